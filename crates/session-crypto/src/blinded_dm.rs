@@ -5,16 +5,16 @@
 //! sender's unblinded Ed25519 key and the key is BLAKE2b-32 of a blinded Diffie-Hellman value
 //! followed by `kA_sender || kB_recipient`.
 
+use crate::SessionId;
 use crate::blinding::{
-    blind15_id_from_ed25519, blind25_id_from_ed25519, blinded_keypair, ServerPubkey,
+    ServerPubkey, blind15_id_from_ed25519, blind25_id_from_ed25519, blinded_keypair,
 };
 use crate::error::{Error, Result};
-use crate::hash::{hash32, Blake2bParams};
+use crate::hash::{Blake2bParams, hash32};
 use crate::ids::{BlindKind, BlindedId};
 use crate::keys::{Ed25519PublicKey, IdentityKeys};
-use crate::SessionId;
-use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::XChaCha20Poly1305;
+use chacha20poly1305::aead::{Aead, KeyInit};
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use rand_core::CryptoRng;
 use std::fmt;
@@ -115,10 +115,17 @@ pub fn decrypt_blinded_dm(
     ciphertext: &[u8],
 ) -> Result<BlindedDm> {
     if ciphertext.len() < MIN_LEN {
-        return Err(Error::CiphertextTooShort { what: WHAT, min: MIN_LEN, got: ciphertext.len() });
+        return Err(Error::CiphertextTooShort {
+            what: WHAT,
+            min: MIN_LEN,
+            got: ciphertext.len(),
+        });
     }
     if ciphertext[0] != VERSION {
-        return Err(Error::UnsupportedVersion { what: WHAT, got: ciphertext[0] });
+        return Err(Error::UnsupportedVersion {
+            what: WHAT,
+            got: ciphertext[0],
+        });
     }
     if sender.kind() != recipient.kind() {
         return Err(Error::BlindedSenderMismatch);
@@ -128,7 +135,9 @@ pub fn decrypt_blinded_dm(
     let nonce: &[u8; NONCE_LEN] = nonce.try_into().expect("split at NONCE_LEN");
     let cipher = XChaCha20Poly1305::new((&*key).into());
     let plaintext = Zeroizing::new(
-        cipher.decrypt(nonce.into(), body).map_err(|_| Error::DecryptionFailed { what: WHAT })?,
+        cipher
+            .decrypt(nonce.into(), body)
+            .map_err(|_| Error::DecryptionFailed { what: WHAT })?,
     );
     let (msg, a_s) = plaintext.split_at(plaintext.len() - 32);
     let sender_ed25519 = Ed25519PublicKey::from_bytes(a_s.try_into().expect("32-byte tail"));
@@ -140,7 +149,11 @@ pub fn decrypt_blinded_dm(
     })
 }
 
-fn check_sender(a_s: &Ed25519PublicKey, claimed: &BlindedId, server_pk: &ServerPubkey) -> Result<()> {
+fn check_sender(
+    a_s: &Ed25519PublicKey,
+    claimed: &BlindedId,
+    server_pk: &ServerPubkey,
+) -> Result<()> {
     let ok = match claimed.kind() {
         BlindKind::Blind15 => {
             let id = blind15_id_from_ed25519(a_s, server_pk)?;
@@ -148,5 +161,9 @@ fn check_sender(a_s: &Ed25519PublicKey, claimed: &BlindedId, server_pk: &ServerP
         }
         BlindKind::Blind25 => blind25_id_from_ed25519(a_s, server_pk)? == *claimed,
     };
-    if ok { Ok(()) } else { Err(Error::BlindedSenderMismatch) }
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BlindedSenderMismatch)
+    }
 }

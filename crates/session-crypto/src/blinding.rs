@@ -3,11 +3,11 @@
 //! A blinded key `kA` hides the Session ID from a community server while still letting the user
 //! sign as `kA` with standard Ed25519 verification.
 
+use crate::SessionId;
 use crate::error::Result;
-use crate::hash::{hash32, hash64, reduce64, sha512, Blake2bParams};
+use crate::hash::{Blake2bParams, hash32, hash64, reduce64, sha512};
 use crate::ids::{BlindKind, BlindedId};
 use crate::keys::{Ed25519PublicKey, IdentityKeys};
-use crate::SessionId;
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::{EdwardsPoint, Scalar};
 use std::fmt;
@@ -23,13 +23,18 @@ pub fn blind15_factor(server_pk: &ServerPubkey) -> Scalar {
 
 /// blind25 factor `k' = reduce(BLAKE2b-64(05 || X || server_pk))`.
 pub fn blind25_factor(session_id: &SessionId, server_pk: &ServerPubkey) -> Scalar {
-    reduce64(&hash64(Blake2bParams::PLAIN, &[&session_id.to_bytes(), server_pk]))
+    reduce64(&hash64(
+        Blake2bParams::PLAIN,
+        &[&session_id.to_bytes(), server_pk],
+    ))
 }
 
 fn point(key: &Ed25519PublicKey) -> Result<EdwardsPoint> {
     CompressedEdwardsY(*key.as_bytes())
         .decompress()
-        .ok_or(crate::Error::InvalidPoint { what: "Ed25519 public key" })
+        .ok_or(crate::Error::InvalidPoint {
+            what: "Ed25519 public key",
+        })
 }
 
 fn encode(p: EdwardsPoint) -> Ed25519PublicKey {
@@ -46,7 +51,11 @@ pub struct BlindedKeypair {
 impl BlindedKeypair {
     fn from_scalar(kind: BlindKind, ka: Scalar) -> Self {
         let public = encode(EdwardsPoint::mul_base(&ka));
-        Self { kind, secret: Zeroizing::new(ka), public }
+        Self {
+            kind,
+            secret: Zeroizing::new(ka),
+            public,
+        }
     }
 
     /// The blinded public key `kA`.
@@ -77,7 +86,9 @@ impl BlindedKeypair {
 
 impl fmt::Debug for BlindedKeypair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BlindedKeypair").field("id", &self.id()).finish_non_exhaustive()
+        f.debug_struct("BlindedKeypair")
+            .field("id", &self.id())
+            .finish_non_exhaustive()
     }
 }
 
@@ -158,7 +169,10 @@ pub fn blind15_id_from_ed25519(
     server_pk: &ServerPubkey,
 ) -> Result<BlindedId> {
     let a = point(ed)?;
-    Ok(BlindedId::new(BlindKind::Blind15, encode(blind15_factor(server_pk) * a)))
+    Ok(BlindedId::new(
+        BlindKind::Blind15,
+        encode(blind15_factor(server_pk) * a),
+    ))
 }
 
 /// The blind25 ID of a known Ed25519 key (its sign bit is cleared first, as libsession does).

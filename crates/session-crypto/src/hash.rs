@@ -19,19 +19,28 @@ pub struct Blake2bParams<'a> {
 
 impl<'a> Blake2bParams<'a> {
     /// Unkeyed, unpersonalised.
-    pub const PLAIN: Blake2bParams<'static> = Blake2bParams { key: None, personal: None };
+    pub const PLAIN: Blake2bParams<'static> = Blake2bParams {
+        key: None,
+        personal: None,
+    };
 
     /// Keyed hash. An empty key means unkeyed, as in libsodium.
     ///
     /// Keys longer than 64 bytes are a programming error (every key in Session's formats is a
     /// fixed short string); such a key is hashed down to 64 bytes first rather than panicking.
     pub fn keyed(key: &'a [u8]) -> Self {
-        Self { key: (!key.is_empty()).then_some(key), personal: None }
+        Self {
+            key: (!key.is_empty()).then_some(key),
+            personal: None,
+        }
     }
 
     /// Adds a 16-byte personalisation.
     pub fn personal(self, personal: &'a [u8; 16]) -> Self {
-        Self { personal: Some(personal), ..self }
+        Self {
+            personal: Some(personal),
+            ..self
+        }
     }
 }
 

@@ -5,11 +5,15 @@ use crate::error::{Error, Result};
 /// Decodes exactly `N` bytes of hex.
 pub(crate) fn decode_fixed<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N]> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(Error::InvalidHex { what });
     }
     if s.len() != 2 * N {
-        return Err(Error::InvalidLength { what, expected: expected_hex_len(N), got: s.len() / 2 });
+        return Err(Error::InvalidLength {
+            what,
+            expected: expected_hex_len(N),
+            got: s.len() / 2,
+        });
     }
     let mut out = [0u8; N];
     hex::decode_to_slice(s, &mut out).map_err(|_| Error::InvalidHex { what })?;

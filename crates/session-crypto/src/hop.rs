@@ -9,11 +9,11 @@
 //! the request and the response.
 
 use crate::error::{Error, Result};
-use crate::hash::{hash32, Blake2bParams};
+use crate::hash::{Blake2bParams, hash32};
 use crate::keys::{X25519PublicKey, X25519Secret};
 use aes_gcm::Aes256Gcm;
-use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::XChaCha20Poly1305;
+use chacha20poly1305::aead::{Aead, KeyInit};
 use hmac::{Hmac, Mac};
 use rand_core::CryptoRng;
 use sha2::Sha256;
@@ -74,7 +74,9 @@ pub struct HopKey {
 
 impl fmt::Debug for HopKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HopKey").field("enc", &self.enc).finish_non_exhaustive()
+        f.debug_struct("HopKey")
+            .field("enc", &self.enc)
+            .finish_non_exhaustive()
     }
 }
 
@@ -99,11 +101,18 @@ impl HopKey {
                 &[shared, client_pk.as_bytes(), hop_pk.as_bytes()],
             ),
         };
-        Self { enc, key: Zeroizing::new(key) }
+        Self {
+            enc,
+            key: Zeroizing::new(key),
+        }
     }
 
     /// The client's side: its ephemeral secret and the hop's public key.
-    pub fn client(enc: EncType, ephemeral: &X25519Secret, hop_pk: &X25519PublicKey) -> Result<Self> {
+    pub fn client(
+        enc: EncType,
+        ephemeral: &X25519Secret,
+        hop_pk: &X25519PublicKey,
+    ) -> Result<Self> {
         let shared = ephemeral.diffie_hellman(hop_pk)?;
         Ok(Self::derive(enc, &shared, &ephemeral.public_key(), hop_pk))
     }
@@ -147,7 +156,11 @@ impl HopKey {
     pub fn decrypt(&self, data: &[u8]) -> Result<Vec<u8>> {
         let min = self.enc.overhead();
         if data.len() < min {
-            return Err(Error::CiphertextTooShort { what: WHAT, min, got: data.len() });
+            return Err(Error::CiphertextTooShort {
+                what: WHAT,
+                min,
+                got: data.len(),
+            });
         }
         let (nonce, ct) = data.split_at(min - 16);
         match self.enc {

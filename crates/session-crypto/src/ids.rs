@@ -65,7 +65,11 @@ impl SessionId {
 
     fn checked(prefix: u8, key: [u8; 32]) -> Result<Self> {
         if prefix != SESSION_ID_PREFIX {
-            return Err(Error::WrongPrefix { what: "session ID", expected: "05", got: prefix });
+            return Err(Error::WrongPrefix {
+                what: "session ID",
+                expected: "05",
+                got: prefix,
+            });
         }
         Ok(Self(X25519PublicKey(key)))
     }
@@ -124,7 +128,11 @@ impl GroupId {
 
     fn checked(prefix: u8, key: [u8; 32]) -> Result<Self> {
         if prefix != GROUP_ID_PREFIX {
-            return Err(Error::WrongPrefix { what: "group ID", expected: "03", got: prefix });
+            return Err(Error::WrongPrefix {
+                what: "group ID",
+                expected: "03",
+                got: prefix,
+            });
         }
         Ok(Self(Ed25519PublicKey(key)))
     }
@@ -202,9 +210,18 @@ impl BlindedId {
         let kind = match prefix {
             BLIND15_PREFIX => BlindKind::Blind15,
             BLIND25_PREFIX => BlindKind::Blind25,
-            got => return Err(Error::WrongPrefix { what: "blinded ID", expected: "15 or 25", got }),
+            got => {
+                return Err(Error::WrongPrefix {
+                    what: "blinded ID",
+                    expected: "15 or 25",
+                    got,
+                });
+            }
         };
-        Ok(Self { kind, key: Ed25519PublicKey(key) })
+        Ok(Self {
+            kind,
+            key: Ed25519PublicKey(key),
+        })
     }
 
     /// The blinding scheme.
@@ -221,7 +238,10 @@ impl BlindedId {
     pub fn negated(&self) -> Self {
         let mut b = self.key.0;
         b[31] ^= 0x80;
-        Self { kind: self.kind, key: Ed25519PublicKey(b) }
+        Self {
+            kind: self.kind,
+            key: Ed25519PublicKey(b),
+        }
     }
 
     /// The 33 bytes `prefix || kA`.
@@ -261,7 +281,14 @@ mod tests {
         let id: SessionId = SID.parse().unwrap();
         assert_eq!(id.to_string(), SID);
         let err = format!("03{}", &SID[2..]).parse::<SessionId>().unwrap_err();
-        assert_eq!(err, Error::WrongPrefix { what: "session ID", expected: "05", got: 3 });
+        assert_eq!(
+            err,
+            Error::WrongPrefix {
+                what: "session ID",
+                expected: "05",
+                got: 3
+            }
+        );
     }
 
     #[test]
@@ -271,9 +298,15 @@ mod tests {
             "session ID: expected 33 bytes (66 hex digits), got 32 bytes"
         );
         let bad = format!("{}zz", &SID[..64]);
-        assert_eq!(bad.parse::<SessionId>().unwrap_err().to_string(), "session ID: not valid hex");
         assert_eq!(
-            format!("16{}", &SID[2..]).parse::<BlindedId>().unwrap_err().to_string(),
+            bad.parse::<SessionId>().unwrap_err().to_string(),
+            "session ID: not valid hex"
+        );
+        assert_eq!(
+            format!("16{}", &SID[2..])
+                .parse::<BlindedId>()
+                .unwrap_err()
+                .to_string(),
             "blinded ID: expected prefix 15 or 25, got 16"
         );
     }

@@ -4,10 +4,10 @@
 use crate::error::{Error, Result};
 use crate::hex_util::decode_fixed;
 use crate::mnemonic;
+use curve25519_dalek::Scalar;
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use curve25519_dalek::scalar::clamp_integer;
-use curve25519_dalek::Scalar;
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use rand_core::CryptoRng;
 use std::fmt;
@@ -43,7 +43,8 @@ impl Seed {
 
     /// Parses 32 or 64 hex digits (16 or 32 bytes).
     pub fn from_hex(s: &str) -> Result<Self> {
-        let bytes = Zeroizing::new(hex::decode(s.trim()).map_err(|_| Error::InvalidHex { what: "seed" })?);
+        let bytes =
+            Zeroizing::new(hex::decode(s.trim()).map_err(|_| Error::InvalidHex { what: "seed" })?);
         Self::from_slice(&bytes)
     }
 
@@ -128,7 +129,9 @@ impl Ed25519PublicKey {
         let point = CompressedEdwardsY(self.0)
             .decompress()
             .filter(|p| !p.is_small_order() && p.is_torsion_free())
-            .ok_or(Error::InvalidPoint { what: "Ed25519 public key" })?;
+            .ok_or(Error::InvalidPoint {
+                what: "Ed25519 public key",
+            })?;
         Ok(X25519PublicKey(point.to_montgomery().to_bytes()))
     }
 
@@ -136,7 +139,8 @@ impl Ed25519PublicKey {
     pub fn verify(&self, msg: &[u8], sig: &[u8; 64], what: &'static str) -> Result<()> {
         let key = VerifyingKey::from_bytes(&self.0).map_err(|_| Error::BadSignature { what })?;
         let sig = ed25519_dalek::Signature::from_bytes(sig);
-        key.verify_strict(msg, &sig).map_err(|_| Error::BadSignature { what })
+        key.verify_strict(msg, &sig)
+            .map_err(|_| Error::BadSignature { what })
     }
 }
 
@@ -171,7 +175,9 @@ impl X25519PublicKey {
     pub fn to_ed25519_positive(&self) -> Result<Ed25519PublicKey> {
         let point = MontgomeryPoint(self.0)
             .to_edwards(0)
-            .ok_or(Error::InvalidPoint { what: "X25519 public key" })?;
+            .ok_or(Error::InvalidPoint {
+                what: "X25519 public key",
+            })?;
         Ok(Ed25519PublicKey(point.compress().to_bytes()))
     }
 }
@@ -237,7 +243,13 @@ impl IdentityKeys {
         let ed25519_public = Ed25519PublicKey(signing.verifying_key().to_bytes());
         let x25519_secret = X25519Secret(clamp_integer(signing.to_scalar_bytes()));
         let x25519_public = X25519PublicKey(signing.verifying_key().to_montgomery().to_bytes());
-        Self { seed, signing, x25519_secret, ed25519_public, x25519_public }
+        Self {
+            seed,
+            signing,
+            x25519_secret,
+            ed25519_public,
+            x25519_public,
+        }
     }
 
     /// The seed.

@@ -22,7 +22,7 @@ pub mod version_check;
 
 pub use error::{Error, Result};
 pub use ids::{
-    BlindKind, BlindedId, GroupId, SessionId, BLIND15_PREFIX, BLIND25_PREFIX, GROUP_ID_PREFIX,
-    SESSION_ID_PREFIX, VERSION_BLIND_PREFIX,
+    BLIND15_PREFIX, BLIND25_PREFIX, BlindKind, BlindedId, GROUP_ID_PREFIX, GroupId,
+    SESSION_ID_PREFIX, SessionId, VERSION_BLIND_PREFIX,
 };
 pub use keys::{Ed25519PublicKey, IdentityKeys, Seed, X25519PublicKey, X25519Secret};

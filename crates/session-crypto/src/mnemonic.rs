@@ -31,7 +31,7 @@ fn index_of(word: &str) -> Option<usize> {
 
 /// Encodes bytes (a multiple of 4 long) as words plus a checksum word, space-separated.
 pub fn encode(bytes: &[u8]) -> Result<Zeroizing<String>> {
-    if bytes.is_empty() || bytes.len() % 4 != 0 {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(4) {
         return Err(Error::InvalidLength {
             what: "mnemonic input",
             expected: "a non-zero multiple of 4 bytes",
@@ -78,7 +78,9 @@ pub fn decode(phrase: &str) -> Result<Zeroizing<Vec<u8>>> {
             .collect::<Result<Vec<usize>>>()?,
     );
     if index_of(check[0]).is_none() {
-        return Err(Error::UnknownWord { position: words.len() });
+        return Err(Error::UnknownWord {
+            position: words.len(),
+        });
     }
     let mut out = Zeroizing::new(Vec::with_capacity(data.len() / 3 * 4));
     for (g, triple) in indices.chunks_exact(3).enumerate() {
@@ -119,16 +121,21 @@ mod tests {
 
     #[test]
     fn word_counts_are_checked() {
-        assert_eq!(decode("abbey ".repeat(12).as_str()).unwrap_err(), Error::MissingChecksumWord { got: 12 });
-        assert_eq!(decode("abbey ".repeat(14).as_str()).unwrap_err(), Error::WrongWordCount { got: 14 });
+        assert_eq!(
+            decode("abbey ".repeat(12).as_str()).unwrap_err(),
+            Error::MissingChecksumWord { got: 12 }
+        );
+        assert_eq!(
+            decode("abbey ".repeat(14).as_str()).unwrap_err(),
+            Error::WrongWordCount { got: 14 }
+        );
         assert_eq!(decode("").unwrap_err(), Error::WrongWordCount { got: 0 });
     }
 
     #[test]
     fn prefix_matching_and_case_folding() {
         let full = encode(&[9u8; 16]).unwrap();
-        let short: Vec<String> =
-            full.split(' ').map(|w| prefix(w).to_uppercase()).collect();
+        let short: Vec<String> = full.split(' ').map(|w| prefix(w).to_uppercase()).collect();
         assert_eq!(*decode(&short.join("  ")).unwrap(), vec![9u8; 16]);
     }
 
@@ -137,7 +144,10 @@ mod tests {
         let full = encode(&[1u8; 16]).unwrap();
         let mut w: Vec<&str> = full.split(' ').collect();
         w[4] = "qqqq";
-        assert_eq!(decode(&w.join(" ")).unwrap_err(), Error::UnknownWord { position: 5 });
+        assert_eq!(
+            decode(&w.join(" ")).unwrap_err(),
+            Error::UnknownWord { position: 5 }
+        );
     }
 
     #[test]
@@ -147,6 +157,9 @@ mod tests {
         let mut words = vec![first; 13];
         words[2] = last;
         let phrase = words.join(" ");
-        assert_eq!(decode(&phrase).unwrap_err(), Error::InvalidWordGroup { first: 1, last: 3 });
+        assert_eq!(
+            decode(&phrase).unwrap_err(),
+            Error::InvalidWordGroup { first: 1, last: 3 }
+        );
     }
 }

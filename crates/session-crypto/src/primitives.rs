@@ -4,14 +4,14 @@
 //! Nothing here knows about Session formats; the modules above build those from these pieces.
 
 use crate::error::{Error, Result};
-use crate::hash::{hash24, Blake2bParams};
+use crate::hash::{Blake2bParams, hash24};
 use curve25519_dalek::montgomery::MontgomeryPoint;
-use poly1305::universal_hash::KeyInit;
 use poly1305::Poly1305;
+use poly1305::universal_hash::KeyInit;
 use rand_core::CryptoRng;
+use salsa20::XSalsa20;
 use salsa20::cipher::consts::U10;
 use salsa20::cipher::{KeyIvInit, StreamCipher};
-use salsa20::XSalsa20;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -66,7 +66,11 @@ pub fn secretbox_seal(key: &[u8; 32], nonce: &[u8; 24], msg: &[u8]) -> Vec<u8> {
 pub fn secretbox_open(key: &[u8; 32], nonce: &[u8; 24], boxed: &[u8]) -> Result<Vec<u8>> {
     const WHAT: &str = "secretbox";
     if boxed.len() < TAG_LEN {
-        return Err(Error::CiphertextTooShort { what: WHAT, min: TAG_LEN, got: boxed.len() });
+        return Err(Error::CiphertextTooShort {
+            what: WHAT,
+            min: TAG_LEN,
+            got: boxed.len(),
+        });
     }
     let (tag, ct) = boxed.split_at(TAG_LEN);
     let mut cipher = XSalsa20::new(key.into(), nonce.into());
@@ -109,7 +113,11 @@ pub fn seal(recipient_pk: &[u8; 32], msg: &[u8], rng: &mut impl CryptoRng) -> Re
 pub fn seal_open(own_sk: &[u8; 32], own_pk: &[u8; 32], sealed: &[u8]) -> Result<Vec<u8>> {
     const WHAT: &str = "sealed box";
     if sealed.len() < SEAL_OVERHEAD {
-        return Err(Error::CiphertextTooShort { what: WHAT, min: SEAL_OVERHEAD, got: sealed.len() });
+        return Err(Error::CiphertextTooShort {
+            what: WHAT,
+            min: SEAL_OVERHEAD,
+            got: sealed.len(),
+        });
     }
     let (eph_pk, boxed) = sealed.split_at(32);
     let eph_pk: &[u8; 32] = eph_pk.try_into().expect("split at 32");

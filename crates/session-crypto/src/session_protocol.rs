@@ -1,11 +1,11 @@
 //! The 1:1 Session Protocol (libsession `encrypt_for_recipient` / `decrypt_incoming`):
 //! sign `M || A_s || X_r` with the sender's Ed25519 key, then seal `M || A_s || sig` to `X_r`.
 
-use crate::error::{Error, Result};
-use crate::hash::{hash32, Blake2bParams};
-use crate::keys::{Ed25519PublicKey, IdentityKeys};
-use crate::primitives::{box_seed_keypair, seal, seal_open, seal_with_ephemeral, SEAL_OVERHEAD};
 use crate::SessionId;
+use crate::error::{Error, Result};
+use crate::hash::{Blake2bParams, hash32};
+use crate::keys::{Ed25519PublicKey, IdentityKeys};
+use crate::primitives::{SEAL_OVERHEAD, box_seed_keypair, seal, seal_open, seal_with_ephemeral};
 use rand_core::CryptoRng;
 use std::fmt;
 use zeroize::Zeroizing;
@@ -81,7 +81,11 @@ impl fmt::Debug for Decrypted {
 /// plaintext with the sender's identity.
 pub fn decrypt_incoming(own: &IdentityKeys, ciphertext: &[u8]) -> Result<Decrypted> {
     if ciphertext.len() < OVERHEAD {
-        return Err(Error::CiphertextTooShort { what: WHAT, min: OVERHEAD, got: ciphertext.len() });
+        return Err(Error::CiphertextTooShort {
+            what: WHAT,
+            min: OVERHEAD,
+            got: ciphertext.len(),
+        });
     }
     let x_self = own.x25519_public();
     let inner = Zeroizing::new(seal_open(
@@ -98,5 +102,9 @@ pub fn decrypt_incoming(own: &IdentityKeys, ciphertext: &[u8]) -> Result<Decrypt
     signed.extend_from_slice(x_self.as_bytes());
     a_s.verify(&signed, &sig, WHAT)?;
     let sender = SessionId::from_x25519(a_s.to_x25519()?);
-    Ok(Decrypted { plaintext: Zeroizing::new(msg.to_vec()), sender_ed25519: a_s, sender })
+    Ok(Decrypted {
+        plaintext: Zeroizing::new(msg.to_vec()),
+        sender_ed25519: a_s,
+        sender,
+    })
 }

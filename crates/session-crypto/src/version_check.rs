@@ -1,7 +1,7 @@
 //! The "07" version-check key (libsession `blind_version_*`): an Ed25519 keypair derived from the
 //! account seed, used to sign requests to Session's version endpoint without revealing the ID.
 
-use crate::hash::{hash32, Blake2bParams};
+use crate::hash::{Blake2bParams, hash32};
 use crate::ids::VERSION_BLIND_PREFIX;
 use crate::keys::{Ed25519PublicKey, IdentityKeys, Seed};
 use std::fmt;
@@ -26,7 +26,10 @@ impl VersionCheckKeys {
 
     /// `07 || public key`, in hex.
     pub fn id_hex(&self) -> String {
-        format!("{VERSION_BLIND_PREFIX:02x}{}", hex::encode(self.public().as_bytes()))
+        format!(
+            "{VERSION_BLIND_PREFIX:02x}{}",
+            hex::encode(self.public().as_bytes())
+        )
     }
 
     /// Signs `ascii(ts) || "GET" || "/session_version?platform=" || platform`.
@@ -51,6 +54,8 @@ impl VersionCheckKeys {
 
 impl fmt::Debug for VersionCheckKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("VersionCheckKeys").field(&self.public()).finish()
+        f.debug_tuple("VersionCheckKeys")
+            .field(&self.public())
+            .finish()
     }
 }

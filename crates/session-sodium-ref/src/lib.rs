@@ -32,7 +32,8 @@ pub fn sign_seed_keypair(seed: &[u8; 32]) -> SodiumEd25519 {
     let mut pk = [0u8; 32];
     let mut sk = [0u8; 64];
     // SAFETY: buffers have the sizes libsodium documents (32, 64, 32).
-    let rc = unsafe { ffi::crypto_sign_seed_keypair(pk.as_mut_ptr(), sk.as_mut_ptr(), seed.as_ptr()) };
+    let rc =
+        unsafe { ffi::crypto_sign_seed_keypair(pk.as_mut_ptr(), sk.as_mut_ptr(), seed.as_ptr()) };
     assert_eq!(rc, 0);
     SodiumEd25519 { pk, sk }
 }
@@ -109,7 +110,12 @@ pub fn box_seal(msg: &[u8], pk: &[u8; 32]) -> Vec<u8> {
     let mut out = vec![0u8; msg.len() + 48];
     // SAFETY: out has len(msg) + crypto_box_SEALBYTES bytes; pk is 32 bytes.
     let rc = unsafe {
-        ffi::crypto_box_seal(out.as_mut_ptr(), msg.as_ptr(), msg.len() as u64, pk.as_ptr())
+        ffi::crypto_box_seal(
+            out.as_mut_ptr(),
+            msg.as_ptr(),
+            msg.len() as u64,
+            pk.as_ptr(),
+        )
     };
     assert_eq!(rc, 0);
     out
@@ -213,6 +219,31 @@ pub fn aes256gcm_encrypt(key: &[u8; 32], nonce: &[u8; 12], msg: &[u8]) -> Vec<u8
     out
 }
 
+/// `crypto_aead_aes256gcm_decrypt` without associated data. Panics if unavailable.
+pub fn aes256gcm_decrypt(key: &[u8; 32], nonce: &[u8; 12], ct: &[u8]) -> Option<Vec<u8>> {
+    assert!(aes256gcm_available(), "libsodium AES-256-GCM needs AES-NI");
+    if ct.len() < 16 {
+        return None;
+    }
+    let mut out = vec![0u8; ct.len() - 16];
+    let mut out_len = 0u64;
+    // SAFETY: out has len(ct) - ABYTES bytes; key/nonce have their documented sizes.
+    let rc = unsafe {
+        ffi::crypto_aead_aes256gcm_decrypt(
+            out.as_mut_ptr(),
+            &mut out_len,
+            std::ptr::null_mut(),
+            ct.as_ptr(),
+            ct.len() as u64,
+            std::ptr::null(),
+            0,
+            nonce.as_ptr(),
+            key.as_ptr(),
+        )
+    };
+    (rc == 0).then_some(out)
+}
+
 /// `crypto_generichash` (BLAKE2b) with an optional key; `out_len` 16..=64.
 pub fn generichash(out_len: usize, msg: &[u8], key: Option<&[u8]>) -> Vec<u8> {
     init();
@@ -220,7 +251,14 @@ pub fn generichash(out_len: usize, msg: &[u8], key: Option<&[u8]>) -> Vec<u8> {
     let (kp, kl) = key.map_or((std::ptr::null(), 0), |k| (k.as_ptr(), k.len()));
     // SAFETY: out has out_len bytes; key pointer/length are a valid slice or null/0.
     let rc = unsafe {
-        ffi::crypto_generichash(out.as_mut_ptr(), out_len, msg.as_ptr(), msg.len() as u64, kp, kl)
+        ffi::crypto_generichash(
+            out.as_mut_ptr(),
+            out_len,
+            msg.as_ptr(),
+            msg.len() as u64,
+            kp,
+            kl,
+        )
     };
     assert_eq!(rc, 0);
     out

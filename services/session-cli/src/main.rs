@@ -1,1 +1,77 @@
-fn main() {}
+//! `session-cli`: the command-line client. Today: identity keys, blinded IDs and 1:1 debugging.
+//!
+//! A thin binary: parse arguments, call `session-crypto`, print. Bad input exits with code 2 and
+//! one line on stderr; it never panics and never prints secrets it was not asked to print.
+
+mod debug;
+mod keys;
+mod output;
+
+use clap::{Parser, Subcommand};
+use output::Output;
+use std::process::ExitCode;
+
+/// Session command-line client.
+#[derive(Parser, Debug)]
+#[command(name = "session-cli", version, about)]
+struct Cli {
+    /// Print machine-readable JSON instead of human-readable text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Identity keys: create, derive, blind.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Low-level tools for inspecting Session's formats.
+    #[command(subcommand)]
+    Debug(debug::DebugCommand),
+}
+
+/// A user-facing failure: one line, exit code 2.
+#[derive(Debug)]
+pub struct CliError(String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        Self(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let line = rendered.lines().next().unwrap_or("invalid arguments");
+            eprintln!("{line}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Keys(cmd) => keys::run(cmd),
+        Command::Debug(cmd) => debug::run(cmd),
+    };
+    match result {
+        Ok(out) => {
+            out.print(cli.json);
+            ExitCode::SUCCESS
+        }
+        Err(CliError(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// What every command returns.
+pub type CliResult = Result<Output, CliError>;

@@ -3,7 +3,7 @@ use crate::{h, keys, rng};
 use base64::Engine as _;
 use session_crypto::blinded_dm::{decrypt_blinded_dm, encrypt_blinded_dm};
 use session_crypto::blinding::*;
-use session_crypto::hash::{hash64, Blake2bParams};
+use session_crypto::hash::{Blake2bParams, hash64};
 use session_crypto::version_check::VersionCheckKeys;
 use session_crypto::{BlindKind, BlindedId, Error, SessionId};
 
@@ -40,9 +40,17 @@ fn keypairs_agree_with_ids_from_session_id() {
         let b15 = blind15_keypair(&k, &server);
         assert!(blind15_ids(&sid, &server).unwrap().contains(&b15.id()));
         assert!(session_id_matches_blinded_id(&sid, &b15.id(), &server));
-        assert!(session_id_matches_blinded_id(&sid, &b15.id().negated(), &server));
+        assert!(session_id_matches_blinded_id(
+            &sid,
+            &b15.id().negated(),
+            &server
+        ));
         assert!(session_id_matches_blinded_id(&sid, &b25.id(), &server));
-        assert!(!session_id_matches_blinded_id(&sid, &b25.id().negated(), &server));
+        assert!(!session_id_matches_blinded_id(
+            &sid,
+            &b25.id().negated(),
+            &server
+        ));
         let other = keys("11".repeat(32).as_str()).session_id();
         assert!(!session_id_matches_blinded_id(&other, &b15.id(), &server));
     }
@@ -100,7 +108,10 @@ fn sogs_blind15_ids() {
         let from_sid = blind15_ids(&k.session_id(), &server).unwrap();
         assert!(from_sid.contains(&want), "seed {seed}");
         let from_key = blind15_keypair(&k, &server).id();
-        assert!(from_key == want || from_key.negated() == want, "seed {seed}");
+        assert!(
+            from_key == want || from_key.negated() == want,
+            "seed {seed}"
+        );
     }
 }
 
@@ -112,7 +123,9 @@ fn sogs_request_auth_header_signature() {
         "bac6e71efd7dfa4a83c98ed24f254ab2c267f9ccdb172a5280a0444ad24e89cc"
     );
     let server = h::<32>("c3b3c6f32f0ab5a57f853cc4f30f5da7fda5624b0c77b3fb0829de562ada081d");
-    let nonce = base64::engine::general_purpose::STANDARD.decode("CdB5nyKVmQGCw6s0Bvv8Ww==").unwrap();
+    let nonce = base64::engine::general_purpose::STANDARD
+        .decode("CdB5nyKVmQGCw6s0Bvv8Ww==")
+        .unwrap();
     let mut msg = server.to_vec();
     msg.extend_from_slice(&nonce);
     msg.extend_from_slice(b"1642472103GET/room/the-best-room/messages/recent?limit=25");
@@ -159,7 +172,10 @@ fn blinded_dm_round_trip_both_kinds() {
         v1[0] = 1;
         assert_eq!(
             decrypt_blinded_dm(&bob, &server, &a_id, &b_id, &v1).unwrap_err(),
-            Error::UnsupportedVersion { what: "blinded message", got: 1 }
+            Error::UnsupportedVersion {
+                what: "blinded message",
+                got: 1
+            }
         );
     }
 }
@@ -181,15 +197,20 @@ fn blinded_dm_with_a_lying_sender_is_rejected() {
 fn version_check_key() {
     let k = keys(SEED1);
     let v = VersionCheckKeys::derive(&k);
-    let seed = session_crypto::hash::hash32(Blake2bParams::keyed(b"VersionCheckKey_sig"), &[
-        k.seed().expose_secret(),
-    ]);
+    let seed = session_crypto::hash::hash32(
+        Blake2bParams::keyed(b"VersionCheckKey_sig"),
+        &[k.seed().expose_secret()],
+    );
     let expect = keys(&hex::encode(seed));
     assert_eq!(v.public(), expect.ed25519_public());
     assert!(v.id_hex().starts_with("07"));
     let sig = v.sign_version_request("desktop", 1_700_000_000);
     v.public()
-        .verify(b"1700000000GET/session_version?platform=desktop", &sig, "version")
+        .verify(
+            b"1700000000GET/session_version?platform=desktop",
+            &sig,
+            "version",
+        )
         .unwrap();
     let _ = hash64(Blake2bParams::PLAIN, &[b""]);
 }

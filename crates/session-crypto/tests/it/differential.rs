@@ -2,7 +2,7 @@
 //! keys and messages, 1,000+ cases per primitive, byte-for-byte agreement.
 use crate::rng;
 use rand::{Rng, RngExt};
-use session_crypto::hash::{hash24, hash32, hash64, Blake2bParams};
+use session_crypto::hash::{Blake2bParams, hash24, hash32, hash64};
 use session_crypto::primitives::{seal, seal_open, x25519};
 use session_crypto::session_protocol::{decrypt_incoming, encrypt_for_recipient};
 use session_crypto::{Ed25519PublicKey, IdentityKeys, Seed};
@@ -13,7 +13,10 @@ const CASES: usize = 1_000;
 fn random_keys(r: &mut impl rand::CryptoRng) -> (IdentityKeys, sodium::SodiumEd25519) {
     let mut seed = [0u8; 32];
     r.fill_bytes(&mut seed);
-    (IdentityKeys::from_seed(Seed::from_bytes(seed)), sodium::sign_seed_keypair(&seed))
+    (
+        IdentityKeys::from_seed(Seed::from_bytes(seed)),
+        sodium::sign_seed_keypair(&seed),
+    )
 }
 
 fn random_msg(r: &mut impl Rng, max: usize) -> Vec<u8> {
@@ -67,7 +70,10 @@ fn x25519_conversion() {
             ours.x25519_secret().expose_secret(),
             &sodium::ed25519_sk_to_curve25519(&theirs.sk)
         );
-        assert_eq!(sodium::scalarmult_base(ours.x25519_secret().expose_secret()), *ours.x25519_public().as_bytes());
+        assert_eq!(
+            sodium::scalarmult_base(ours.x25519_secret().expose_secret()),
+            *ours.x25519_public().as_bytes()
+        );
     }
 }
 
@@ -78,8 +84,16 @@ fn x25519_conversion_of_arbitrary_bytes_accepts_and_rejects_alike() {
     for _ in 0..CASES {
         let mut pk = [0u8; 32];
         r.fill_bytes(&mut pk);
-        let ours = Ed25519PublicKey::from_bytes(pk).to_x25519().ok().map(|k| *k.as_bytes());
-        assert_eq!(ours, sodium::ed25519_pk_to_curve25519(&pk), "pk {}", hex::encode(pk));
+        let ours = Ed25519PublicKey::from_bytes(pk)
+            .to_x25519()
+            .ok()
+            .map(|k| *k.as_bytes());
+        assert_eq!(
+            ours,
+            sodium::ed25519_pk_to_curve25519(&pk),
+            "pk {}",
+            hex::encode(pk)
+        );
         accepted += usize::from(ours.is_some());
     }
     // About half of random strings decompress, and of those only 1/8 are in the subgroup.
@@ -94,7 +108,10 @@ fn x25519_diffie_hellman() {
         r.fill_bytes(&mut a);
         r.fill_bytes(&mut b);
         let b_pub = sodium::scalarmult_base(&b);
-        assert_eq!(Some(*x25519(&a, &b_pub).unwrap()), sodium::scalarmult(&a, &b_pub));
+        assert_eq!(
+            Some(*x25519(&a, &b_pub).unwrap()),
+            sodium::scalarmult(&a, &b_pub)
+        );
     }
 }
 
@@ -131,7 +148,10 @@ fn xchacha20_poly1305() {
         let cipher = chacha20poly1305::XChaCha20Poly1305::new((&key).into());
         let ours = cipher.encrypt((&nonce).into(), msg.as_slice()).unwrap();
         assert_eq!(ours, sodium::xchacha20poly1305_encrypt(&key, &nonce, &msg));
-        assert_eq!(sodium::xchacha20poly1305_decrypt(&key, &nonce, &ours), Some(msg));
+        assert_eq!(
+            sodium::xchacha20poly1305_decrypt(&key, &nonce, &ours),
+            Some(msg)
+        );
     }
 }
 
@@ -143,9 +163,18 @@ fn blake2b_matches_generichash() {
         let key = random_msg(&mut r, 64);
         let k = (!key.is_empty()).then_some(key.as_slice());
         let p = Blake2bParams::keyed(&key);
-        assert_eq!(hash24(p, &[&msg]).to_vec(), sodium::generichash(24, &msg, k));
-        assert_eq!(hash32(p, &[&msg]).to_vec(), sodium::generichash(32, &msg, k));
-        assert_eq!(hash64(p, &[&msg]).to_vec(), sodium::generichash(64, &msg, k));
+        assert_eq!(
+            hash24(p, &[&msg]).to_vec(),
+            sodium::generichash(24, &msg, k)
+        );
+        assert_eq!(
+            hash32(p, &[&msg]).to_vec(),
+            sodium::generichash(32, &msg, k)
+        );
+        assert_eq!(
+            hash64(p, &[&msg]).to_vec(),
+            sodium::generichash(64, &msg, k)
+        );
     }
 }
 

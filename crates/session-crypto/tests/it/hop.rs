@@ -10,20 +10,34 @@ const B_SK: &str = "8fcd8ad3a15c76f76f1c56dff0c529999f8c59b4acda79e05666e54d5727
 
 fn server_key(enc: EncType) -> HopKey {
     let b = X25519Secret::from_bytes(h(B_SK));
-    HopKey::hop(enc, &b, &X25519PublicKey::from_bytes(h(B)), &X25519PublicKey::from_bytes(h(A)))
-        .unwrap()
+    HopKey::hop(
+        enc,
+        &b,
+        &X25519PublicKey::from_bytes(h(B)),
+        &X25519PublicKey::from_bytes(h(A)),
+    )
+    .unwrap()
 }
 
 #[test]
 fn keypairs_match() {
-    assert_eq!(hex::encode(X25519Secret::from_bytes(h(A_SK)).public_key().as_bytes()), A);
-    assert_eq!(hex::encode(X25519Secret::from_bytes(h(B_SK)).public_key().as_bytes()), B);
+    assert_eq!(
+        hex::encode(X25519Secret::from_bytes(h(A_SK)).public_key().as_bytes()),
+        A
+    );
+    assert_eq!(
+        hex::encode(X25519Secret::from_bytes(h(B_SK)).public_key().as_bytes()),
+        B
+    );
 }
 
 #[test]
 fn aes_gcm_vectors() {
     let k = server_key(EncType::AesGcm);
-    let ok = hex::decode("1eb6ae1cd72f60999486365749bd5dc15cc0b6a2a44d7d063daa5e93722f0c025fd00306403b61").unwrap();
+    let ok = hex::decode(
+        "1eb6ae1cd72f60999486365749bd5dc15cc0b6a2a44d7d063daa5e93722f0c025fd00306403b61",
+    )
+    .unwrap();
     assert_eq!(k.decrypt(&ok).unwrap(), b"Hello world");
     for bad in [
         "1eb6ae1cd72f60999486365759bd5dc15cc0b6a2a44d7d063daa5e93722f0c025fd00306403b61",

@@ -1,6 +1,6 @@
 //! vectors.md sections 1 and 3.
 use crate::{h, keys};
-use session_crypto::hash::{hash32, Blake2bParams};
+use session_crypto::hash::{Blake2bParams, hash32};
 use session_crypto::{Ed25519PublicKey, SessionId, X25519PublicKey};
 
 #[test]
@@ -69,7 +69,10 @@ fn blinding_test_keys_and_xed25519_sign() {
         k1.session_id().to_string(),
         "05fe94b7ad4b7f1cc1bb92671f1f0d243f226e115b33770465e82b503fc3e96e1f"
     );
-    assert_eq!(k1.session_id().to_ed25519_positive().unwrap(), k1.ed25519_public());
+    assert_eq!(
+        k1.session_id().to_ed25519_positive().unwrap(),
+        k1.ed25519_public()
+    );
     // seed2's key is negative: XEd25519 recovers -A, which differs only in bit 255.
     let k2 = keys("8659efdcbe0949e0f81141e6d397e8be75f45d09262f209d5950e97989eb43c7");
     assert_eq!(
@@ -103,14 +106,18 @@ fn ed25519_to_x25519_matches_session_id() {
     let mut minus_one = [0xffu8; 32];
     minus_one[0] = 0xec;
     minus_one[31] = 0x7f;
-    assert!(X25519PublicKey::from_bytes(minus_one).to_ed25519_positive().is_err());
+    assert!(
+        X25519PublicKey::from_bytes(minus_one)
+            .to_ed25519_positive()
+            .is_err()
+    );
 }
 
 #[test]
 fn legacy_16_byte_seed_is_padded() {
     let short = Seed::from_hex("0123456789abcdef0123456789abcdef").unwrap();
-    let long = Seed::from_hex("0123456789abcdef0123456789abcdef00000000000000000000000000000000")
-        .unwrap();
+    let long =
+        Seed::from_hex("0123456789abcdef0123456789abcdef00000000000000000000000000000000").unwrap();
     assert_eq!(short.expose_secret(), long.expose_secret());
     assert!(short.is_short());
     assert!(Seed::from_hex("0123").is_err());

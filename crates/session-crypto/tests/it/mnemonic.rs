@@ -36,7 +36,10 @@ fn seed_round_trips_through_13_and_25_words() {
     let long = Seed::from_bytes(core::array::from_fn(|i| i as u8 * 7 + 1));
     let phrase = long.to_mnemonic();
     assert_eq!(phrase.split(' ').count(), 25);
-    assert_eq!(Seed::from_mnemonic(&phrase).unwrap().expose_secret(), long.expose_secret());
+    assert_eq!(
+        Seed::from_mnemonic(&phrase).unwrap().expose_secret(),
+        long.expose_secret()
+    );
 }
 
 #[test]

@@ -7,8 +7,7 @@ use session_crypto::hop::{EncType, HopKey};
 use session_crypto::mnemonic::{decode, encode};
 use session_crypto::session_protocol::{decrypt_incoming, encrypt_for_recipient};
 use session_crypto::{
-    BlindKind, BlindedId, Ed25519PublicKey, GroupId, IdentityKeys, Seed, SessionId,
-    X25519Secret,
+    BlindKind, BlindedId, Ed25519PublicKey, GroupId, IdentityKeys, Seed, SessionId, X25519Secret,
 };
 
 fn identity(seed: [u8; 32]) -> IdentityKeys {

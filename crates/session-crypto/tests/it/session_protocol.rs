@@ -36,7 +36,10 @@ fn hello_round_trip_and_properties() {
     for bit in 0..ct.len() * 8 {
         let mut bad = ct.clone();
         bad[bit / 8] ^= 1 << (bit % 8);
-        assert!(decrypt_incoming(&recipient, &bad).is_err(), "bit {bit} flip accepted");
+        assert!(
+            decrypt_incoming(&recipient, &bad).is_err(),
+            "bit {bit} flip accepted"
+        );
     }
 }
 
@@ -56,7 +59,11 @@ fn deterministic_variant_is_deterministic_and_decrypts() {
     // The ephemeral key is crypto_box_seed_keypair(B2b-32(seed || X_r || M; key=...)).
     let seed = session_crypto::hash::hash32(
         session_crypto::hash::Blake2bParams::keyed(b"SessionBoxEphemeralHashKey"),
-        &[sender.seed().expose_secret(), to.x25519().as_bytes(), b"hello"],
+        &[
+            sender.seed().expose_secret(),
+            to.x25519().as_bytes(),
+            b"hello",
+        ],
     );
     let (_, eph_pk) = session_crypto::primitives::box_seed_keypair(&seed);
     assert_eq!(&a[..32], &eph_pk);
@@ -67,7 +74,11 @@ fn short_ciphertext_is_a_typed_error() {
     let recipient = keys(RECIPIENT);
     assert_eq!(
         decrypt_incoming(&recipient, &[0u8; 143]).unwrap_err(),
-        Error::CiphertextTooShort { what: "session protocol", min: 144, got: 143 }
+        Error::CiphertextTooShort {
+            what: "session protocol",
+            min: 144,
+            got: 143
+        }
     );
 }
 
@@ -85,5 +96,8 @@ fn a_forged_sender_key_fails_verification() {
     signed.extend_from_slice(to.x25519().as_bytes());
     inner.extend_from_slice(&sender.sign(&signed));
     let ct = session_crypto::primitives::seal(to.x25519().as_bytes(), &inner, &mut rng(3)).unwrap();
-    assert!(matches!(decrypt_incoming(&recipient, &ct).unwrap_err(), Error::BadSignature { .. }));
+    assert!(matches!(
+        decrypt_incoming(&recipient, &ct).unwrap_err(),
+        Error::BadSignature { .. }
+    ));
 }

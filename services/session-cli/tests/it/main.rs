@@ -1,0 +1,221 @@
+//! End-to-end tests of the `session-cli` binary: exact JSON keys, spec vectors, exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+const SEED: &str = "0123456789abcdef0123456789abcdef00000000000000000000000000000000";
+const SID: &str = "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72";
+const SEED1: &str = "fecd9a6034bc9aba273925dee7062b123334587c3c6257341afae2d7fe85e122";
+const SID1: &str = "05fe94b7ad4b7f1cc1bb92671f1f0d243f226e115b33770465e82b503fc3e96e1f";
+const P1: &str = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_session-cli"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = cli(&all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn keys_of(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    k.sort_unstable();
+    k
+}
+
+fn bad(args: &[&str], needle: &str) {
+    let out = cli(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn keys_new_gives_a_fresh_identity() {
+    let a = json(&["keys", "new"]);
+    assert_eq!(keys_of(&a), ["mnemonic", "session_id"]);
+    assert_eq!(a["mnemonic"].as_str().unwrap().split(' ').count(), 13);
+    let d = json(&[
+        "keys",
+        "derive",
+        "--mnemonic",
+        a["mnemonic"].as_str().unwrap(),
+    ]);
+    assert_eq!(d["session_id"], a["session_id"]);
+    assert_ne!(json(&["keys", "new"])["session_id"], a["session_id"]);
+}
+
+#[test]
+fn keys_derive_from_seed_and_phrase() {
+    let v = json(&["keys", "derive", "--seed", SEED]);
+    assert_eq!(
+        keys_of(&v),
+        ["ed25519_pubkey", "mnemonic", "session_id", "x25519_pubkey"]
+    );
+    assert_eq!(v["session_id"], SID);
+    assert_eq!(
+        v["ed25519_pubkey"],
+        "4cb76fdc6d32278e3f83dbf608360ecc6b65727934b85d2fb86862ff98c46ab7"
+    );
+    assert_eq!(v["x25519_pubkey"], &SID[2..]);
+    let words = v["mnemonic"].as_str().unwrap();
+    assert_eq!(words.split(' ').count(), 13);
+    assert_eq!(
+        json(&["keys", "derive", "--mnemonic", words])["session_id"],
+        SID
+    );
+    // a full 32-byte seed gives 25 words
+    let v = json(&["keys", "derive", "--seed", SEED1]);
+    assert_eq!(v["session_id"], SID1);
+    assert_eq!(v["mnemonic"].as_str().unwrap().split(' ').count(), 25);
+}
+
+#[test]
+fn keys_blind_and_blind_ids() {
+    let v = json(&["keys", "blind", "--seed", SEED1, "--server-pubkey", P1]);
+    assert_eq!(keys_of(&v), ["blind15_id", "blind25_id"]);
+    assert_eq!(
+        v["blind25_id"],
+        "253b991dcbba44cfdb45d5b38880d95cff723309e3ece6fd01415ad5fa1dccc7ac"
+    );
+    let ids = json(&[
+        "keys",
+        "blind-ids",
+        "--session-id",
+        SID1,
+        "--server-pubkey",
+        P1,
+    ]);
+    assert_eq!(keys_of(&ids), ["blind15_ids", "blind25_id"]);
+    assert_eq!(ids["blind25_id"], v["blind25_id"]);
+    let b15 = ids["blind15_ids"].as_array().unwrap();
+    assert_eq!(
+        b15[0],
+        "15b74ed205f1f931e1bb1291183778a9456b835937d923b0f2e248aa3a44c07844"
+    );
+    assert!(b15.contains(&v["blind15_id"]));
+}
+
+#[test]
+fn debug_encrypt_then_decrypt() {
+    let bob = "00112233445566778899aabbccddeeff00000000000000000000000000000000";
+    let bob_id = json(&["keys", "derive", "--seed", bob])["session_id"].clone();
+    let ct = json(&[
+        "debug",
+        "encrypt",
+        "--seed",
+        SEED,
+        "--to",
+        bob_id.as_str().unwrap(),
+        "--hex",
+        "68656c6c6f",
+    ]);
+    assert_eq!(keys_of(&ct), ["ciphertext"]);
+    let out = json(&[
+        "debug",
+        "decrypt",
+        "--seed",
+        bob,
+        "--base64",
+        ct["ciphertext"].as_str().unwrap(),
+    ]);
+    assert_eq!(
+        keys_of(&out),
+        ["plaintext_hex", "sender_ed25519", "sender_session_id"]
+    );
+    assert_eq!(out["plaintext_hex"], "68656c6c6f");
+    assert_eq!(out["sender_session_id"], SID);
+    // the sender cannot open what it sent
+    bad(
+        &[
+            "debug",
+            "decrypt",
+            "--seed",
+            SEED,
+            "--base64",
+            ct["ciphertext"].as_str().unwrap(),
+        ],
+        "decryption failed",
+    );
+}
+
+#[test]
+fn human_output_is_readable() {
+    let out = cli(&["keys", "derive", "--seed", SEED]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&format!("session id: {SID}")), "{text}");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    bad(&["keys", "derive", "--seed", "0123"], "seed");
+    bad(
+        &[
+            "keys",
+            "derive",
+            "--seed",
+            "zz23456789abcdef0123456789abcdef",
+        ],
+        "not valid hex",
+    );
+    bad(&["keys", "derive", "--mnemonic", "abbey abbey"], "2 words");
+    bad(
+        &["keys", "derive", "--mnemonic", &["qqq"; 13].join(" ")],
+        "word 1 is not in the word list",
+    );
+    let phrase =
+        "amaze buffet cake entrance symptoms tiger lamb maze nestle python dusted faxed amaze";
+    bad(&["keys", "derive", "--mnemonic", phrase], "checksum");
+    bad(
+        &[
+            "keys",
+            "blind-ids",
+            "--session-id",
+            &format!("15{}", &SID[2..]),
+            "--server-pubkey",
+            P1,
+        ],
+        "prefix",
+    );
+    bad(
+        &[
+            "keys",
+            "blind-ids",
+            "--session-id",
+            SID,
+            "--server-pubkey",
+            "abcd",
+        ],
+        "server pubkey",
+    );
+    bad(
+        &["debug", "decrypt", "--seed", SEED, "--base64", "!!!"],
+        "base64",
+    );
+    bad(
+        &["debug", "decrypt", "--seed", SEED, "--base64", "AAAA"],
+        "too short",
+    );
+    bad(
+        &[
+            "debug", "encrypt", "--seed", SEED, "--to", SID, "--hex", "xyz",
+        ],
+        "hex",
+    );
+    bad(&["keys", "derive"], "required");
+    bad(&["keys", "frobnicate"], "frobnicate");
+}

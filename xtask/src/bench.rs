@@ -1,0 +1,144 @@
+//! `cargo xtask bench crypto`: runs the criterion benchmarks, then turns criterion's estimates
+//! into the ops/s + ratio table in `docs/BENCHMARKS.md`.
+
+use crate::cmd;
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use std::path::Path;
+
+/// Each benchmark group compares our implementation with libsodium doing the same operation.
+const CRYPTO_GROUPS: &[(&str, &str)] = &[
+    ("ed25519_sign_64B", "Ed25519 sign (64 B message)"),
+    ("ed25519_verify_64B", "Ed25519 verify (64 B message)"),
+    ("x25519", "X25519 shared secret"),
+    (
+        "session_encrypt_1KiB",
+        "1:1 encrypt, 1 KiB (sign + sealed box)",
+    ),
+    ("session_decrypt_1KiB", "1:1 decrypt, 1 KiB (open + verify)"),
+    (
+        "hop_xchacha20_1KiB",
+        "hop decrypt xchacha20, 1 KiB (X25519 + BLAKE2b + AEAD)",
+    ),
+    ("hop_xchacha20_64KiB", "hop decrypt xchacha20, 64 KiB"),
+    (
+        "hop_aes_gcm_1KiB",
+        "hop decrypt aes-gcm, 1 KiB (X25519 + HMAC + AEAD)",
+    ),
+    ("hop_aes_gcm_64KiB", "hop decrypt aes-gcm, 64 KiB"),
+];
+const OURS: &str = "session-crypto";
+const THEIRS: &str = "libsodium";
+
+/// Entry point: `bench crypto`.
+pub fn run(args: &[&str]) -> Result<()> {
+    match args.first().copied() {
+        Some("crypto") => crypto(),
+        _ => bail!("usage: cargo xtask bench crypto"),
+    }
+}
+
+fn crypto() -> Result<()> {
+    let root = cmd::workspace_root();
+    cmd::run(
+        "cargo",
+        &[
+            "bench",
+            "-p",
+            "session-crypto",
+            "--bench",
+            "crypto",
+            "--",
+            "--warm-up-time",
+            "1",
+            "--measurement-time",
+            "4",
+        ],
+        &root,
+    )?;
+    let table = crypto_table(&cmd::target_dir().join("criterion"))?;
+    println!("{table}");
+    let doc = root.join("docs/BENCHMARKS.md");
+    let text = std::fs::read_to_string(&doc).context("reading docs/BENCHMARKS.md")?;
+    std::fs::write(&doc, replace_section(&text, "crypto", &table)?)?;
+    eprintln!("wrote the crypto table into {}", doc.display());
+    Ok(())
+}
+
+fn mean_ns(dir: &Path, group: &str, func: &str) -> Result<Option<f64>> {
+    let path = dir.join(group).join(func).join("new/estimates.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    let ns = v["mean"]["point_estimate"]
+        .as_f64()
+        .context("estimates.json without a mean")?;
+    Ok(Some(ns))
+}
+
+/// Renders the markdown table from criterion's output directory.
+pub fn crypto_table(dir: &Path) -> Result<String> {
+    let mut out = String::from(
+        "| operation | session-crypto ops/s | libsodium ops/s | ratio (ours / libsodium) |\n\
+         |---|---:|---:|---:|\n",
+    );
+    for (group, label) in CRYPTO_GROUPS {
+        let ours = mean_ns(dir, group, OURS)?.with_context(|| format!("no result for {group}"))?;
+        let ops = |ns: f64| 1e9 / ns;
+        let (theirs, ratio) = match mean_ns(dir, group, THEIRS)? {
+            Some(t) => (format!("{:.0}", ops(t)), format!("{:.2}", t / ours)),
+            None => ("n/a".into(), "n/a".into()),
+        };
+        out.push_str(&format!(
+            "| {label} | {:.0} | {theirs} | {ratio} |\n",
+            ops(ours)
+        ));
+    }
+    Ok(out)
+}
+
+/// Replaces the text between `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->`.
+pub fn replace_section(doc: &str, name: &str, body: &str) -> Result<String> {
+    let start = format!("<!-- bench:{name}:start -->");
+    let end = format!("<!-- bench:{name}:end -->");
+    let (Some(a), Some(b)) = (doc.find(&start), doc.find(&end)) else {
+        bail!("docs/BENCHMARKS.md lacks the {start} / {end} markers");
+    };
+    Ok(format!("{}{start}\n{body}{}", &doc[..a], &doc[b..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_is_replaced_between_markers() {
+        let doc = "a\n<!-- bench:x:start -->\nold\n<!-- bench:x:end -->\nb\n";
+        let new = replace_section(doc, "x", "new\n").unwrap();
+        assert_eq!(
+            new,
+            "a\n<!-- bench:x:start -->\nnew\n<!-- bench:x:end -->\nb\n"
+        );
+        assert!(replace_section(doc, "y", "z").is_err());
+    }
+
+    #[test]
+    fn table_reports_ops_and_ratio() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
+        for (group, _) in CRYPTO_GROUPS {
+            for (func, ns) in [(OURS, 1000.0), (THEIRS, 800.0)] {
+                let d = dir.join(group).join(func).join("new");
+                std::fs::create_dir_all(&d).unwrap();
+                let json = format!("{{\"mean\":{{\"point_estimate\":{ns}}}}}");
+                std::fs::write(d.join("estimates.json"), json).unwrap();
+            }
+        }
+        let t = crypto_table(&dir).unwrap();
+        assert!(
+            t.contains("| Ed25519 sign (64 B message) | 1000000 | 1250000 | 0.80 |"),
+            "{t}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

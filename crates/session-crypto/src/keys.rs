@@ -287,6 +287,31 @@ impl IdentityKeys {
         self.signing.sign(msg).to_bytes()
     }
 
+    /// An Ed25519 signature that verifies against the *positive* key `|A|` recovered from the
+    /// Session ID ([`crate::SessionId::to_ed25519_positive`]), as XEd25519 signatures do: when
+    /// `A` is negative the scalar is negated. The nonce is standard Ed25519's
+    /// (`SHA-512(seed)[32..64] || msg`), so for a positive `A` this equals [`Self::sign`].
+    /// Used where a signer is known only by Session ID (unblinded community posts).
+    pub fn sign_xed25519(&self, msg: &[u8]) -> [u8; 64] {
+        let mut a = self.ed25519_scalar();
+        if self.ed25519_public.is_negative() {
+            *a = -*a;
+        }
+        let public = self.ed25519_public.positive();
+        let expanded = Zeroizing::new(crate::hash::sha512(&[self.seed.expose_secret()]));
+        let r = Zeroizing::new(crate::hash::reduce64(&crate::hash::sha512(&[
+            &expanded[32..],
+            msg,
+        ])));
+        let big_r = curve25519_dalek::EdwardsPoint::mul_base(&r).compress().to_bytes();
+        let h = crate::hash::reduce64(&crate::hash::sha512(&[&big_r, public.as_bytes(), msg]));
+        let s = *r + h * *a;
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&big_r);
+        sig[32..].copy_from_slice(s.as_bytes());
+        sig
+    }
+
     /// The Ed25519 private scalar `a` (equal to the clamped X25519 secret, reduced mod L).
     pub(crate) fn ed25519_scalar(&self) -> Zeroizing<Scalar> {
         Zeroizing::new(self.signing.to_scalar())

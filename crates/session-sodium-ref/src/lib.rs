@@ -264,6 +264,34 @@ pub fn generichash(out_len: usize, msg: &[u8], key: Option<&[u8]>) -> Vec<u8> {
     out
 }
 
+/// `crypto_generichash_blake2b_salt_personal` with a zero salt and the given personalisation.
+pub fn generichash_personal(
+    out_len: usize,
+    msg: &[u8],
+    key: Option<&[u8]>,
+    personal: &[u8; 16],
+) -> Vec<u8> {
+    init();
+    let mut out = vec![0u8; out_len];
+    let (kp, kl) = key.map_or((std::ptr::null(), 0), |k| (k.as_ptr(), k.len()));
+    // SAFETY: out has out_len bytes; key is a valid slice or null/0; personal is 16 bytes; a
+    // null salt means all zeros.
+    let rc = unsafe {
+        ffi::crypto_generichash_blake2b_salt_personal(
+            out.as_mut_ptr(),
+            out_len,
+            msg.as_ptr(),
+            msg.len() as u64,
+            kp,
+            kl,
+            std::ptr::null(),
+            personal.as_ptr(),
+        )
+    };
+    assert_eq!(rc, 0);
+    out
+}
+
 /// `crypto_auth_hmacsha256` (HMAC-SHA256 with a key of any length).
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     init();

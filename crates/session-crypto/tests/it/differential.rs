@@ -179,6 +179,22 @@ fn blake2b_matches_generichash() {
 }
 
 #[test]
+fn personalised_blake2b_matches_libsodium() {
+    let mut r = rng(109);
+    for _ in 0..CASES {
+        let msg = random_msg(&mut r, 300);
+        let key = random_msg(&mut r, 64);
+        let mut personal = [0u8; 16];
+        r.fill_bytes(&mut personal);
+        let k = (!key.is_empty()).then_some(key.as_slice());
+        let p = Blake2bParams::keyed(&key).personal(&personal);
+        assert_eq!(hash32(p, &[&msg]).to_vec(), sodium::generichash_personal(32, &msg, k, &personal));
+        assert_eq!(hash64(p, &[&msg]).to_vec(), sodium::generichash_personal(64, &msg, k, &personal));
+        assert_ne!(hash32(p, &[&msg]), hash32(Blake2bParams::keyed(&key), &[&msg]));
+    }
+}
+
+#[test]
 fn session_protocol_against_libsodium_composition() {
     let mut r = rng(108);
     for _ in 0..CASES {

@@ -30,12 +30,41 @@ const CRYPTO_GROUPS: &[(&str, &str)] = &[
 const OURS: &str = "session-crypto";
 const THEIRS: &str = "libsodium";
 
-/// Entry point: `bench crypto`.
+/// Entry point: `bench crypto` or `bench node`.
 pub fn run(args: &[&str]) -> Result<()> {
     match args.first().copied() {
         Some("crypto") => crypto(),
-        _ => bail!("usage: cargo xtask bench crypto"),
+        Some("node") => node(),
+        _ => bail!("usage: cargo xtask bench <crypto | node>"),
     }
+}
+
+fn node() -> Result<()> {
+    let root = cmd::workspace_root();
+    cmd::run("cargo", &["bench", "-p", "session-node-service", "--bench", "load"], &root)?;
+    let path = cmd::target_dir().join("session-bench/node.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    let table = node_table(&v)?;
+    println!("{table}");
+    let doc = root.join("docs/BENCHMARKS.md");
+    let text = std::fs::read_to_string(&doc).context("reading docs/BENCHMARKS.md")?;
+    std::fs::write(&doc, replace_section(&text, "node", &table)?)?;
+    eprintln!("wrote the node table into {}", doc.display());
+    Ok(())
+}
+
+/// Renders the node load figures next to the verify bound.
+pub fn node_table(v: &Value) -> Result<String> {
+    let num = |k: &str| v[k].as_f64().with_context(|| format!("node.json lacks {k}"));
+    let (store, retrieve, verify) =
+        (num("store_per_s")?, num("retrieve_per_s")?, num("ed25519_verify_per_s_all_cores")?);
+    Ok(format!(
+        "| measure ({} clients, {} s per phase) | per second | bound | ratio |\n\
+         |---|---:|---:|---:|\n\
+         | store (public inbox, unsigned) | {store:.0} | 20000 (target) | {:.2} |\n\
+         | retrieve (signed, 1 message) | {retrieve:.0} | {verify:.0} Ed25519 verifies/s, all cores | {:.2} |\n",
+        v["clients"], v["phase_secs"], store / 20000.0, retrieve / verify,
+    ))
 }
 
 fn crypto() -> Result<()> {
@@ -121,6 +150,16 @@ mod tests {
             "a\n<!-- bench:x:start -->\nnew\n<!-- bench:x:end -->\nb\n"
         );
         assert!(replace_section(doc, "y", "z").is_err());
+    }
+
+    #[test]
+    fn node_table_reports_ratios_against_the_bounds() {
+        let v = serde_json::json!({"clients": 64, "phase_secs": 8, "store_per_s": 10000.0,
+            "retrieve_per_s": 7000.0, "ed25519_verify_per_s_all_cores": 20000.0});
+        let t = node_table(&v).unwrap();
+        assert!(t.contains("| store (public inbox, unsigned) | 10000 | 20000 (target) | 0.50 |"), "{t}");
+        assert!(t.contains("| 7000 | 20000 Ed25519 verifies/s, all cores | 0.35 |"), "{t}");
+        assert!(node_table(&serde_json::json!({})).is_err());
     }
 
     #[test]

@@ -37,21 +37,16 @@ pub fn run(args: &[&str]) -> Result<()> {
         _ => 1_000_000,
     };
     let runs_arg = format!("-runs={runs}");
-    cmd::run_env(
-        "cargo",
-        &[
-            "fuzz",
-            "run",
-            "--release",
-            "--sanitizer",
-            "none",
-            target,
-            "--",
-            &runs_arg,
-        ],
-        &root,
-        &[("RUSTC_BOOTSTRAP", "1")],
-    )
+    // Committed seed inputs (fuzz/seeds/TARGET) join the working corpus (fuzz/corpus/TARGET).
+    let corpus = format!("fuzz/corpus/{target}");
+    let seeds = format!("fuzz/seeds/{target}");
+    std::fs::create_dir_all(root.join(&corpus))?;
+    let mut args = vec!["fuzz", "run", "--release", "--sanitizer", "none", target, &corpus];
+    if root.join(&seeds).is_dir() {
+        args.push(&seeds);
+    }
+    args.extend(["--", &runs_arg]);
+    cmd::run_env("cargo", &args, &root, &[("RUSTC_BOOTSTRAP", "1")])
 }
 
 /// Compile-checks the fuzz targets so they cannot rot (part of `cargo xtask test`).

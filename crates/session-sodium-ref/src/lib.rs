@@ -141,14 +141,41 @@ pub fn box_seal_open(ct: &[u8], pk: &[u8; 32], sk: &[u8; 32]) -> Option<Vec<u8>>
     (rc == 0).then_some(out)
 }
 
-/// `crypto_aead_xchacha20poly1305_ietf_encrypt` without associated data.
-pub fn xchacha20poly1305_encrypt(key: &[u8; 32], nonce: &[u8; 24], msg: &[u8]) -> Vec<u8> {
+/// libsodium's AEAD encrypt signature (shared by the XChaCha20 and AES-256-GCM variants).
+type AeadEncryptFn = unsafe extern "C" fn(
+    *mut u8,
+    *mut u64,
+    *const u8,
+    u64,
+    *const u8,
+    u64,
+    *const u8,
+    *const u8,
+    *const u8,
+) -> i32;
+
+/// libsodium's AEAD decrypt signature.
+type AeadDecryptFn = unsafe extern "C" fn(
+    *mut u8,
+    *mut u64,
+    *mut u8,
+    *const u8,
+    u64,
+    *const u8,
+    u64,
+    *const u8,
+    *const u8,
+) -> i32;
+
+/// Runs an AEAD encrypt without associated data. `nonce` and `key` must have the sizes `f`
+/// documents (callers pass fixed-size arrays).
+fn aead_encrypt(f: AeadEncryptFn, key: &[u8; 32], nonce: &[u8], msg: &[u8]) -> Vec<u8> {
     init();
     let mut out = vec![0u8; msg.len() + 16];
     let mut out_len = 0u64;
-    // SAFETY: out has len(msg) + ABYTES bytes; key/nonce have their documented sizes.
+    // SAFETY: out has len(msg) + ABYTES (16) bytes; key/nonce have the sizes f expects.
     let rc = unsafe {
-        ffi::crypto_aead_xchacha20poly1305_ietf_encrypt(
+        f(
             out.as_mut_ptr(),
             &mut out_len,
             msg.as_ptr(),
@@ -164,17 +191,17 @@ pub fn xchacha20poly1305_encrypt(key: &[u8; 32], nonce: &[u8; 24], msg: &[u8]) -
     out
 }
 
-/// `crypto_aead_xchacha20poly1305_ietf_decrypt` without associated data.
-pub fn xchacha20poly1305_decrypt(key: &[u8; 32], nonce: &[u8; 24], ct: &[u8]) -> Option<Vec<u8>> {
+/// Runs an AEAD decrypt without associated data; `None` when authentication fails.
+fn aead_decrypt(f: AeadDecryptFn, key: &[u8; 32], nonce: &[u8], ct: &[u8]) -> Option<Vec<u8>> {
     init();
     if ct.len() < 16 {
         return None;
     }
     let mut out = vec![0u8; ct.len() - 16];
     let mut out_len = 0u64;
-    // SAFETY: out has len(ct) - ABYTES bytes; key/nonce have their documented sizes.
+    // SAFETY: out has len(ct) - ABYTES bytes; key/nonce have the sizes f expects.
     let rc = unsafe {
-        ffi::crypto_aead_xchacha20poly1305_ietf_decrypt(
+        f(
             out.as_mut_ptr(),
             &mut out_len,
             std::ptr::null_mut(),
@@ -187,6 +214,16 @@ pub fn xchacha20poly1305_decrypt(key: &[u8; 32], nonce: &[u8; 24], ct: &[u8]) ->
         )
     };
     (rc == 0).then_some(out)
+}
+
+/// `crypto_aead_xchacha20poly1305_ietf_encrypt` without associated data.
+pub fn xchacha20poly1305_encrypt(key: &[u8; 32], nonce: &[u8; 24], msg: &[u8]) -> Vec<u8> {
+    aead_encrypt(ffi::crypto_aead_xchacha20poly1305_ietf_encrypt, key, nonce, msg)
+}
+
+/// `crypto_aead_xchacha20poly1305_ietf_decrypt` without associated data.
+pub fn xchacha20poly1305_decrypt(key: &[u8; 32], nonce: &[u8; 24], ct: &[u8]) -> Option<Vec<u8>> {
+    aead_decrypt(ffi::crypto_aead_xchacha20poly1305_ietf_decrypt, key, nonce, ct)
 }
 
 /// Whether libsodium's AES-256-GCM is usable on this CPU (it needs AES-NI and PCLMUL).
@@ -199,49 +236,13 @@ pub fn aes256gcm_available() -> bool {
 /// `crypto_aead_aes256gcm_encrypt` without associated data. Panics if unavailable.
 pub fn aes256gcm_encrypt(key: &[u8; 32], nonce: &[u8; 12], msg: &[u8]) -> Vec<u8> {
     assert!(aes256gcm_available(), "libsodium AES-256-GCM needs AES-NI");
-    let mut out = vec![0u8; msg.len() + 16];
-    let mut out_len = 0u64;
-    // SAFETY: out has len(msg) + ABYTES bytes; key/nonce have their documented sizes.
-    let rc = unsafe {
-        ffi::crypto_aead_aes256gcm_encrypt(
-            out.as_mut_ptr(),
-            &mut out_len,
-            msg.as_ptr(),
-            msg.len() as u64,
-            std::ptr::null(),
-            0,
-            std::ptr::null(),
-            nonce.as_ptr(),
-            key.as_ptr(),
-        )
-    };
-    assert_eq!(rc, 0);
-    out
+    aead_encrypt(ffi::crypto_aead_aes256gcm_encrypt, key, nonce, msg)
 }
 
 /// `crypto_aead_aes256gcm_decrypt` without associated data. Panics if unavailable.
 pub fn aes256gcm_decrypt(key: &[u8; 32], nonce: &[u8; 12], ct: &[u8]) -> Option<Vec<u8>> {
     assert!(aes256gcm_available(), "libsodium AES-256-GCM needs AES-NI");
-    if ct.len() < 16 {
-        return None;
-    }
-    let mut out = vec![0u8; ct.len() - 16];
-    let mut out_len = 0u64;
-    // SAFETY: out has len(ct) - ABYTES bytes; key/nonce have their documented sizes.
-    let rc = unsafe {
-        ffi::crypto_aead_aes256gcm_decrypt(
-            out.as_mut_ptr(),
-            &mut out_len,
-            std::ptr::null_mut(),
-            ct.as_ptr(),
-            ct.len() as u64,
-            std::ptr::null(),
-            0,
-            nonce.as_ptr(),
-            key.as_ptr(),
-        )
-    };
-    (rc == 0).then_some(out)
+    aead_decrypt(ffi::crypto_aead_aes256gcm_decrypt, key, nonce, ct)
 }
 
 /// `crypto_generichash` (BLAKE2b) with an optional key; `out_len` 16..=64.

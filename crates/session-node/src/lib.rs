@@ -1,0 +1,15 @@
+//! A Session Node: the storage RPC over HTTP on a RocksDB message store, a node identity, rate
+//! limiting, and (in later issues) swarms, onion relaying and the chain watcher.
+//!
+//! The library owns all behaviour; the `session-node` binary only parses configuration and calls
+//! [`server::run`]. Tests host a node in-process on `127.0.0.1:0` or as a process.
+
+pub mod clock;
+pub mod config;
+pub mod identity;
+pub mod rate_limit;
+pub mod rpc;
+pub mod server;
+mod state;
+
+pub use state::{NodeRecord, NodeState, SwarmInfo};

@@ -1,0 +1,99 @@
+//! `expire`, `expire_all` (recursive) and `get_expiries`.
+
+use super::delete::{grouped, verify};
+use super::{check_swarm, swarm_reply, within, Reply, RpcResult, SIG_WINDOW_MS};
+use crate::state::NodeState;
+use serde_json::{json, Map, Value};
+use session_rpc::auth::flags;
+use session_rpc::request::{decode_hashes, mode_str, ExpireAllReq, ExpireReq, GetExpiriesReq};
+use session_store::{ExpiryMode, MessageHash};
+
+/// Furthest an expiry may be set: now + 30 days (later values are clamped).
+const MAX_EXPIRY_MS: u64 = 30 * 24 * 3600 * 1000;
+
+pub(crate) fn execute_expire(state: &NodeState, now: u64, r: ExpireReq) -> RpcResult<Reply> {
+    check_swarm(state, &r.account)?;
+    if r.expiries.iter().any(|&e| e + SIG_WINDOW_MS < now) {
+        return Err(Reply::text(401, "expire: provided expiry is in the past"));
+    }
+    let exp_str: String = r.expiries.iter().map(u64::to_string).collect();
+    let msg = format!("expire{}{}{}", mode_str(r.mode), exp_str, r.hashes.concat());
+    // Shortening (or setting, which may shorten) also needs the Delete permission.
+    let need = if r.mode == ExpiryMode::Extend { flags::WRITE } else { flags::WRITE | flags::DELETE };
+    verify(state, &r.account, &r.auth, &msg, "expire:", need)?;
+    let decoded = decode_hashes(&r.hashes);
+    let clamp = |e: u64| e.min(now + MAX_EXPIRY_MS);
+    let mut changes = Vec::new();
+    if r.expiries.len() == 1 {
+        changes = state.store.update_expiry(&r.account, &decoded, clamp(r.expiries[0]), r.mode)?;
+    } else {
+        for (h, &e) in decoded.iter().zip(&r.expiries) {
+            changes.extend(state.store.update_expiry(&r.account, &[*h], clamp(e), r.mode)?);
+        }
+        changes.sort_by_key(|c| c.hash);
+    }
+    let (mut updated, mut unchanged) = (Vec::new(), Map::new());
+    let mut updated_expiries = Vec::new();
+    for c in &changes {
+        if c.new_ms != c.old_ms || r.mode == ExpiryMode::Set {
+            updated.push(c.hash.to_b64());
+            updated_expiries.push(c.new_ms);
+        } else {
+            unchanged.insert(c.hash.to_b64(), json!(c.old_ms));
+        }
+    }
+    let expiry_value =
+        if r.expiries.len() == 1 { json!(clamp(r.expiries[0])) } else { json!(updated_expiries) };
+    let expiry_sig: String = if r.expiries.len() == 1 {
+        clamp(r.expiries[0]).to_string()
+    } else {
+        updated_expiries.iter().map(u64::to_string).collect()
+    };
+    let unchanged_sig: String = unchanged.iter().map(|(h, e)| format!("{h}{e}")).collect();
+    let signed = format!(
+        "{}{expiry_sig}{}{}{unchanged_sig}",
+        r.account.to_hex(),
+        r.hashes.concat(),
+        updated.concat()
+    );
+    let mut entry = json!({
+        "updated": updated,
+        "expiry": expiry_value,
+        "signature": state.sign_b64(signed.as_bytes()),
+    });
+    if r.mode != ExpiryMode::Set {
+        entry["unchanged"] = Value::Object(unchanged);
+    }
+    Ok(Reply::ok(swarm_reply(state, now, entry)))
+}
+
+pub(crate) fn execute_expire_all(state: &NodeState, now: u64, r: ExpireAllReq) -> RpcResult<Reply> {
+    check_swarm(state, &r.account)?;
+    if r.expiry + SIG_WINDOW_MS < now {
+        return Err(Reply::text(406, "expire_all timestamp should be >= current time"));
+    }
+    let msg = format!("expire_all{}{}", r.ns.sig_str(), r.expiry);
+    verify(state, &r.account, &r.auth, &msg, "expire_all", flags::DELETE)?;
+    let changes = state.store.expire_all(&r.account, r.ns.store_sel(), r.expiry)?;
+    let items: Vec<_> = changes.iter().map(|c| (c.namespace, c.hash)).collect();
+    let (updated, all) = grouped(r.ns, &items);
+    let signed = format!("{}{}{}", r.account.to_hex(), r.expiry, all.concat());
+    let entry = json!({ "updated": updated, "signature": state.sign_b64(signed.as_bytes()) });
+    Ok(Reply::ok(swarm_reply(state, now, entry)))
+}
+
+pub(crate) fn execute_get_expiries(state: &NodeState, now: u64, r: GetExpiriesReq) -> RpcResult<Reply> {
+    check_swarm(state, &r.account)?;
+    if !within(now, r.timestamp, SIG_WINDOW_MS) {
+        return Err(Reply::text(406, "get_expiries timestamp too far from current time"));
+    }
+    let msg = format!("get_expiries{}{}", r.timestamp, r.hashes.concat());
+    verify(state, &r.account, &r.auth, &msg, "get_expiries", flags::READ)?;
+    let mut expiries = Map::new();
+    for h in decode_hashes(&r.hashes) {
+        if let Some(m) = state.store.get(&r.account, &h)?.filter(|m| m.expiry_ms > now) {
+            expiries.insert(MessageHash::to_b64(&h), json!(m.expiry_ms));
+        }
+    }
+    Ok(Reply::ok(json!({ "expiries": expiries })))
+}

@@ -1,0 +1,173 @@
+//! The HTTP server: `POST /storage_rpc/v1` with the request-level checks, `GET /info` health,
+//! and the periodic expiry purge. Served on a bound listener until the token is cancelled.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::NodeConfig;
+use crate::rate_limit::RateLimiter;
+use crate::rpc::{self, Body, Reply};
+use crate::state::NodeState;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Largest request body (10 MiB).
+pub const MAX_BODY: usize = 10 * 1024 * 1024;
+
+/// Why a node could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The store would not open.
+    #[error(transparent)]
+    Store(#[from] session_store::Error),
+    /// The node key could not be loaded or created.
+    #[error(transparent)]
+    Identity(#[from] crate::identity::IdentityError),
+    /// Serving failed.
+    #[error("http server: {0}")]
+    Io(#[from] std::io::Error),
+    /// Only standalone mode exists so far.
+    #[error("only --standalone mode is available until the chain watcher lands")]
+    NotStandalone,
+}
+
+#[derive(Clone)]
+struct App {
+    node: Arc<NodeState>,
+    limiter: Option<Arc<RateLimiter>>,
+}
+
+/// Opens the store and key in `config.data_dir` and builds the node state for `listener`.
+pub fn build_state(config: &NodeConfig, listener: &TcpListener, clock: Arc<dyn Clock>) -> Result<NodeState, ServerError> {
+    if !config.standalone {
+        return Err(ServerError::NotStandalone);
+    }
+    std::fs::create_dir_all(&config.data_dir)?;
+    let keys = crate::identity::load_or_create(&config.data_dir, &mut rand::rng())?;
+    let store = session_store::Store::open(&config.data_dir.join("store"))?;
+    Ok(NodeState::standalone(store, keys, clock, listener.local_addr()?))
+}
+
+/// Runs a node on `listener` until `shutdown` is cancelled, then drains.
+pub async fn run(config: NodeConfig, listener: TcpListener, shutdown: CancellationToken) -> Result<(), ServerError> {
+    let node = Arc::new(build_state(&config, &listener, Arc::new(SystemClock))?);
+    tracing::info!(
+        ed25519 = %node.ed25519_hex(),
+        addr = %node.record.addr,
+        "session node listening (standalone)"
+    );
+    let purge = tokio::spawn(purge_loop(node.clone(), config.purge_interval_secs, shutdown.clone()));
+    let limiter = (!config.no_rate_limit).then(|| Arc::new(RateLimiter::default()));
+    serve(node, limiter, listener, shutdown).await?;
+    let _ = purge.await;
+    tracing::info!("session node stopped");
+    Ok(())
+}
+
+/// Serves the HTTP routes for an existing state.
+pub async fn serve(
+    node: Arc<NodeState>,
+    limiter: Option<Arc<RateLimiter>>,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let app = Router::new()
+        .route("/storage_rpc/v1", post(storage_rpc))
+        .route("/info", get(health))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::disable())
+        .with_state(App { node, limiter });
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+}
+
+async fn purge_loop(node: Arc<NodeState>, every_secs: u64, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(every_secs.max(1)));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let n = node.clone();
+        match tokio::task::spawn_blocking(move || n.store.purge_expired(n.now_ms())).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(count)) => tracing::debug!(count, "purged expired messages"),
+            Ok(Err(e)) => tracing::error!(error = %e, "expiry purge failed"),
+            Err(e) => tracing::error!(error = %e, "expiry purge task panicked"),
+        }
+    }
+}
+
+fn text(code: u16, body: impl Into<String>) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CONTENT_TYPE, "text/plain")], body.into()).into_response()
+}
+
+fn to_response(reply: Reply) -> Response {
+    let status = StatusCode::from_u16(reply.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match reply.body {
+        Body::Text(t) => text(status.as_u16(), t),
+        Body::Json(v) => (status, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
+    }
+}
+
+async fn storage_rpc(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    let ip = peer.ip().to_canonical();
+    if !ip.is_ipv4() {
+        return text(400, "Bad Request\n");
+    }
+    if let Some(limiter) = &app.limiter {
+        if !limiter.allow(ip, app.node.now_ms()) {
+            return text(429, "Too Many Requests\n");
+        }
+    }
+    if headers.get("X-Loki-Long-Poll").is_some_and(|v| !v.is_empty()) {
+        return text(410, "long polling is no longer supported, client upgrade required");
+    }
+    if let Some(len) = headers.get(header::CONTENT_LENGTH) {
+        match len.to_str().ok().and_then(|s| s.parse::<u64>().ok()) {
+            None => return text(400, "invalid Content-Length"),
+            Some(n) if n > MAX_BODY as u64 => return text(413, "Request body too large"),
+            Some(_) => {}
+        }
+    }
+    // Streaming cap, for bodies without (or lying about) Content-Length.
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return text(413, "Request body too large");
+    };
+    let node = app.node.clone();
+    match tokio::task::spawn_blocking(move || rpc::handle(&node, &body)).await {
+        Ok(reply) => to_response(reply),
+        Err(e) => text(500, format!("Exception caught with processing client request: {e}")),
+    }
+}
+
+async fn health(State(app): State<App>) -> Response {
+    let n = &app.node;
+    let body = serde_json::json!({
+        "ed25519": n.ed25519_hex(),
+        "x25519": hex::encode(n.record.x25519),
+        "version": rpc::VERSION,
+        "hf": rpc::HARDFORK,
+        "standalone": true,
+        "t": n.now_ms(),
+    });
+    to_response(Reply::ok(body))
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    text(404, format!("{} {} Not Found", method.as_str().to_lowercase(), uri.path()))
+}

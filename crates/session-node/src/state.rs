@@ -1,0 +1,97 @@
+//! Everything a request handler needs: the store, the node's keys, the clock, the swarm view.
+
+use crate::clock::Clock;
+use base64::Engine as _;
+use serde_json::{json, Value};
+use session_crypto::IdentityKeys;
+use session_store::{Account, Store};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A node as `get_swarm` and 421 replies describe it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeRecord {
+    /// Its public storage-RPC address.
+    pub addr: SocketAddr,
+    /// Ed25519 public key.
+    pub ed25519: [u8; 32],
+    /// X25519 public key.
+    pub x25519: [u8; 32],
+}
+
+impl NodeRecord {
+    /// The reference server's snode object.
+    pub fn to_json(&self) -> Value {
+        let port = self.addr.port();
+        json!({
+            "address": format!("{}.snode", hex::encode(self.ed25519)),
+            "pubkey_legacy": hex::encode(self.ed25519),
+            "pubkey_x25519": hex::encode(self.x25519),
+            "pubkey_ed25519": hex::encode(self.ed25519),
+            "port": port.to_string(),
+            "port_https": port,
+            "port_omq": port,
+            "port_quic": port,
+            "ip": self.addr.ip().to_string(),
+        })
+    }
+}
+
+/// One swarm: its id on the 2^64 ring and its members.
+#[derive(Clone, Debug)]
+pub struct SwarmInfo {
+    /// The swarm id.
+    pub id: u64,
+    /// Its nodes.
+    pub members: Vec<NodeRecord>,
+}
+
+/// Shared node state.
+#[derive(Debug)]
+pub struct NodeState {
+    /// The message store.
+    pub store: Store,
+    /// The node's identity.
+    pub keys: IdentityKeys,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// This node as others see it.
+    pub record: NodeRecord,
+}
+
+impl NodeState {
+    /// Builds the state of a standalone node (its own single swarm, owning every account).
+    pub fn standalone(store: Store, keys: IdentityKeys, clock: Arc<dyn Clock>, addr: SocketAddr) -> Self {
+        let record = NodeRecord {
+            addr,
+            ed25519: *keys.ed25519_public().as_bytes(),
+            x25519: *keys.x25519_public().as_bytes(),
+        };
+        Self { store, keys, clock, record }
+    }
+
+    /// Now, in ms.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// Base64 of this node's Ed25519 signature over `msg`.
+    pub fn sign_b64(&self, msg: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.keys.sign(msg))
+    }
+
+    /// The node's Ed25519 public key in hex.
+    pub fn ed25519_hex(&self) -> String {
+        hex::encode(self.record.ed25519)
+    }
+
+    /// Whether this node's swarm stores `account`. Standalone: always.
+    pub fn owns(&self, _account: &Account) -> bool {
+        true
+    }
+
+    /// The swarm that owns `account`. Standalone: this node alone, swarm id 0.
+    pub fn swarm_for(&self, _account: &Account) -> SwarmInfo {
+        SwarmInfo { id: 0, members: vec![self.record.clone()] }
+    }
+}

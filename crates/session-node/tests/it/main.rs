@@ -1,0 +1,8 @@
+//! Integration tests: a real node (RocksDB in a temp dir) served over loopback HTTP, driven
+//! with reqwest, every method and the error paths of the spec.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod errors;
+mod methods;
+mod subaccount;
+mod support;

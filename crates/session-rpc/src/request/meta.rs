@@ -1,0 +1,59 @@
+//! `get_swarm` and `batch` / `sequence` parameters.
+
+use super::{parse, Request};
+use crate::auth::account_from_str;
+use crate::params::{check_types, Kind, Params};
+use crate::reply::{RpcError, RpcResult};
+use crate::types::Account;
+use serde_json::Value;
+
+/// Most subrequests in one batch or sequence.
+pub const MAX_SUBREQUESTS: usize = 20;
+
+/// Parses the parameters: type errors first, in key order, then each field in the reference order.
+pub fn parse_get_swarm(p: Params<'_>) -> RpcResult<Account> {
+    check_types(p, &[("pubKey", Kind::Str), ("pubkey", Kind::Str)])?;
+    let raw = match (p.str("pubkey"), p.str("pubKey")) {
+        (Some(_), Some(_)) => return Err(RpcError::invalid("Cannot specify both 'pubkey' and 'pubKey'")),
+        (Some(s), None) | (None, Some(s)) => s,
+        (None, None) => return Err(RpcError::missing("pubkey")),
+    };
+    account_from_str(raw).ok_or_else(|| RpcError::invalid("Pubkey must be 66 hex digits/33 bytes long"))
+}
+
+/// Parses the parameters: type errors first, in key order, then each field in the reference order.
+pub fn parse_batch(p: Params<'_>, sequence: bool) -> RpcResult<Request> {
+    let invalid = |m: &str| RpcError::invalid(format!("Invalid batch request: {m}"));
+    let list = p
+        .get("requests")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| invalid("no valid \"requests\" field"))?;
+    if list.len() > MAX_SUBREQUESTS {
+        return Err(invalid("subrequest limit exceeded"));
+    }
+    let mut requests = Vec::with_capacity(list.len());
+    for item in list {
+        let obj = item.as_object().ok_or_else(|| invalid("requests must be objects"))?;
+        let (Some(method), Some(params)) =
+            (obj.get("method").and_then(Value::as_str), obj.get("params").and_then(Value::as_object))
+        else {
+            return Err(invalid("subrequests must have method/params keys"));
+        };
+        let req = parse(method, params).map_err(|e| {
+            if e.body_json().as_str().is_some_and(|t| t.starts_with("no method")) {
+                RpcError::invalid(format!("Invalid batch subrequest: invalid method \"{method}\""))
+            } else {
+                e
+            }
+        })?;
+        if req.is_meta() {
+            return Err(RpcError::invalid(
+                "Invalid batch subrequest: subrequests may not contain meta-requests",
+            ));
+        }
+        requests.push(req);
+    }
+    Ok(Request::Batch { requests, sequence })
+}
+

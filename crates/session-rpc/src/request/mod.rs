@@ -1,0 +1,122 @@
+//! Parsed requests: one struct per method, and [`decode`] from raw request bytes.
+//!
+//! All parse errors (400) are found here, before the executor looks at swarms, clocks or
+//! signatures, matching the reference server's order.
+
+mod delete;
+mod expire;
+mod meta;
+mod retrieve;
+mod revoke;
+mod store;
+
+pub use delete::{keys_with, parse_authed, DeleteAllReq, DeleteBeforeReq, DeleteReq, NsSel};
+pub use expire::{mode_str, ExpireAllReq, ExpireReq, GetExpiriesReq};
+pub use meta::MAX_SUBREQUESTS;
+pub use retrieve::{needs_auth, RetrieveReq, RETRIEVE_MAX_SIZE};
+pub use revoke::{signed_request, RevokeReq, UnrevokeReq, MAX_REVOKE};
+pub use store::{StoreReq, MAX_DATA_BYTES};
+
+use crate::params::Params;
+use crate::reply::{Reply, RpcError, RpcResult};
+use crate::types::{Account, MessageHash};
+use serde_json::{Map, Value};
+
+/// A parsed request, ready to execute.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Request {
+    /// `store`.
+    Store(StoreReq),
+    /// `retrieve`.
+    Retrieve(RetrieveReq),
+    /// `delete`.
+    Delete(DeleteReq),
+    /// `delete_all`.
+    DeleteAll(DeleteAllReq),
+    /// `delete_before`.
+    DeleteBefore(DeleteBeforeReq),
+    /// `expire`.
+    Expire(ExpireReq),
+    /// `expire_all`.
+    ExpireAll(ExpireAllReq),
+    /// `get_expiries`.
+    GetExpiries(GetExpiriesReq),
+    /// `revoke_subaccount`.
+    Revoke(RevokeReq),
+    /// `unrevoke_subaccount`.
+    Unrevoke(UnrevokeReq),
+    /// `info`.
+    Info,
+    /// `get_swarm` (alias `get_snodes_for_pubkey`).
+    GetSwarm(Account),
+    /// `batch` or (with `sequence`) `sequence`.
+    Batch {
+        /// The subrequests, in order.
+        requests: Vec<Request>,
+        /// Stop at the first non-2xx result.
+        sequence: bool,
+    },
+}
+
+impl Request {
+    fn is_meta(&self) -> bool {
+        matches!(self, Request::Batch { .. })
+    }
+}
+
+/// Decodes a request body: JSON `{"method", "params"}` (request-level rows 8-12), then the
+/// method's parameters.
+pub fn decode(body: &[u8]) -> RpcResult<Request> {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return Err(Reply::text(400, "invalid json"));
+    };
+    let Some(method) = v.get("method").and_then(Value::as_str) else {
+        return Err(Reply::text(400, "invalid json: no `method` field"));
+    };
+    let Some(params) = v.get("params").and_then(Value::as_object) else {
+        return Err(Reply::text(400, "invalid json: no `params` field"));
+    };
+    parse(method, params)
+}
+
+/// Parses one method's `params`.
+pub fn parse(method: &str, params: &Map<String, Value>) -> RpcResult<Request> {
+    let p = Params(params);
+    Ok(match method {
+        "store" => Request::Store(store::parse(p)?),
+        "retrieve" => Request::Retrieve(retrieve::parse(p)?),
+        "delete" => Request::Delete(delete::parse_delete(p)?),
+        "delete_all" => Request::DeleteAll(delete::parse_delete_all(p)?),
+        "delete_before" => Request::DeleteBefore(delete::parse_delete_before(p)?),
+        "expire" => Request::Expire(expire::parse_expire(p)?),
+        "expire_all" => Request::ExpireAll(expire::parse_expire_all(p)?),
+        "get_expiries" => Request::GetExpiries(expire::parse_get_expiries(p)?),
+        "revoke_subaccount" => Request::Revoke(revoke::parse_revoke(p)?),
+        "unrevoke_subaccount" => Request::Unrevoke(revoke::parse_unrevoke(p)?),
+        "info" => Request::Info,
+        "get_swarm" | "get_snodes_for_pubkey" => Request::GetSwarm(meta::parse_get_swarm(p)?),
+        "batch" | "sequence" => meta::parse_batch(p, method == "sequence")?,
+        _ => return Err(Reply::text(400, format!("no method {method}"))),
+    })
+}
+
+/// A required list of message hashes (`messages`), format-checked when `check_format`.
+pub fn parse_hashes(p: Params<'_>, key: &str, check_format: bool) -> RpcResult<Vec<String>> {
+    let list = p.strings(key).ok_or_else(|| RpcError::missing(key))?;
+    if list.is_empty() {
+        return Err(RpcError::invalid(format!("{key} does not contain any message hashes")));
+    }
+    if check_format {
+        if let Some(bad) = list.iter().find(|h| MessageHash::from_b64(h).is_none()) {
+            return Err(RpcError::invalid(format!("invalid message hash: {bad}")));
+        }
+    }
+    Ok(list.into_iter().map(str::to_owned).collect())
+}
+
+/// The well-formed hashes of a list (where the reference does not check the format, malformed
+/// entries simply match nothing).
+pub fn decode_hashes(list: &[String]) -> Vec<MessageHash> {
+    list.iter().filter_map(|h| MessageHash::from_b64(h)).collect()
+}

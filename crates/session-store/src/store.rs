@@ -1,0 +1,417 @@
+//! The store: open, insert, retrieve, delete, expire, revoke, purge.
+
+use crate::codec::*;
+use crate::error::{DbContext, Result};
+use crate::types::*;
+use session_rpc::types::{Account, ExpiryMode, MessageHash, Namespace};
+use rocksdb::{ColumnFamily, Direction, IteratorMode, Options, WriteBatch, DB};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// At most this many revoked subaccount tokens are kept per account (oldest pruned).
+pub const MAX_REVOCATIONS: usize = 50;
+
+/// Messages returned by [`Store::retrieve`].
+#[derive(Debug, Default)]
+pub struct Retrieved {
+    /// The messages, oldest first.
+    pub messages: Vec<StoredMessage>,
+    /// True when more messages were left out by the count or size limit.
+    pub more: bool,
+}
+
+/// One message's expiry before and after an `update_expiry`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpiryChange {
+    /// The message.
+    pub hash: MessageHash,
+    /// Its namespace.
+    pub namespace: Namespace,
+    /// Its expiry before.
+    pub old_ms: u64,
+    /// Its expiry now (equal to `old_ms` when the mode forbade the change).
+    pub new_ms: u64,
+}
+
+/// The RocksDB-backed message store. Cheap to share behind an `Arc`; reads run concurrently,
+/// writes are serialised so that deduplication and expiry updates are read-modify-write safe.
+pub struct Store {
+    db: DB,
+    write_lock: Mutex<()>,
+    next_seq: AtomicU64,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.db.path()).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut opts = Options::default();
+        opts.create_if_missing(true);
+        opts.create_missing_column_families(true);
+        opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        let cfs = [CF_MSGS, CF_BY_HASH, CF_BY_EXPIRY, CF_REVOKED];
+        let db = DB::open_cf(&opts, path, cfs).ctx("opening the database")?;
+        let next_seq = match db.get(META_NEXT_SEQ).ctx("reading the sequence")? {
+            Some(v) => u64_value(&v, "next_seq")?,
+            None => 1,
+        };
+        Ok(Self { db, write_lock: Mutex::new(()), next_seq: AtomicU64::new(next_seq) })
+    }
+
+    fn cf(&self, name: &'static str) -> &ColumnFamily {
+        self.db.cf_handle(name).expect("column families are created at open")
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        // A panic while holding the lock cannot leave RocksDB half-written (batches are atomic).
+        self.write_lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self, batch: WriteBatch, context: &'static str) -> Result<()> {
+        self.db.write(batch).ctx(context)
+    }
+
+    fn loc_of(&self, hash: &MessageHash) -> Result<Option<Loc>> {
+        match self.db.get_cf(self.cf(CF_BY_HASH), hash.0).ctx("reading the hash index")? {
+            Some(v) => Ok(Some(Loc::decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores a message. A duplicate (same hash) keeps one copy, with the later expiry.
+    pub fn store(&self, msg: &NewMessage) -> Result<StoreOutcome> {
+        self.store_inner(msg, false)
+    }
+
+    /// Stores a message and deletes every other message of its (account, namespace), as the
+    /// public-outbox namespaces require; both happen in one atomic batch.
+    pub fn store_exclusive(&self, msg: &NewMessage) -> Result<StoreOutcome> {
+        self.store_inner(msg, true)
+    }
+
+    fn store_inner(&self, msg: &NewMessage, exclusive: bool) -> Result<StoreOutcome> {
+        let hash = MessageHash::compute(&msg.account, msg.namespace, &msg.data);
+        let _guard = self.lock();
+        let mut batch = WriteBatch::default();
+        if exclusive {
+            for (loc, m) in self.scan(&ns_prefix(&msg.account, msg.namespace))? {
+                if m.hash != hash {
+                    self.delete_into(&mut batch, &loc, &m.hash, m.expiry_ms);
+                }
+            }
+        }
+        if let Some(loc) = self.loc_of(&hash)? {
+            let value = self
+                .db
+                .get_cf(self.cf(CF_MSGS), loc.key())
+                .ctx("reading a message")?
+                .ok_or(crate::Error::Corrupt { what: "by_hash points at nothing" })?;
+            let old = decode_value(loc.ns, &value)?.expiry_ms;
+            let expiry_ms = old.max(msg.expiry_ms);
+            if expiry_ms != old {
+                self.set_expiry_into(&mut batch, &loc, &hash, &value, old, expiry_ms);
+            }
+            self.write(batch, "extending a duplicate")?;
+            return Ok(StoreOutcome::Duplicate { hash, expiry_ms });
+        }
+        let seq = self.next_seq.fetch_add(1, Ordering::SeqCst);
+        let loc = Loc { account: msg.account, ns: msg.namespace, seq };
+        let value = encode_value(&hash, msg.timestamp_ms, msg.expiry_ms, &msg.data);
+        batch.put_cf(self.cf(CF_MSGS), loc.key(), value);
+        batch.put_cf(self.cf(CF_BY_HASH), hash.0, loc.key());
+        batch.put_cf(self.cf(CF_BY_EXPIRY), expiry_key(msg.expiry_ms, &hash), []);
+        batch.put(META_NEXT_SEQ, (seq + 1).to_be_bytes());
+        self.write(batch, "storing a message")?;
+        Ok(StoreOutcome::Inserted { hash, expiry_ms: msg.expiry_ms })
+    }
+
+    fn delete_into(&self, batch: &mut WriteBatch, loc: &Loc, hash: &MessageHash, expiry: u64) {
+        batch.delete_cf(self.cf(CF_MSGS), loc.key());
+        batch.delete_cf(self.cf(CF_BY_HASH), hash.0);
+        batch.delete_cf(self.cf(CF_BY_EXPIRY), expiry_key(expiry, hash));
+    }
+
+    fn set_expiry_into(
+        &self,
+        batch: &mut WriteBatch,
+        loc: &Loc,
+        hash: &MessageHash,
+        value: &[u8],
+        old: u64,
+        new: u64,
+    ) {
+        batch.put_cf(self.cf(CF_MSGS), loc.key(), with_expiry(value, new));
+        batch.delete_cf(self.cf(CF_BY_EXPIRY), expiry_key(old, hash));
+        batch.put_cf(self.cf(CF_BY_EXPIRY), expiry_key(new, hash), []);
+    }
+
+    /// Every message under a key prefix of `msgs`, in key order (expired ones included).
+    fn scan(&self, prefix: &[u8]) -> Result<Vec<(Loc, StoredMessage)>> {
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(self.cf(CF_MSGS), IteratorMode::From(prefix, Direction::Forward));
+        for item in iter {
+            let (k, v) = item.ctx("scanning messages")?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            let loc = Loc::decode(&k)?;
+            out.push((loc, decode_value(loc.ns, &v)?));
+        }
+        Ok(out)
+    }
+
+    /// Messages of (account, namespace) stored after `after` (from the oldest when `after` is
+    /// `None` or unknown), skipping any expired at `now_ms`. Stops at `max_count` messages or
+    /// when the next message would push the total data size past `max_size` (always returning
+    /// at least one message if there is one).
+    pub fn retrieve(
+        &self,
+        account: &Account,
+        ns: Namespace,
+        after: Option<&MessageHash>,
+        max_count: usize,
+        max_size: usize,
+        now_ms: u64,
+    ) -> Result<Retrieved> {
+        let prefix = ns_prefix(account, ns);
+        let mut start = prefix.clone();
+        if let Some(loc) = after.map(|h| self.loc_of(h)).transpose()?.flatten() {
+            if loc.account == *account && loc.ns == ns {
+                start = Loc { seq: loc.seq + 1, ..loc }.key().to_vec();
+            }
+        }
+        let mut out = Retrieved::default();
+        let mut size = 0usize;
+        let iter = self.db.iterator_cf(self.cf(CF_MSGS), IteratorMode::From(&start, Direction::Forward));
+        for item in iter {
+            let (k, v) = item.ctx("retrieving messages")?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            let msg = decode_value(ns, &v)?;
+            if msg.expiry_ms <= now_ms {
+                continue;
+            }
+            if out.messages.len() >= max_count
+                || (!out.messages.is_empty() && size + msg.data.len() > max_size)
+            {
+                out.more = true;
+                break;
+            }
+            size += msg.data.len();
+            out.messages.push(msg);
+        }
+        Ok(out)
+    }
+
+    /// Looks up one message by hash (whatever its expiry).
+    pub fn get(&self, account: &Account, hash: &MessageHash) -> Result<Option<StoredMessage>> {
+        let Some(loc) = self.loc_of(hash)?.filter(|l| l.account == *account) else {
+            return Ok(None);
+        };
+        match self.db.get_cf(self.cf(CF_MSGS), loc.key()).ctx("reading a message")? {
+            Some(v) => Ok(Some(decode_value(loc.ns, &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn owned(&self, account: &Account, hashes: &[MessageHash]) -> Result<Vec<(Loc, StoredMessage)>> {
+        let mut found = Vec::new();
+        for h in hashes {
+            let Some(loc) = self.loc_of(h)?.filter(|l| l.account == *account) else { continue };
+            if let Some(v) = self.db.get_cf(self.cf(CF_MSGS), loc.key()).ctx("reading a message")? {
+                found.push((loc, decode_value(loc.ns, &v)?));
+            }
+        }
+        found.sort_by_key(|(_, m)| m.hash);
+        found.dedup_by_key(|(_, m)| m.hash);
+        Ok(found)
+    }
+
+    /// Deletes the given messages of `account`; returns the hashes deleted, sorted.
+    pub fn delete_hashes(&self, account: &Account, hashes: &[MessageHash]) -> Result<Vec<MessageHash>> {
+        let _guard = self.lock();
+        let found = self.owned(account, hashes)?;
+        let mut batch = WriteBatch::default();
+        for (loc, m) in &found {
+            self.delete_into(&mut batch, loc, &m.hash, m.expiry_ms);
+        }
+        self.write(batch, "deleting messages")?;
+        Ok(found.into_iter().map(|(_, m)| m.hash).collect())
+    }
+
+    fn delete_where(
+        &self,
+        account: &Account,
+        ns: Option<Namespace>,
+        keep: impl Fn(&StoredMessage) -> bool,
+    ) -> Result<Vec<(Namespace, MessageHash)>> {
+        let prefix = match ns {
+            Some(ns) => ns_prefix(account, ns),
+            None => account_prefix(account),
+        };
+        let _guard = self.lock();
+        let mut batch = WriteBatch::default();
+        let mut deleted = Vec::new();
+        for (loc, m) in self.scan(&prefix)? {
+            if !keep(&m) {
+                self.delete_into(&mut batch, &loc, &m.hash, m.expiry_ms);
+                deleted.push((m.namespace, m.hash));
+            }
+        }
+        self.write(batch, "deleting messages")?;
+        Ok(deleted)
+    }
+
+    /// Deletes every message of `account` (in one namespace, or all); returns what was deleted.
+    pub fn delete_all(&self, account: &Account, ns: Option<Namespace>) -> Result<Vec<(Namespace, MessageHash)>> {
+        self.delete_where(account, ns, |_| false)
+    }
+
+    /// Deletes the messages of `account` whose timestamp is before `before_ms`.
+    pub fn delete_before(
+        &self,
+        account: &Account,
+        ns: Option<Namespace>,
+        before_ms: u64,
+    ) -> Result<Vec<(Namespace, MessageHash)>> {
+        self.delete_where(account, ns, |m| m.timestamp_ms >= before_ms)
+    }
+
+    /// Moves the expiry of the given messages to `expiry_ms` as `mode` allows; returns every
+    /// message found (changed or not), sorted by hash.
+    pub fn update_expiry(
+        &self,
+        account: &Account,
+        hashes: &[MessageHash],
+        expiry_ms: u64,
+        mode: ExpiryMode,
+    ) -> Result<Vec<ExpiryChange>> {
+        let _guard = self.lock();
+        let found = self.owned(account, hashes)?;
+        self.apply_expiry(found, |old| match mode {
+            ExpiryMode::Set => expiry_ms,
+            ExpiryMode::Shorten => old.min(expiry_ms),
+            ExpiryMode::Extend => old.max(expiry_ms),
+        })
+    }
+
+    /// Shortens to `expiry_ms` every message of `account` (one namespace or all) that expires
+    /// later; returns the changes.
+    pub fn expire_all(&self, account: &Account, ns: Option<Namespace>, expiry_ms: u64) -> Result<Vec<ExpiryChange>> {
+        let prefix = match ns {
+            Some(ns) => ns_prefix(account, ns),
+            None => account_prefix(account),
+        };
+        let _guard = self.lock();
+        let found: Vec<_> =
+            self.scan(&prefix)?.into_iter().filter(|(_, m)| m.expiry_ms > expiry_ms).collect();
+        self.apply_expiry(found, |_| expiry_ms)
+    }
+
+    fn apply_expiry(
+        &self,
+        found: Vec<(Loc, StoredMessage)>,
+        new_expiry: impl Fn(u64) -> u64,
+    ) -> Result<Vec<ExpiryChange>> {
+        let mut batch = WriteBatch::default();
+        let mut changes = Vec::with_capacity(found.len());
+        for (loc, m) in found {
+            let new = new_expiry(m.expiry_ms);
+            if new != m.expiry_ms {
+                let value = encode_value(&m.hash, m.timestamp_ms, m.expiry_ms, &m.data);
+                self.set_expiry_into(&mut batch, &loc, &m.hash, &value, m.expiry_ms, new);
+            }
+            changes.push(ExpiryChange { hash: m.hash, namespace: m.namespace, old_ms: m.expiry_ms, new_ms: new });
+        }
+        self.write(batch, "updating expiries")?;
+        Ok(changes)
+    }
+
+    /// Deletes every message whose expiry is at or before `now_ms`; returns how many.
+    pub fn purge_expired(&self, now_ms: u64) -> Result<usize> {
+        let _guard = self.lock();
+        let mut batch = WriteBatch::default();
+        let mut n = 0;
+        for item in self.db.iterator_cf(self.cf(CF_BY_EXPIRY), IteratorMode::Start) {
+            let (k, _) = item.ctx("scanning expiries")?;
+            let (expiry, hash) = decode_expiry_key(&k)?;
+            if expiry > now_ms {
+                break;
+            }
+            batch.delete_cf(self.cf(CF_BY_EXPIRY), &k);
+            if let Some(loc) = self.loc_of(&hash)? {
+                batch.delete_cf(self.cf(CF_MSGS), loc.key());
+                batch.delete_cf(self.cf(CF_BY_HASH), hash.0);
+            }
+            n += 1;
+        }
+        self.write(batch, "purging expired messages")?;
+        Ok(n)
+    }
+
+    /// Records a revoked subaccount token for `account`, keeping the newest
+    /// [`MAX_REVOCATIONS`].
+    pub fn revoke(&self, account: &Account, token: &[u8; 36]) -> Result<()> {
+        let _guard = self.lock();
+        let cf = self.cf(CF_REVOKED);
+        let seq = self.next_seq.fetch_add(1, Ordering::SeqCst);
+        let mut entries = self.revocations(account)?;
+        entries.retain(|(t, _)| t != token);
+        entries.push((*token, seq));
+        entries.sort_by_key(|(_, order)| *order);
+        let mut batch = WriteBatch::default();
+        let excess = entries.len().saturating_sub(MAX_REVOCATIONS);
+        for (t, _) in &entries[..excess] {
+            batch.delete_cf(cf, revoked_key(account, t));
+        }
+        batch.put_cf(cf, revoked_key(account, token), seq.to_be_bytes());
+        batch.put(META_NEXT_SEQ, (seq + 1).to_be_bytes());
+        self.write(batch, "revoking a subaccount")
+    }
+
+    /// Removes a revocation; returns whether the token was revoked.
+    pub fn unrevoke(&self, account: &Account, token: &[u8; 36]) -> Result<bool> {
+        let _guard = self.lock();
+        let key = revoked_key(account, token);
+        let cf = self.cf(CF_REVOKED);
+        let existed = self.db.get_cf(cf, key).ctx("reading revocations")?.is_some();
+        self.db.delete_cf(cf, key).ctx("unrevoking a subaccount")?;
+        Ok(existed)
+    }
+
+    /// Whether a subaccount token is revoked for `account`.
+    pub fn is_revoked(&self, account: &Account, token: &[u8; 36]) -> Result<bool> {
+        let key = revoked_key(account, token);
+        Ok(self.db.get_cf(self.cf(CF_REVOKED), key).ctx("reading revocations")?.is_some())
+    }
+
+    fn revocations(&self, account: &Account) -> Result<Vec<([u8; 36], u64)>> {
+        let prefix = account_prefix(account);
+        let mut out = Vec::new();
+        let iter = self
+            .db
+            .iterator_cf(self.cf(CF_REVOKED), IteratorMode::From(&prefix, Direction::Forward));
+        for item in iter {
+            let (k, v) = item.ctx("reading revocations")?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            let token: [u8; 36] =
+                k[33..].try_into().map_err(|_| crate::Error::Corrupt { what: "revoked key" })?;
+            out.push((token, u64_value(&v, "revoked value")?));
+        }
+        Ok(out)
+    }
+
+    /// Every message of an account (all namespaces, expired included), for tests and handover.
+    pub fn all_messages(&self, account: &Account) -> Result<Vec<StoredMessage>> {
+        Ok(self.scan(&account_prefix(account))?.into_iter().map(|(_, m)| m).collect())
+    }
+}

@@ -1,0 +1,133 @@
+//! Load generator for `cargo xtask bench node` (not a timed test): starts a release
+//! `session-node` on loopback, drives it with 64 concurrent HTTP clients, and measures stores/s
+//! and authenticated retrieves/s next to the raw Ed25519-verify rate of this machine (all
+//! cores) measured in the same run. Writes `$CARGO_TARGET_DIR/session-bench/node.json`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use base64::Engine as _;
+use serde_json::json;
+use session_crypto::{IdentityKeys, Seed};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const CLIENTS: usize = 64;
+const PHASE: Duration = Duration::from_secs(8);
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// Ed25519 verifications per second using every core.
+fn verify_rate() -> f64 {
+    let keys = IdentityKeys::from_seed(Seed::from_bytes([1; 32]));
+    let msg = b"retrieve1700000000000";
+    let sig = keys.sign(msg);
+    let pk = keys.ed25519_public();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let start = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                let t = Instant::now();
+                while t.elapsed() < Duration::from_secs(3) {
+                    pk.verify(msg, &sig, "bench").unwrap();
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    total as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn phase(bodies: Arc<Vec<String>>, url: String, fresh: bool) -> f64 {
+    let ok = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + PHASE;
+    let counter = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let (ok, url, bodies, counter) = (ok.clone(), url.clone(), bodies.clone(), counter.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                while Instant::now() < deadline {
+                    let body = if fresh {
+                        let n = counter.fetch_add(1, Ordering::Relaxed);
+                        let data = b64(format!("load {i} {n}").as_bytes());
+                        json!({"method": "store", "params": {"pubkey": bodies[i % bodies.len()], "timestamp": now_ms(), "ttl": 3_600_000u64, "data": data}}).to_string()
+                    } else {
+                        bodies[i % bodies.len()].clone()
+                    };
+                    if let Ok(r) = client.post(&url).body(body).send().await {
+                        if r.status().as_u16() == 200 && r.bytes().await.is_ok() {
+                            ok.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    ok.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return; // `cargo test --benches` / `--list` probes: nothing to do
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-node"))
+        .args(["--standalone", "--no-rate-limit", "--print-addr", "--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = format!("http://{}/storage_rpc/v1", line.trim().trim_start_matches("listening on "));
+
+    let verify = verify_rate();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let users: Vec<IdentityKeys> = (0..CLIENTS).map(|i| IdentityKeys::from_seed(Seed::from_bytes([i as u8 + 1; 32]))).collect();
+    let pubkeys: Vec<String> = users.iter().map(|u| u.session_id().to_string()).collect();
+    let stores = rt.block_on(phase(Arc::new(pubkeys), url.clone(), true));
+    // One pre-signed retrieve per client (valid for the ±60 s window), so the load generator
+    // spends no CPU on signing while the node verifies every request.
+    let ts = now_ms();
+    let retrieves: Vec<String> = users
+        .iter()
+        .map(|u| {
+            let params = json!({"pubkey": u.session_id().to_string(), "pubkey_ed25519": hex::encode(u.ed25519_public().as_bytes()),
+                "timestamp": ts, "signature": b64(&u.sign(format!("retrieve{ts}").as_bytes())), "max_count": 1});
+            json!({"method": "retrieve", "params": params}).to_string()
+        })
+        .collect();
+    let retrieve_rate = rt.block_on(phase(Arc::new(retrieves), url, false));
+    let _ = child.kill();
+    let _ = child.wait();
+    let report = json!({
+        "clients": CLIENTS,
+        "phase_secs": PHASE.as_secs(),
+        "store_per_s": stores,
+        "retrieve_per_s": retrieve_rate,
+        "ed25519_verify_per_s_all_cores": verify,
+        "retrieve_over_verify": retrieve_rate / verify,
+    });
+    println!("{report:#}");
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../session-bench");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("node.json"), report.to_string()).unwrap();
+}

@@ -1,0 +1,105 @@
+//! `session-node`: a Session Node. Parses flags (or a JSON config file), sets up logging, binds
+//! the listener and runs the library until Ctrl-C or SIGTERM, then drains.
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use session_node::config::NodeConfig;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
+
+/// Run a Session Node.
+#[derive(Parser, Debug)]
+#[command(name = "session-node", version, about)]
+struct Args {
+    /// Read options from this JSON file (keys: data_dir, listen, standalone,
+    /// purge_interval_secs, no_rate_limit); flags given here override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Directory for the message store and the node's Ed25519 key (created if missing).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Address to serve the storage RPC on, e.g. 127.0.0.1:22021 (port 0 picks a free port).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Run as a one-node network that is its own swarm, with no chain (development and tests).
+    #[arg(long)]
+    standalone: bool,
+    /// Seconds between purges of expired messages (default 10).
+    #[arg(long)]
+    purge_interval_secs: Option<u64>,
+    /// Turn off the per-IP rate limit (600 requests, refilled at 300/s).
+    #[arg(long)]
+    no_rate_limit: bool,
+    /// Print the bound address as `listening on ADDR` on stdout once ready (for test harnesses).
+    #[arg(long)]
+    print_addr: bool,
+}
+
+fn config(args: &Args) -> Result<NodeConfig> {
+    let mut v = match &args.config {
+        Some(path) => serde_json::from_str::<serde_json::Value>(
+            &std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+        )
+        .with_context(|| format!("parsing {}", path.display()))?,
+        None => serde_json::json!({}),
+    };
+    if let Some(d) = &args.data_dir {
+        v["data_dir"] = serde_json::json!(d);
+    }
+    if let Some(l) = args.listen {
+        v["listen"] = serde_json::json!(l.to_string());
+    }
+    if args.standalone {
+        v["standalone"] = serde_json::json!(true);
+    }
+    if let Some(s) = args.purge_interval_secs {
+        v["purge_interval_secs"] = serde_json::json!(s);
+    }
+    if args.no_rate_limit {
+        v["no_rate_limit"] = serde_json::json!(true);
+    }
+    serde_json::from_value(v).context("configuration (data_dir and listen are required)")
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let config = config(&args)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    if args.print_addr {
+        println!("listening on {}", listener.local_addr()?);
+    }
+    let shutdown = CancellationToken::new();
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        signal.cancel();
+    });
+    session_node::server::run(config, listener, shutdown).await?;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -303,7 +303,9 @@ impl IdentityKeys {
             &expanded[32..],
             msg,
         ])));
-        let big_r = curve25519_dalek::EdwardsPoint::mul_base(&r).compress().to_bytes();
+        let big_r = curve25519_dalek::EdwardsPoint::mul_base(&r)
+            .compress()
+            .to_bytes();
         let h = crate::hash::reduce64(&crate::hash::sha512(&[&big_r, public.as_bytes(), msg]));
         let s = *r + h * *a;
         let mut sig = [0u8; 64];

@@ -41,7 +41,23 @@ pub fn run(args: &[&str]) -> Result<()> {
 
 fn node() -> Result<()> {
     let root = cmd::workspace_root();
-    cmd::run("cargo", &["bench", "-p", "session-node-service", "--bench", "load"], &root)?;
+    // The dev profile: dependencies (tokio, axum, serde_json, dalek, RocksDB) are built at
+    // opt-level 2 there, so this reuses the RocksDB build the tests already paid for; only our
+    // own glue code runs unoptimised. A release run needs a second ~45-minute RocksDB build.
+    let profile = std::env::var("NODE_BENCH_PROFILE").unwrap_or_else(|_| "dev".into());
+    cmd::run(
+        "cargo",
+        &[
+            "bench",
+            "-p",
+            "session-node-service",
+            "--bench",
+            "load",
+            "--profile",
+            &profile,
+        ],
+        &root,
+    )?;
     let path = cmd::target_dir().join("session-bench/node.json");
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
     let table = node_table(&v)?;
@@ -55,15 +71,24 @@ fn node() -> Result<()> {
 
 /// Renders the node load figures next to the verify bound.
 pub fn node_table(v: &Value) -> Result<String> {
-    let num = |k: &str| v[k].as_f64().with_context(|| format!("node.json lacks {k}"));
-    let (store, retrieve, verify) =
-        (num("store_per_s")?, num("retrieve_per_s")?, num("ed25519_verify_per_s_all_cores")?);
+    let num = |k: &str| {
+        v[k].as_f64()
+            .with_context(|| format!("node.json lacks {k}"))
+    };
+    let (store, retrieve, verify) = (
+        num("store_per_s")?,
+        num("retrieve_per_s")?,
+        num("ed25519_verify_per_s_all_cores")?,
+    );
     Ok(format!(
         "| measure ({} clients, {} s per phase) | per second | bound | ratio |\n\
          |---|---:|---:|---:|\n\
          | store (public inbox, unsigned) | {store:.0} | 20000 (target) | {:.2} |\n\
          | retrieve (signed, 1 message) | {retrieve:.0} | {verify:.0} Ed25519 verifies/s, all cores | {:.2} |\n",
-        v["clients"], v["phase_secs"], store / 20000.0, retrieve / verify,
+        v["clients"],
+        v["phase_secs"],
+        store / 20000.0,
+        retrieve / verify,
     ))
 }
 
@@ -157,8 +182,14 @@ mod tests {
         let v = serde_json::json!({"clients": 64, "phase_secs": 8, "store_per_s": 10000.0,
             "retrieve_per_s": 7000.0, "ed25519_verify_per_s_all_cores": 20000.0});
         let t = node_table(&v).unwrap();
-        assert!(t.contains("| store (public inbox, unsigned) | 10000 | 20000 (target) | 0.50 |"), "{t}");
-        assert!(t.contains("| 7000 | 20000 Ed25519 verifies/s, all cores | 0.35 |"), "{t}");
+        assert!(
+            t.contains("| store (public inbox, unsigned) | 10000 | 20000 (target) | 0.50 |"),
+            "{t}"
+        );
+        assert!(
+            t.contains("| 7000 | 20000 Ed25519 verifies/s, all cores | 0.35 |"),
+            "{t}"
+        );
         assert!(node_table(&serde_json::json!({})).is_err());
     }
 

@@ -41,7 +41,15 @@ pub fn run(args: &[&str]) -> Result<()> {
     let corpus = format!("fuzz/corpus/{target}");
     let seeds = format!("fuzz/seeds/{target}");
     std::fs::create_dir_all(root.join(&corpus))?;
-    let mut args = vec!["fuzz", "run", "--release", "--sanitizer", "none", target, &corpus];
+    let mut args = vec![
+        "fuzz",
+        "run",
+        "--release",
+        "--sanitizer",
+        "none",
+        target,
+        &corpus,
+    ];
     if root.join(&seeds).is_dir() {
         args.push(&seeds);
     }

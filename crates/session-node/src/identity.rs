@@ -35,14 +35,20 @@ pub fn load_or_create(
 ) -> Result<IdentityKeys, IdentityError> {
     let path = dir.join(KEY_FILE);
     let shown = path.display().to_string();
-    let io = |source| IdentityError::Io { path: shown.clone(), source };
+    let io = |source| IdentityError::Io {
+        path: shown.clone(),
+        source,
+    };
     match std::fs::read(&path) {
         Ok(bytes) => {
             let bytes = Zeroizing::new(bytes);
-            let seed: [u8; 32] = bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| IdentityError::Malformed { path: shown.clone() })?;
+            let seed: [u8; 32] =
+                bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| IdentityError::Malformed {
+                        path: shown.clone(),
+                    })?;
             Ok(IdentityKeys::from_seed(Seed::from_bytes(seed)))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -58,7 +64,12 @@ pub fn load_or_create(
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)
@@ -76,9 +87,15 @@ mod tests {
         let a = load_or_create(dir.path(), &mut rng).unwrap();
         let b = load_or_create(dir.path(), &mut rng).unwrap();
         assert_eq!(a.ed25519_public(), b.ed25519_public());
-        let mode = std::fs::metadata(dir.path().join(KEY_FILE)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
         std::fs::write(dir.path().join(KEY_FILE), b"short").unwrap();
-        assert!(matches!(load_or_create(dir.path(), &mut rng), Err(IdentityError::Malformed { .. })));
+        assert!(matches!(
+            load_or_create(dir.path(), &mut rng),
+            Err(IdentityError::Malformed { .. })
+        ));
     }
 }

@@ -55,7 +55,10 @@ impl RateLimiter {
                 return false;
             }
         }
-        let b = map.entry(ip).or_insert(Bucket { tokens: self.size, last_ms: now_ms });
+        let b = map.entry(ip).or_insert(Bucket {
+            tokens: self.size,
+            last_ms: now_ms,
+        });
         let elapsed = now_ms.saturating_sub(b.last_ms) as f64;
         b.tokens = (b.tokens + elapsed * self.refill_per_ms).min(self.size);
         b.last_ms = now_ms;

@@ -6,11 +6,11 @@ use crate::config::NodeConfig;
 use crate::rate_limit::RateLimiter;
 use crate::rpc::{self, Body, Reply};
 use crate::state::NodeState;
+use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,25 +45,42 @@ struct App {
 }
 
 /// Opens the store and key in `config.data_dir` and builds the node state for `listener`.
-pub fn build_state(config: &NodeConfig, listener: &TcpListener, clock: Arc<dyn Clock>) -> Result<NodeState, ServerError> {
+pub fn build_state(
+    config: &NodeConfig,
+    listener: &TcpListener,
+    clock: Arc<dyn Clock>,
+) -> Result<NodeState, ServerError> {
     if !config.standalone {
         return Err(ServerError::NotStandalone);
     }
     std::fs::create_dir_all(&config.data_dir)?;
     let keys = crate::identity::load_or_create(&config.data_dir, &mut rand::rng())?;
     let store = session_store::Store::open(&config.data_dir.join("store"))?;
-    Ok(NodeState::standalone(store, keys, clock, listener.local_addr()?))
+    Ok(NodeState::standalone(
+        store,
+        keys,
+        clock,
+        listener.local_addr()?,
+    ))
 }
 
 /// Runs a node on `listener` until `shutdown` is cancelled, then drains.
-pub async fn run(config: NodeConfig, listener: TcpListener, shutdown: CancellationToken) -> Result<(), ServerError> {
+pub async fn run(
+    config: NodeConfig,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> Result<(), ServerError> {
     let node = Arc::new(build_state(&config, &listener, Arc::new(SystemClock))?);
     tracing::info!(
         ed25519 = %node.ed25519_hex(),
         addr = %node.record.addr,
         "session node listening (standalone)"
     );
-    let purge = tokio::spawn(purge_loop(node.clone(), config.purge_interval_secs, shutdown.clone()));
+    let purge = tokio::spawn(purge_loop(
+        node.clone(),
+        config.purge_interval_secs,
+        shutdown.clone(),
+    ));
     let limiter = (!config.no_rate_limit).then(|| Arc::new(RateLimiter::default()));
     serve(node, limiter, listener, shutdown).await?;
     let _ = purge.await;
@@ -84,9 +101,12 @@ pub async fn serve(
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .with_state(App { node, limiter });
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
 }
 
 async fn purge_loop(node: Arc<NodeState>, every_secs: u64, shutdown: CancellationToken) {
@@ -115,7 +135,12 @@ fn to_response(reply: Reply) -> Response {
     let status = StatusCode::from_u16(reply.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match reply.body {
         Body::Text(t) => text(status.as_u16(), t),
-        Body::Json(v) => (status, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
+        Body::Json(v) => (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            v.to_string(),
+        )
+            .into_response(),
     }
 }
 
@@ -129,13 +154,21 @@ async fn storage_rpc(
     if !ip.is_ipv4() {
         return text(400, "Bad Request\n");
     }
-    if let Some(limiter) = &app.limiter {
-        if !limiter.allow(ip, app.node.now_ms()) {
-            return text(429, "Too Many Requests\n");
-        }
+    if app
+        .limiter
+        .as_ref()
+        .is_some_and(|l| !l.allow(ip, app.node.now_ms()))
+    {
+        return text(429, "Too Many Requests\n");
     }
-    if headers.get("X-Loki-Long-Poll").is_some_and(|v| !v.is_empty()) {
-        return text(410, "long polling is no longer supported, client upgrade required");
+    if headers
+        .get("X-Loki-Long-Poll")
+        .is_some_and(|v| !v.is_empty())
+    {
+        return text(
+            410,
+            "long polling is no longer supported, client upgrade required",
+        );
     }
     if let Some(len) = headers.get(header::CONTENT_LENGTH) {
         match len.to_str().ok().and_then(|s| s.parse::<u64>().ok()) {
@@ -148,10 +181,14 @@ async fn storage_rpc(
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
         return text(413, "Request body too large");
     };
+    // RocksDB calls block; keep them off the async workers.
     let node = app.node.clone();
     match tokio::task::spawn_blocking(move || rpc::handle(&node, &body)).await {
         Ok(reply) => to_response(reply),
-        Err(e) => text(500, format!("Exception caught with processing client request: {e}")),
+        Err(e) => text(
+            500,
+            format!("Exception caught with processing client request: {e}"),
+        ),
     }
 }
 
@@ -169,5 +206,12 @@ async fn health(State(app): State<App>) -> Response {
 }
 
 async fn not_found(method: Method, uri: Uri) -> Response {
-    text(404, format!("{} {} Not Found", method.as_str().to_lowercase(), uri.path()))
+    text(
+        404,
+        format!(
+            "{} {} Not Found",
+            method.as_str().to_lowercase(),
+            uri.path()
+        ),
+    )
 }

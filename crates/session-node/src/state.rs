@@ -2,7 +2,7 @@
 
 use crate::clock::Clock;
 use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use session_crypto::IdentityKeys;
 use session_store::{Account, Store};
 use std::net::SocketAddr;
@@ -61,13 +61,23 @@ pub struct NodeState {
 
 impl NodeState {
     /// Builds the state of a standalone node (its own single swarm, owning every account).
-    pub fn standalone(store: Store, keys: IdentityKeys, clock: Arc<dyn Clock>, addr: SocketAddr) -> Self {
+    pub fn standalone(
+        store: Store,
+        keys: IdentityKeys,
+        clock: Arc<dyn Clock>,
+        addr: SocketAddr,
+    ) -> Self {
         let record = NodeRecord {
             addr,
             ed25519: *keys.ed25519_public().as_bytes(),
             x25519: *keys.x25519_public().as_bytes(),
         };
-        Self { store, keys, clock, record }
+        Self {
+            store,
+            keys,
+            clock,
+            record,
+        }
     }
 
     /// Now, in ms.
@@ -92,6 +102,9 @@ impl NodeState {
 
     /// The swarm that owns `account`. Standalone: this node alone, swarm id 0.
     pub fn swarm_for(&self, _account: &Account) -> SwarmInfo {
-        SwarmInfo { id: 0, members: vec![self.record.clone()] }
+        SwarmInfo {
+            id: 0,
+            members: vec![self.record.clone()],
+        }
     }
 }

@@ -2,9 +2,9 @@
 
 use crate::params::Params;
 use crate::reply::{RpcError, RpcResult};
+use crate::types::{Account, Namespace};
 use base64::Engine as _;
 use session_crypto::Ed25519PublicKey;
-use crate::types::{Account, Namespace};
 
 /// Subaccount permission bits.
 pub mod flags {
@@ -43,7 +43,9 @@ pub fn parse_account(p: Params<'_>, allow_alias: bool) -> RpcResult<Account> {
     let raw = if allow_alias {
         match (p.str("pubkey"), p.str("pubKey")) {
             (Some(_), Some(_)) => {
-                return Err(RpcError::invalid("Cannot specify both 'pubkey' and 'pubKey'"));
+                return Err(RpcError::invalid(
+                    "Cannot specify both 'pubkey' and 'pubKey'",
+                ));
             }
             (Some(s), None) | (None, Some(s)) => s,
             (None, None) => return Err(RpcError::missing("pubkey")),
@@ -76,7 +78,9 @@ pub fn decode_sig(s: &str) -> Option<[u8; 64]> {
         88 if s.ends_with("==") => &s[..86],
         _ => return None,
     };
-    let raw = base64::engine::general_purpose::STANDARD_NO_PAD.decode(body).ok()?;
+    let raw = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(body)
+        .ok()?;
     raw.try_into().ok()
 }
 
@@ -96,15 +100,25 @@ pub fn parse_auth(p: Params<'_>, account: &Account, with_subaccount: bool) -> Rp
     let pubkey_ed25519 = match p.str("pubkey_ed25519") {
         None => None,
         Some(_) if account.0[0] != 0x05 => {
-            return Err(RpcError::invalid("pubkey_ed25519 is only permitted for 05[...] pubkeys"));
+            return Err(RpcError::invalid(
+                "pubkey_ed25519 is only permitted for 05[...] pubkeys",
+            ));
         }
         Some(s) => Some(parse_ed25519(s)?),
     };
     let signature = decode_sig(sig).ok_or_else(|| {
         RpcError::invalid("invalid signature: expected base64 encoded Ed25519 signature")
     })?;
-    let subaccount = if with_subaccount { parse_subaccount(p)? } else { None };
-    Ok(Auth { pubkey_ed25519, signature, subaccount })
+    let subaccount = if with_subaccount {
+        parse_subaccount(p)?
+    } else {
+        None
+    };
+    Ok(Auth {
+        pubkey_ed25519,
+        signature,
+        subaccount,
+    })
 }
 
 fn parse_ed25519(s: &str) -> RpcResult<[u8; 32]> {
@@ -123,7 +137,9 @@ fn parse_ed25519(s: &str) -> RpcResult<[u8; 32]> {
 }
 
 fn parse_subaccount(p: Params<'_>) -> RpcResult<Option<Subaccount>> {
-    let Some(token) = p.str("subaccount").filter(|s| !s.is_empty()) else { return Ok(None) };
+    let Some(token) = p.str("subaccount").filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
     let sig = p.str("subaccount_sig").ok_or_else(|| {
         RpcError::invalid("invalid subaccount: subaccount_sig is required when using subaccount")
     })?;
@@ -131,9 +147,7 @@ fn parse_subaccount(p: Params<'_>) -> RpcResult<Option<Subaccount>> {
         RpcError::invalid("invalid subaccount: expected base64 or hex-encoded subaccount token")
     })?;
     let sig = decode_sig(sig).ok_or_else(|| {
-        RpcError::invalid(
-            "invalid subaccount signature: expected base64 encoded Ed25519 signature",
-        )
+        RpcError::invalid("invalid subaccount signature: expected base64 encoded Ed25519 signature")
     })?;
     Ok(Some(Subaccount { token, sig }))
 }
@@ -187,7 +201,9 @@ pub fn verify(
             if token_flags & req.flags != req.flags {
                 return Err(fail());
             }
-            master.verify(&sub.token, &sub.sig, "subaccount").map_err(|_| fail())?;
+            master
+                .verify(&sub.token, &sub.sig, "subaccount")
+                .map_err(|_| fail())?;
             if !req.ignore_revocation && is_revoked(&sub.token)? {
                 return Err(fail());
             }
@@ -196,7 +212,9 @@ pub fn verify(
             Ed25519PublicKey::from_bytes(key)
         }
     };
-    signer.verify(msg, &auth.signature, "request").map_err(|_| fail())
+    signer
+        .verify(msg, &auth.signature, "request")
+        .map_err(|_| fail())
 }
 
 /// The namespace string used in signed messages ("" for 0).

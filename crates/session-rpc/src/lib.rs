@@ -14,4 +14,4 @@ pub mod request;
 pub mod types;
 
 pub use reply::{Body, Reply, RpcError, RpcResult};
-pub use request::{decode, Request};
+pub use request::{Request, decode};

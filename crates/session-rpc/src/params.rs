@@ -92,7 +92,9 @@ impl<'a> Params<'a> {
 
     /// A namespace that passed its `Int16` check (`None` when absent).
     pub fn namespace(&self, key: &str) -> Option<i16> {
-        self.get(key).and_then(Value::as_i64).and_then(|n| i16::try_from(n).ok())
+        self.get(key)
+            .and_then(Value::as_i64)
+            .and_then(|n| i16::try_from(n).ok())
     }
 
     /// An integer-array field that passed its `TimestampArray` check.
@@ -158,7 +160,11 @@ fn check_namespace(key: &str, kind: Kind, v: &Value) -> RpcResult<()> {
         return Ok(());
     }
     let Some(n) = v.as_i64() else {
-        let t = if kind == Kind::Int16 { "16-bit integer" } else { "integer or \"all\"" };
+        let t = if kind == Kind::Int16 {
+            "16-bit integer"
+        } else {
+            "integer or \"all\""
+        };
         return Err(RpcError::wrong_type(key, t));
     };
     if i16::try_from(n).is_err() {
@@ -172,10 +178,16 @@ fn check_namespace(key: &str, kind: Kind, v: &Value) -> RpcResult<()> {
 fn check_store_int(key: &str, kind: Kind, v: &Value) -> RpcResult<()> {
     if let Some(s) = int_str(v) {
         if !is_plain_uint(&s) || s.parse::<u64>().is_err() {
-            return Err(RpcError::invalid(format!("Invalid value given for '{key}': {v}")));
+            return Err(RpcError::invalid(format!(
+                "Invalid value given for '{key}': {v}"
+            )));
         }
         let n: u64 = s.parse().unwrap_or_default();
-        return if kind == Kind::StoreTimestamp { check_ms(key, n) } else { Ok(()) };
+        return if kind == Kind::StoreTimestamp {
+            check_ms(key, n)
+        } else {
+            Ok(())
+        };
     }
     match (kind, v.as_u64()) {
         (Kind::StoreTimestamp, Some(n)) => check_ms(key, n),
@@ -222,13 +234,25 @@ mod tests {
             msg(check(json!({"namespace": "all"}), &spec)),
             "invalid request: Invalid value given for 'namespace': expected 16-bit integer"
         );
-        assert!(check(json!({"namespace": "all"}), &[("namespace", Kind::Int16OrAll)]).is_ok());
+        assert!(
+            check(
+                json!({"namespace": "all"}),
+                &[("namespace", Kind::Int16OrAll)]
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn store_timestamp_and_ttl_strings() {
         let spec = [("timestamp", Kind::StoreTimestamp), ("ttl", Kind::StoreTtl)];
-        assert!(check(json!({"timestamp": "1700000000000", "ttl": "86400000"}), &spec).is_ok());
+        assert!(
+            check(
+                json!({"timestamp": "1700000000000", "ttl": "86400000"}),
+                &spec
+            )
+            .is_ok()
+        );
         assert_eq!(
             msg(check(json!({"timestamp": "abc"}), &spec)),
             "invalid request: Invalid value given for 'timestamp': \"abc\""

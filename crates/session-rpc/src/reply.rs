@@ -27,17 +27,26 @@ pub enum Body {
 impl Reply {
     /// Any status with a text reason.
     pub fn text(code: u16, reason: impl Into<String>) -> Self {
-        Self { code, body: Body::Text(reason.into()) }
+        Self {
+            code,
+            body: Body::Text(reason.into()),
+        }
     }
 
     /// 200 with a JSON body.
     pub fn ok(json: Value) -> Self {
-        Self { code: 200, body: Body::Json(json) }
+        Self {
+            code: 200,
+            body: Body::Json(json),
+        }
     }
 
     /// Any status with a JSON body.
     pub fn json(code: u16, json: Value) -> Self {
-        Self { code, body: Body::Json(json) }
+        Self {
+            code,
+            body: Body::Json(json),
+        }
     }
 
     /// The body as JSON: a text reason becomes a JSON string (as batch results carry it).
@@ -55,7 +64,9 @@ impl Reply {
 
     /// 400 `Invalid value given for '{f}': expected {t}`.
     pub fn wrong_type(field: &str, expected: &str) -> Self {
-        Self::invalid(format!("Invalid value given for '{field}': expected {expected}"))
+        Self::invalid(format!(
+            "Invalid value given for '{field}': expected {expected}"
+        ))
     }
 
     /// 400 `Required field '{f}' missing`.

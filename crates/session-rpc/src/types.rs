@@ -1,7 +1,7 @@
 //! The storage RPC's vocabulary: account, namespace, message hash, expiry mode.
 
 use base64::Engine as _;
-use session_crypto::hash::{hash32, Blake2bParams};
+use session_crypto::hash::{Blake2bParams, hash32};
 use std::fmt;
 
 /// An account: the 33-byte prefixed pubkey (`05…`, `03…`, …) a swarm stores messages for.
@@ -18,7 +18,11 @@ impl Account {
 impl fmt::Debug for Account {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Logs redact account IDs: type byte and the last two bytes only.
-        write!(f, "Account({:02x}…{:02x}{:02x})", self.0[0], self.0[31], self.0[32])
+        write!(
+            f,
+            "Account({:02x}…{:02x}{:02x})",
+            self.0[0], self.0[31], self.0[32]
+        )
     }
 }
 
@@ -56,9 +60,12 @@ impl Namespace {
 
     /// The namespace as it appears in signed strings and hashes: "" for 0, else decimal.
     pub fn signing_str(self) -> String {
-        if self.0 == 0 { String::new() } else { self.0.to_string() }
+        if self.0 == 0 {
+            String::new()
+        } else {
+            self.0.to_string()
+        }
     }
-
 }
 
 /// A message hash: BLAKE2b-256(account(33) ‖ ns_str ‖ data), shown as 43 chars of unpadded base64.
@@ -69,7 +76,10 @@ impl MessageHash {
     /// Computes the hash of a message (storage server `computeMessageHash`).
     pub fn compute(account: &Account, ns: Namespace, data: &[u8]) -> Self {
         let ns_str = ns.signing_str();
-        Self(hash32(Blake2bParams::PLAIN, &[&account.0, ns_str.as_bytes(), data]))
+        Self(hash32(
+            Blake2bParams::PLAIN,
+            &[&account.0, ns_str.as_bytes(), data],
+        ))
     }
 
     /// Parses 43 chars of unpadded standard base64.
@@ -77,7 +87,9 @@ impl MessageHash {
         if s.len() != 43 {
             return None;
         }
-        let raw = base64::engine::general_purpose::STANDARD_NO_PAD.decode(s).ok()?;
+        let raw = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(s)
+            .ok()?;
         raw.try_into().ok().map(Self)
     }
 

@@ -218,12 +218,22 @@ fn aead_decrypt(f: AeadDecryptFn, key: &[u8; 32], nonce: &[u8], ct: &[u8]) -> Op
 
 /// `crypto_aead_xchacha20poly1305_ietf_encrypt` without associated data.
 pub fn xchacha20poly1305_encrypt(key: &[u8; 32], nonce: &[u8; 24], msg: &[u8]) -> Vec<u8> {
-    aead_encrypt(ffi::crypto_aead_xchacha20poly1305_ietf_encrypt, key, nonce, msg)
+    aead_encrypt(
+        ffi::crypto_aead_xchacha20poly1305_ietf_encrypt,
+        key,
+        nonce,
+        msg,
+    )
 }
 
 /// `crypto_aead_xchacha20poly1305_ietf_decrypt` without associated data.
 pub fn xchacha20poly1305_decrypt(key: &[u8; 32], nonce: &[u8; 24], ct: &[u8]) -> Option<Vec<u8>> {
-    aead_decrypt(ffi::crypto_aead_xchacha20poly1305_ietf_decrypt, key, nonce, ct)
+    aead_decrypt(
+        ffi::crypto_aead_xchacha20poly1305_ietf_decrypt,
+        key,
+        nonce,
+        ct,
+    )
 }
 
 /// Whether libsodium's AES-256-GCM is usable on this CPU (it needs AES-NI and PCLMUL).

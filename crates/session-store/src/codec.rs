@@ -45,7 +45,9 @@ impl Loc {
     }
 
     pub fn decode(b: &[u8]) -> Result<Self> {
-        let b: &[u8; LOC_LEN] = b.try_into().map_err(|_| Error::Corrupt { what: "msgs key" })?;
+        let b: &[u8; LOC_LEN] = b
+            .try_into()
+            .map_err(|_| Error::Corrupt { what: "msgs key" })?;
         let mut account = [0u8; 33];
         account.copy_from_slice(&b[..33]);
         Ok(Self {
@@ -103,7 +105,9 @@ pub(crate) fn expiry_key(expiry: u64, hash: &MessageHash) -> [u8; 40] {
 }
 
 pub(crate) fn decode_expiry_key(k: &[u8]) -> Result<(u64, MessageHash)> {
-    let k: &[u8; 40] = k.try_into().map_err(|_| Error::Corrupt { what: "by_expiry key" })?;
+    let k: &[u8; 40] = k.try_into().map_err(|_| Error::Corrupt {
+        what: "by_expiry key",
+    })?;
     Ok((
         u64::from_be_bytes(k[..8].try_into().expect("8 bytes")),
         MessageHash(k[8..].try_into().expect("32 bytes")),
@@ -118,5 +122,7 @@ pub(crate) fn revoked_key(account: &Account, token: &[u8; 36]) -> [u8; 69] {
 }
 
 pub(crate) fn u64_value(v: &[u8], what: &'static str) -> Result<u64> {
-    Ok(u64::from_be_bytes(v.try_into().map_err(|_| Error::Corrupt { what })?))
+    Ok(u64::from_be_bytes(
+        v.try_into().map_err(|_| Error::Corrupt { what })?,
+    ))
 }

@@ -14,6 +14,6 @@ mod store;
 mod types;
 
 pub use error::{Error, Result};
-pub use store::{ExpiryChange, Retrieved, Store, MAX_REVOCATIONS};
 pub use session_rpc::types::{Account, ExpiryMode, MessageHash, Namespace};
+pub use store::{ExpiryChange, MAX_REVOCATIONS, Retrieved, Store};
 pub use types::{NewMessage, StoreOutcome, StoredMessage};

@@ -3,11 +3,11 @@
 use crate::codec::*;
 use crate::error::{DbContext, Result};
 use crate::types::*;
+use rocksdb::{ColumnFamily, DB, Direction, IteratorMode, Options, WriteBatch};
 use session_rpc::types::{Account, ExpiryMode, MessageHash, Namespace};
-use rocksdb::{ColumnFamily, Direction, IteratorMode, Options, WriteBatch, DB};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// At most this many revoked subaccount tokens are kept per account (oldest pruned).
 pub const MAX_REVOCATIONS: usize = 50;
@@ -44,7 +44,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.db.path()).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.db.path())
+            .finish_non_exhaustive()
     }
 }
 
@@ -61,11 +63,17 @@ impl Store {
             Some(v) => u64_value(&v, "next_seq")?,
             None => 1,
         };
-        Ok(Self { db, write_lock: Mutex::new(()), next_seq: AtomicU64::new(next_seq) })
+        Ok(Self {
+            db,
+            write_lock: Mutex::new(()),
+            next_seq: AtomicU64::new(next_seq),
+        })
     }
 
     fn cf(&self, name: &'static str) -> &ColumnFamily {
-        self.db.cf_handle(name).expect("column families are created at open")
+        self.db
+            .cf_handle(name)
+            .expect("column families are created at open")
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
@@ -78,7 +86,11 @@ impl Store {
     }
 
     fn loc_of(&self, hash: &MessageHash) -> Result<Option<Loc>> {
-        match self.db.get_cf(self.cf(CF_BY_HASH), hash.0).ctx("reading the hash index")? {
+        match self
+            .db
+            .get_cf(self.cf(CF_BY_HASH), hash.0)
+            .ctx("reading the hash index")?
+        {
             Some(v) => Ok(Some(Loc::decode(&v)?)),
             None => Ok(None),
         }
@@ -111,7 +123,9 @@ impl Store {
                 .db
                 .get_cf(self.cf(CF_MSGS), loc.key())
                 .ctx("reading a message")?
-                .ok_or(crate::Error::Corrupt { what: "by_hash points at nothing" })?;
+                .ok_or(crate::Error::Corrupt {
+                    what: "by_hash points at nothing",
+                })?;
             let old = decode_value(loc.ns, &value)?.expiry_ms;
             let expiry_ms = old.max(msg.expiry_ms);
             if expiry_ms != old {
@@ -121,14 +135,21 @@ impl Store {
             return Ok(StoreOutcome::Duplicate { hash, expiry_ms });
         }
         let seq = self.next_seq.fetch_add(1, Ordering::SeqCst);
-        let loc = Loc { account: msg.account, ns: msg.namespace, seq };
+        let loc = Loc {
+            account: msg.account,
+            ns: msg.namespace,
+            seq,
+        };
         let value = encode_value(&hash, msg.timestamp_ms, msg.expiry_ms, &msg.data);
         batch.put_cf(self.cf(CF_MSGS), loc.key(), value);
         batch.put_cf(self.cf(CF_BY_HASH), hash.0, loc.key());
         batch.put_cf(self.cf(CF_BY_EXPIRY), expiry_key(msg.expiry_ms, &hash), []);
         batch.put(META_NEXT_SEQ, (seq + 1).to_be_bytes());
         self.write(batch, "storing a message")?;
-        Ok(StoreOutcome::Inserted { hash, expiry_ms: msg.expiry_ms })
+        Ok(StoreOutcome::Inserted {
+            hash,
+            expiry_ms: msg.expiry_ms,
+        })
     }
 
     fn delete_into(&self, batch: &mut WriteBatch, loc: &Loc, hash: &MessageHash, expiry: u64) {
@@ -154,7 +175,10 @@ impl Store {
     /// Every message under a key prefix of `msgs`, in key order (expired ones included).
     fn scan(&self, prefix: &[u8]) -> Result<Vec<(Loc, StoredMessage)>> {
         let mut out = Vec::new();
-        let iter = self.db.iterator_cf(self.cf(CF_MSGS), IteratorMode::From(prefix, Direction::Forward));
+        let iter = self.db.iterator_cf(
+            self.cf(CF_MSGS),
+            IteratorMode::From(prefix, Direction::Forward),
+        );
         for item in iter {
             let (k, v) = item.ctx("scanning messages")?;
             if !k.starts_with(prefix) {
@@ -180,15 +204,22 @@ impl Store {
         now_ms: u64,
     ) -> Result<Retrieved> {
         let prefix = ns_prefix(account, ns);
-        let mut start = prefix.clone();
-        if let Some(loc) = after.map(|h| self.loc_of(h)).transpose()?.flatten() {
-            if loc.account == *account && loc.ns == ns {
-                start = Loc { seq: loc.seq + 1, ..loc }.key().to_vec();
+        // An unknown or foreign `after` starts from the oldest message.
+        let start = match after.map(|h| self.loc_of(h)).transpose()?.flatten() {
+            Some(loc) if loc.account == *account && loc.ns == ns => Loc {
+                seq: loc.seq + 1,
+                ..loc
             }
-        }
+            .key()
+            .to_vec(),
+            _ => prefix.clone(),
+        };
         let mut out = Retrieved::default();
         let mut size = 0usize;
-        let iter = self.db.iterator_cf(self.cf(CF_MSGS), IteratorMode::From(&start, Direction::Forward));
+        let iter = self.db.iterator_cf(
+            self.cf(CF_MSGS),
+            IteratorMode::From(&start, Direction::Forward),
+        );
         for item in iter {
             let (k, v) = item.ctx("retrieving messages")?;
             if !k.starts_with(&prefix) {
@@ -215,17 +246,31 @@ impl Store {
         let Some(loc) = self.loc_of(hash)?.filter(|l| l.account == *account) else {
             return Ok(None);
         };
-        match self.db.get_cf(self.cf(CF_MSGS), loc.key()).ctx("reading a message")? {
+        match self
+            .db
+            .get_cf(self.cf(CF_MSGS), loc.key())
+            .ctx("reading a message")?
+        {
             Some(v) => Ok(Some(decode_value(loc.ns, &v)?)),
             None => Ok(None),
         }
     }
 
-    fn owned(&self, account: &Account, hashes: &[MessageHash]) -> Result<Vec<(Loc, StoredMessage)>> {
+    fn owned(
+        &self,
+        account: &Account,
+        hashes: &[MessageHash],
+    ) -> Result<Vec<(Loc, StoredMessage)>> {
         let mut found = Vec::new();
         for h in hashes {
-            let Some(loc) = self.loc_of(h)?.filter(|l| l.account == *account) else { continue };
-            if let Some(v) = self.db.get_cf(self.cf(CF_MSGS), loc.key()).ctx("reading a message")? {
+            let Some(loc) = self.loc_of(h)?.filter(|l| l.account == *account) else {
+                continue;
+            };
+            if let Some(v) = self
+                .db
+                .get_cf(self.cf(CF_MSGS), loc.key())
+                .ctx("reading a message")?
+            {
                 found.push((loc, decode_value(loc.ns, &v)?));
             }
         }
@@ -235,7 +280,11 @@ impl Store {
     }
 
     /// Deletes the given messages of `account`; returns the hashes deleted, sorted.
-    pub fn delete_hashes(&self, account: &Account, hashes: &[MessageHash]) -> Result<Vec<MessageHash>> {
+    pub fn delete_hashes(
+        &self,
+        account: &Account,
+        hashes: &[MessageHash],
+    ) -> Result<Vec<MessageHash>> {
         let _guard = self.lock();
         let found = self.owned(account, hashes)?;
         let mut batch = WriteBatch::default();
@@ -270,7 +319,11 @@ impl Store {
     }
 
     /// Deletes every message of `account` (in one namespace, or all); returns what was deleted.
-    pub fn delete_all(&self, account: &Account, ns: Option<Namespace>) -> Result<Vec<(Namespace, MessageHash)>> {
+    pub fn delete_all(
+        &self,
+        account: &Account,
+        ns: Option<Namespace>,
+    ) -> Result<Vec<(Namespace, MessageHash)>> {
         self.delete_where(account, ns, |_| false)
     }
 
@@ -304,14 +357,22 @@ impl Store {
 
     /// Shortens to `expiry_ms` every message of `account` (one namespace or all) that expires
     /// later; returns the changes.
-    pub fn expire_all(&self, account: &Account, ns: Option<Namespace>, expiry_ms: u64) -> Result<Vec<ExpiryChange>> {
+    pub fn expire_all(
+        &self,
+        account: &Account,
+        ns: Option<Namespace>,
+        expiry_ms: u64,
+    ) -> Result<Vec<ExpiryChange>> {
         let prefix = match ns {
             Some(ns) => ns_prefix(account, ns),
             None => account_prefix(account),
         };
         let _guard = self.lock();
-        let found: Vec<_> =
-            self.scan(&prefix)?.into_iter().filter(|(_, m)| m.expiry_ms > expiry_ms).collect();
+        let found: Vec<_> = self
+            .scan(&prefix)?
+            .into_iter()
+            .filter(|(_, m)| m.expiry_ms > expiry_ms)
+            .collect();
         self.apply_expiry(found, |_| expiry_ms)
     }
 
@@ -328,7 +389,12 @@ impl Store {
                 let value = encode_value(&m.hash, m.timestamp_ms, m.expiry_ms, &m.data);
                 self.set_expiry_into(&mut batch, &loc, &m.hash, &value, m.expiry_ms, new);
             }
-            changes.push(ExpiryChange { hash: m.hash, namespace: m.namespace, old_ms: m.expiry_ms, new_ms: new });
+            changes.push(ExpiryChange {
+                hash: m.hash,
+                namespace: m.namespace,
+                old_ms: m.expiry_ms,
+                new_ms: new,
+            });
         }
         self.write(batch, "updating expiries")?;
         Ok(changes)
@@ -339,7 +405,10 @@ impl Store {
         let _guard = self.lock();
         let mut batch = WriteBatch::default();
         let mut n = 0;
-        for item in self.db.iterator_cf(self.cf(CF_BY_EXPIRY), IteratorMode::Start) {
+        for item in self
+            .db
+            .iterator_cf(self.cf(CF_BY_EXPIRY), IteratorMode::Start)
+        {
             let (k, _) = item.ctx("scanning expiries")?;
             let (expiry, hash) = decode_expiry_key(&k)?;
             if expiry > now_ms {
@@ -381,7 +450,11 @@ impl Store {
         let _guard = self.lock();
         let key = revoked_key(account, token);
         let cf = self.cf(CF_REVOKED);
-        let existed = self.db.get_cf(cf, key).ctx("reading revocations")?.is_some();
+        let existed = self
+            .db
+            .get_cf(cf, key)
+            .ctx("reading revocations")?
+            .is_some();
         self.db.delete_cf(cf, key).ctx("unrevoking a subaccount")?;
         Ok(existed)
     }
@@ -389,22 +462,28 @@ impl Store {
     /// Whether a subaccount token is revoked for `account`.
     pub fn is_revoked(&self, account: &Account, token: &[u8; 36]) -> Result<bool> {
         let key = revoked_key(account, token);
-        Ok(self.db.get_cf(self.cf(CF_REVOKED), key).ctx("reading revocations")?.is_some())
+        Ok(self
+            .db
+            .get_cf(self.cf(CF_REVOKED), key)
+            .ctx("reading revocations")?
+            .is_some())
     }
 
     fn revocations(&self, account: &Account) -> Result<Vec<([u8; 36], u64)>> {
         let prefix = account_prefix(account);
         let mut out = Vec::new();
-        let iter = self
-            .db
-            .iterator_cf(self.cf(CF_REVOKED), IteratorMode::From(&prefix, Direction::Forward));
+        let iter = self.db.iterator_cf(
+            self.cf(CF_REVOKED),
+            IteratorMode::From(&prefix, Direction::Forward),
+        );
         for item in iter {
             let (k, v) = item.ctx("reading revocations")?;
             if !k.starts_with(&prefix) {
                 break;
             }
-            let token: [u8; 36] =
-                k[33..].try_into().map_err(|_| crate::Error::Corrupt { what: "revoked key" })?;
+            let token: [u8; 36] = k[33..].try_into().map_err(|_| crate::Error::Corrupt {
+                what: "revoked key",
+            })?;
             out.push((token, u64_value(&v, "revoked value")?));
         }
         Ok(out)
@@ -412,6 +491,10 @@ impl Store {
 
     /// Every message of an account (all namespaces, expired included), for tests and handover.
     pub fn all_messages(&self, account: &Account) -> Result<Vec<StoredMessage>> {
-        Ok(self.scan(&account_prefix(account))?.into_iter().map(|(_, m)| m).collect())
+        Ok(self
+            .scan(&account_prefix(account))?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect())
     }
 }

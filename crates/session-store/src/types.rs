@@ -51,4 +51,3 @@ pub enum StoreOutcome {
         expiry_ms: u64,
     },
 }
-

@@ -9,15 +9,18 @@ use serde_json::json;
 use session_crypto::{IdentityKeys, Seed};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const CLIENTS: usize = 64;
 const PHASE: Duration = Duration::from_secs(8);
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
 }
 
 fn b64(b: &[u8]) -> String {
@@ -30,7 +33,9 @@ fn verify_rate() -> f64 {
     let msg = b"retrieve1700000000000";
     let sig = keys.sign(msg);
     let pk = keys.ed25519_public();
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let start = Instant::now();
     let handles: Vec<_> = (0..threads)
         .map(|_| {
@@ -66,10 +71,12 @@ async fn phase(bodies: Arc<Vec<String>>, url: String, fresh: bool) -> f64 {
                     } else {
                         bodies[i % bodies.len()].clone()
                     };
-                    if let Ok(r) = client.post(&url).body(body).send().await {
-                        if r.status().as_u16() == 200 && r.bytes().await.is_ok() {
-                            ok.fetch_add(1, Ordering::Relaxed);
-                        }
+                    let answered = match client.post(&url).body(body).send().await {
+                        Ok(r) => r.status().as_u16() == 200 && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    if answered {
+                        ok.fetch_add(1, Ordering::Relaxed);
                     }
                 }
             })
@@ -88,7 +95,13 @@ fn main() {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_session-node"))
-        .args(["--standalone", "--no-rate-limit", "--print-addr", "--listen", "127.0.0.1:0"])
+        .args([
+            "--standalone",
+            "--no-rate-limit",
+            "--print-addr",
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .arg("--data-dir")
         .arg(dir.path())
         .env("RUST_LOG", "warn")
@@ -96,12 +109,23 @@ fn main() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = format!("http://{}/storage_rpc/v1", line.trim().trim_start_matches("listening on "));
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = format!(
+        "http://{}/storage_rpc/v1",
+        line.trim().trim_start_matches("listening on ")
+    );
 
     let verify = verify_rate();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let users: Vec<IdentityKeys> = (0..CLIENTS).map(|i| IdentityKeys::from_seed(Seed::from_bytes([i as u8 + 1; 32]))).collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let users: Vec<IdentityKeys> = (0..CLIENTS)
+        .map(|i| IdentityKeys::from_seed(Seed::from_bytes([i as u8 + 1; 32])))
+        .collect();
     let pubkeys: Vec<String> = users.iter().map(|u| u.session_id().to_string()).collect();
     let stores = rt.block_on(phase(Arc::new(pubkeys), url.clone(), true));
     // One pre-signed retrieve per client (valid for the ±60 s window), so the load generator

@@ -39,7 +39,8 @@ struct Args {
 fn config(args: &Args) -> Result<NodeConfig> {
     let mut v = match &args.config {
         Some(path) => serde_json::from_str::<serde_json::Value>(
-            &std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?,
         )
         .with_context(|| format!("parsing {}", path.display()))?,
         None => serde_json::json!({}),

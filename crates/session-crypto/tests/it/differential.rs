@@ -188,9 +188,18 @@ fn personalised_blake2b_matches_libsodium() {
         r.fill_bytes(&mut personal);
         let k = (!key.is_empty()).then_some(key.as_slice());
         let p = Blake2bParams::keyed(&key).personal(&personal);
-        assert_eq!(hash32(p, &[&msg]).to_vec(), sodium::generichash_personal(32, &msg, k, &personal));
-        assert_eq!(hash64(p, &[&msg]).to_vec(), sodium::generichash_personal(64, &msg, k, &personal));
-        assert_ne!(hash32(p, &[&msg]), hash32(Blake2bParams::keyed(&key), &[&msg]));
+        assert_eq!(
+            hash32(p, &[&msg]).to_vec(),
+            sodium::generichash_personal(32, &msg, k, &personal)
+        );
+        assert_eq!(
+            hash64(p, &[&msg]).to_vec(),
+            sodium::generichash_personal(64, &msg, k, &personal)
+        );
+        assert_ne!(
+            hash32(p, &[&msg]),
+            hash32(Blake2bParams::keyed(&key), &[&msg])
+        );
     }
 }
 

@@ -1,10 +1,10 @@
 //! `delete`, `delete_all`, `delete_before` (all recursive).
 
-use super::{check_swarm, swarm_reply, within, Reply, RpcResult, SIG_WINDOW_MS};
+use super::{Reply, RpcResult, SIG_WINDOW_MS, check_swarm, swarm_reply, within};
 use crate::state::NodeState;
-use serde_json::{json, Map, Value};
-use session_rpc::auth::{self, flags, Auth, Requirement};
-use session_rpc::request::{decode_hashes, DeleteAllReq, DeleteBeforeReq, DeleteReq, NsSel};
+use serde_json::{Map, Value, json};
+use session_rpc::auth::{self, Auth, Requirement, flags};
+use session_rpc::request::{DeleteAllReq, DeleteBeforeReq, DeleteReq, NsSel, decode_hashes};
 use session_store::{Account, MessageHash, Namespace};
 
 pub(crate) fn verify(
@@ -15,22 +15,49 @@ pub(crate) fn verify(
     what: &str,
     flags: u8,
 ) -> RpcResult<()> {
-    let req = Requirement { what, flags, ignore_revocation: false };
-    auth::verify(account, auth, msg.as_bytes(), &req, |t| Ok(state.store.is_revoked(account, t)?))
+    let req = Requirement {
+        what,
+        flags,
+        ignore_revocation: false,
+    };
+    auth::verify(account, auth, msg.as_bytes(), &req, |t| {
+        Ok(state.store.is_revoked(account, t)?)
+    })
 }
 
 pub(crate) fn execute_delete(state: &NodeState, r: DeleteReq) -> RpcResult<Reply> {
     check_swarm(state, &r.account)?;
     let msg = format!("delete{}", r.hashes.concat());
-    verify(state, &r.account, &r.auth, &msg, "delete_msgs", flags::DELETE)?;
-    let deleted: Vec<String> =
-        state.store.delete_hashes(&r.account, &decode_hashes(&r.hashes))?.iter().map(MessageHash::to_b64).collect();
+    verify(
+        state,
+        &r.account,
+        &r.auth,
+        &msg,
+        "delete_msgs",
+        flags::DELETE,
+    )?;
+    let deleted: Vec<String> = state
+        .store
+        .delete_hashes(&r.account, &decode_hashes(&r.hashes))?
+        .iter()
+        .map(MessageHash::to_b64)
+        .collect();
     let mut deleted_sorted = deleted.clone();
     deleted_sorted.sort();
-    let signed = format!("{}{}{}", r.account.to_hex(), r.hashes.concat(), deleted_sorted.concat());
-    let entry = json!({ "deleted": deleted_sorted, "signature": state.sign_b64(signed.as_bytes()) });
+    let signed = format!(
+        "{}{}{}",
+        r.account.to_hex(),
+        r.hashes.concat(),
+        deleted_sorted.concat()
+    );
+    let entry =
+        json!({ "deleted": deleted_sorted, "signature": state.sign_b64(signed.as_bytes()) });
     let body = swarm_reply(state, state.now_ms(), entry);
-    let code = if r.required && deleted_sorted.is_empty() { 404 } else { 200 };
+    let code = if r.required && deleted_sorted.is_empty() {
+        404
+    } else {
+        200
+    };
     Ok(Reply::json(code, body))
 }
 
@@ -63,10 +90,20 @@ pub(crate) fn grouped(ns: NsSel, items: &[(Namespace, MessageHash)]) -> (Value, 
 pub(crate) fn execute_delete_all(state: &NodeState, now: u64, r: DeleteAllReq) -> RpcResult<Reply> {
     check_swarm(state, &r.account)?;
     if !within(now, r.timestamp, SIG_WINDOW_MS) {
-        return Err(Reply::text(406, "delete_all timestamp too far from current time"));
+        return Err(Reply::text(
+            406,
+            "delete_all timestamp too far from current time",
+        ));
     }
     let msg = format!("delete_all{}{}", r.ns.sig_str(), r.timestamp);
-    verify(state, &r.account, &r.auth, &msg, "delete_all", flags::DELETE)?;
+    verify(
+        state,
+        &r.account,
+        &r.auth,
+        &msg,
+        "delete_all",
+        flags::DELETE,
+    )?;
     let items = state.store.delete_all(&r.account, r.ns.store_sel())?;
     let (deleted, all) = grouped(r.ns, &items);
     let signed = format!("{}{}{}", r.account.to_hex(), r.timestamp, all.concat());
@@ -74,14 +111,30 @@ pub(crate) fn execute_delete_all(state: &NodeState, now: u64, r: DeleteAllReq) -
     Ok(Reply::ok(swarm_reply(state, now, entry)))
 }
 
-pub(crate) fn execute_delete_before(state: &NodeState, now: u64, r: DeleteBeforeReq) -> RpcResult<Reply> {
+pub(crate) fn execute_delete_before(
+    state: &NodeState,
+    now: u64,
+    r: DeleteBeforeReq,
+) -> RpcResult<Reply> {
     check_swarm(state, &r.account)?;
     if r.before > now + SIG_WINDOW_MS {
-        return Err(Reply::text(401, "delete_before timestamp too far in the future"));
+        return Err(Reply::text(
+            401,
+            "delete_before timestamp too far in the future",
+        ));
     }
     let msg = format!("delete_before{}{}", r.ns.sig_str(), r.before);
-    verify(state, &r.account, &r.auth, &msg, "delete_before", flags::DELETE)?;
-    let items = state.store.delete_before(&r.account, r.ns.store_sel(), r.before)?;
+    verify(
+        state,
+        &r.account,
+        &r.auth,
+        &msg,
+        "delete_before",
+        flags::DELETE,
+    )?;
+    let items = state
+        .store
+        .delete_before(&r.account, r.ns.store_sel(), r.before)?;
     let (deleted, all) = grouped(r.ns, &items);
     let signed = format!("{}{}{}", r.account.to_hex(), r.before, all.concat());
     let entry = json!({ "deleted": deleted, "signature": state.sign_b64(signed.as_bytes()) });

@@ -1,11 +1,11 @@
 //! `expire`, `expire_all` (recursive) and `get_expiries`.
 
 use super::delete::{grouped, verify};
-use super::{check_swarm, swarm_reply, within, Reply, RpcResult, SIG_WINDOW_MS};
+use super::{Reply, RpcResult, SIG_WINDOW_MS, check_swarm, swarm_reply, within};
 use crate::state::NodeState;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use session_rpc::auth::flags;
-use session_rpc::request::{decode_hashes, mode_str, ExpireAllReq, ExpireReq, GetExpiriesReq};
+use session_rpc::request::{ExpireAllReq, ExpireReq, GetExpiriesReq, decode_hashes, mode_str};
 use session_store::{ExpiryMode, MessageHash};
 
 /// Furthest an expiry may be set: now + 30 days (later values are clamped).
@@ -19,16 +19,26 @@ pub(crate) fn execute_expire(state: &NodeState, now: u64, r: ExpireReq) -> RpcRe
     let exp_str: String = r.expiries.iter().map(u64::to_string).collect();
     let msg = format!("expire{}{}{}", mode_str(r.mode), exp_str, r.hashes.concat());
     // Shortening (or setting, which may shorten) also needs the Delete permission.
-    let need = if r.mode == ExpiryMode::Extend { flags::WRITE } else { flags::WRITE | flags::DELETE };
+    let need = if r.mode == ExpiryMode::Extend {
+        flags::WRITE
+    } else {
+        flags::WRITE | flags::DELETE
+    };
     verify(state, &r.account, &r.auth, &msg, "expire:", need)?;
     let decoded = decode_hashes(&r.hashes);
     let clamp = |e: u64| e.min(now + MAX_EXPIRY_MS);
     let mut changes = Vec::new();
     if r.expiries.len() == 1 {
-        changes = state.store.update_expiry(&r.account, &decoded, clamp(r.expiries[0]), r.mode)?;
+        changes = state
+            .store
+            .update_expiry(&r.account, &decoded, clamp(r.expiries[0]), r.mode)?;
     } else {
         for (h, &e) in decoded.iter().zip(&r.expiries) {
-            changes.extend(state.store.update_expiry(&r.account, &[*h], clamp(e), r.mode)?);
+            changes.extend(
+                state
+                    .store
+                    .update_expiry(&r.account, &[*h], clamp(e), r.mode)?,
+            );
         }
         changes.sort_by_key(|c| c.hash);
     }
@@ -42,8 +52,11 @@ pub(crate) fn execute_expire(state: &NodeState, now: u64, r: ExpireReq) -> RpcRe
             unchanged.insert(c.hash.to_b64(), json!(c.old_ms));
         }
     }
-    let expiry_value =
-        if r.expiries.len() == 1 { json!(clamp(r.expiries[0])) } else { json!(updated_expiries) };
+    let expiry_value = if r.expiries.len() == 1 {
+        json!(clamp(r.expiries[0]))
+    } else {
+        json!(updated_expiries)
+    };
     let expiry_sig: String = if r.expiries.len() == 1 {
         clamp(r.expiries[0]).to_string()
     } else {
@@ -70,11 +83,23 @@ pub(crate) fn execute_expire(state: &NodeState, now: u64, r: ExpireReq) -> RpcRe
 pub(crate) fn execute_expire_all(state: &NodeState, now: u64, r: ExpireAllReq) -> RpcResult<Reply> {
     check_swarm(state, &r.account)?;
     if r.expiry + SIG_WINDOW_MS < now {
-        return Err(Reply::text(406, "expire_all timestamp should be >= current time"));
+        return Err(Reply::text(
+            406,
+            "expire_all timestamp should be >= current time",
+        ));
     }
     let msg = format!("expire_all{}{}", r.ns.sig_str(), r.expiry);
-    verify(state, &r.account, &r.auth, &msg, "expire_all", flags::DELETE)?;
-    let changes = state.store.expire_all(&r.account, r.ns.store_sel(), r.expiry)?;
+    verify(
+        state,
+        &r.account,
+        &r.auth,
+        &msg,
+        "expire_all",
+        flags::DELETE,
+    )?;
+    let changes = state
+        .store
+        .expire_all(&r.account, r.ns.store_sel(), r.expiry)?;
     let items: Vec<_> = changes.iter().map(|c| (c.namespace, c.hash)).collect();
     let (updated, all) = grouped(r.ns, &items);
     let signed = format!("{}{}{}", r.account.to_hex(), r.expiry, all.concat());
@@ -82,16 +107,34 @@ pub(crate) fn execute_expire_all(state: &NodeState, now: u64, r: ExpireAllReq) -
     Ok(Reply::ok(swarm_reply(state, now, entry)))
 }
 
-pub(crate) fn execute_get_expiries(state: &NodeState, now: u64, r: GetExpiriesReq) -> RpcResult<Reply> {
+pub(crate) fn execute_get_expiries(
+    state: &NodeState,
+    now: u64,
+    r: GetExpiriesReq,
+) -> RpcResult<Reply> {
     check_swarm(state, &r.account)?;
     if !within(now, r.timestamp, SIG_WINDOW_MS) {
-        return Err(Reply::text(406, "get_expiries timestamp too far from current time"));
+        return Err(Reply::text(
+            406,
+            "get_expiries timestamp too far from current time",
+        ));
     }
     let msg = format!("get_expiries{}{}", r.timestamp, r.hashes.concat());
-    verify(state, &r.account, &r.auth, &msg, "get_expiries", flags::READ)?;
+    verify(
+        state,
+        &r.account,
+        &r.auth,
+        &msg,
+        "get_expiries",
+        flags::READ,
+    )?;
     let mut expiries = Map::new();
     for h in decode_hashes(&r.hashes) {
-        if let Some(m) = state.store.get(&r.account, &h)?.filter(|m| m.expiry_ms > now) {
+        if let Some(m) = state
+            .store
+            .get(&r.account, &h)?
+            .filter(|m| m.expiry_ms > now)
+        {
             expiries.insert(MessageHash::to_b64(&h), json!(m.expiry_ms));
         }
     }

@@ -1,8 +1,8 @@
 //! `info`, `get_swarm`, and running `batch` / `sequence`.
 
-use super::{add_t_hf, execute, Reply, VERSION};
+use super::{Reply, VERSION, add_t_hf, execute};
 use crate::state::NodeState;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use session_rpc::request::Request;
 use session_store::Account;
 

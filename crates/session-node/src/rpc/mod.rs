@@ -12,9 +12,9 @@ mod revoke;
 mod store;
 
 use crate::state::NodeState;
-use serde_json::{json, Value};
-pub use session_rpc::{Body, Reply, RpcError, RpcResult};
+use serde_json::{Value, json};
 use session_rpc::request::Request;
+pub use session_rpc::{Body, Reply, RpcError, RpcResult};
 use session_store::Account;
 
 /// Hardfork version reported in `hf` (the storage server release we are compatible with

@@ -1,11 +1,11 @@
 //! `retrieve`: messages of one namespace after a `last_hash`.
 
-use super::{add_t_hf, check_swarm, within, Reply, RpcResult, SIG_WINDOW_MS};
+use super::{Reply, RpcResult, SIG_WINDOW_MS, add_t_hf, check_swarm, within};
 use crate::state::NodeState;
 use base64::Engine as _;
 use serde_json::json;
-use session_rpc::auth::{self, flags, Auth, Requirement};
-use session_rpc::request::{needs_auth, RetrieveReq};
+use session_rpc::auth::{self, Auth, Requirement, flags};
+use session_rpc::request::{RetrieveReq, needs_auth};
 
 pub(crate) fn execute(state: &NodeState, now: u64, r: RetrieveReq) -> RpcResult<Reply> {
     check_swarm(state, &r.account)?;
@@ -50,7 +50,10 @@ pub(crate) fn execute(state: &NodeState, now: u64, r: RetrieveReq) -> RpcResult<
 fn verify(state: &NodeState, now: u64, r: &RetrieveReq, auth: &Auth) -> RpcResult<()> {
     let ts = r.timestamp.unwrap_or(0);
     if !within(now, ts, SIG_WINDOW_MS) {
-        return Err(Reply::text(406, "retrieve timestamp too far from current time"));
+        return Err(Reply::text(
+            406,
+            "retrieve timestamp too far from current time",
+        ));
     }
     let msg = format!("retrieve{}{}", auth::ns_sig(r.ns), ts);
     let req = Requirement {
@@ -58,5 +61,7 @@ fn verify(state: &NodeState, now: u64, r: &RetrieveReq, auth: &Auth) -> RpcResul
         flags: flags::READ,
         ignore_revocation: r.ns.is_unrevocable(),
     };
-    auth::verify(&r.account, auth, msg.as_bytes(), &req, |t| Ok(state.store.is_revoked(&r.account, t)?))
+    auth::verify(&r.account, auth, msg.as_bytes(), &req, |t| {
+        Ok(state.store.is_revoked(&r.account, t)?)
+    })
 }

@@ -1,17 +1,20 @@
 //! `revoke_subaccount` / `unrevoke_subaccount` (recursive; master key only).
 
-use super::{check_swarm, swarm_reply, within, Reply, RpcResult, SIG_WINDOW_MS};
+use super::{Reply, RpcResult, SIG_WINDOW_MS, check_swarm, swarm_reply, within};
 use crate::state::NodeState;
 use serde_json::json;
 use session_rpc::auth;
-use session_rpc::request::{signed_request, RevokeReq, UnrevokeReq};
+use session_rpc::request::{RevokeReq, UnrevokeReq, signed_request};
 
 /// 421, time window, master-key signature; returns the bytes the node signs in its reply
 /// (`pubkey_hex ‖ timestamp ‖ tokens`).
 fn check(state: &NodeState, now: u64, r: &RevokeReq, method: &str) -> RpcResult<Vec<u8>> {
     check_swarm(state, &r.account)?;
     if !within(now, r.timestamp, SIG_WINDOW_MS) {
-        return Err(Reply::text(406, format!("{method} timestamp too far from current time")));
+        return Err(Reply::text(
+            406,
+            format!("{method} timestamp too far from current time"),
+        ));
     }
     verify_master(r, method, &signed_request(method, r))?;
     let mut signed = format!("{}{}", r.account.to_hex(), r.timestamp).into_bytes();
@@ -23,7 +26,11 @@ fn check(state: &NodeState, now: u64, r: &RevokeReq, method: &str) -> RpcResult<
 
 fn verify_master(r: &RevokeReq, method: &str, msg: &[u8]) -> RpcResult<()> {
     // Master key only: the parsed auth never carries a subaccount here.
-    let req = auth::Requirement { what: method, flags: 0, ignore_revocation: true };
+    let req = auth::Requirement {
+        what: method,
+        flags: 0,
+        ignore_revocation: true,
+    };
     auth::verify(&r.account, &r.auth, msg, &req, |_| Ok(false))
 }
 

@@ -1,9 +1,9 @@
 //! `store`: put a message into an account's namespace (recursive).
 
-use super::{check_swarm, swarm_reply, within, Reply, RpcResult, SIG_WINDOW_MS};
+use super::{Reply, RpcResult, SIG_WINDOW_MS, check_swarm, swarm_reply, within};
 use crate::state::NodeState;
 use serde_json::json;
-use session_rpc::auth::{self, flags, Requirement};
+use session_rpc::auth::{self, Requirement, flags};
 use session_rpc::request::StoreReq;
 use session_store::{NewMessage, StoreOutcome};
 
@@ -15,7 +15,11 @@ const STORE_TOLERANCE_MS: u64 = 10_000;
 pub(crate) fn execute(state: &NodeState, now: u64, r: StoreReq) -> RpcResult<Reply> {
     check_swarm(state, &r.account)?;
     let ttl = r.expiry.saturating_sub(r.timestamp);
-    let max_ttl = if r.ns.is_public_inbox() { MAX_TTL_PUBLIC_MS } else { MAX_TTL_PRIVATE_MS };
+    let max_ttl = if r.ns.is_public_inbox() {
+        MAX_TTL_PUBLIC_MS
+    } else {
+        MAX_TTL_PRIVATE_MS
+    };
     if r.expiry < r.timestamp || ttl < MIN_TTL_MS || ttl > max_ttl {
         return Err(Reply::text(403, "Provided expiry/TTL is not valid."));
     }
@@ -64,10 +68,23 @@ fn verify(state: &NodeState, now: u64, r: &StoreReq) -> RpcResult<()> {
         ));
     };
     if !within(now, r.sig_timestamp, SIG_WINDOW_MS) {
-        return Err(Reply::text(406, "store signature timestamp too far from current time"));
+        return Err(Reply::text(
+            406,
+            "store signature timestamp too far from current time",
+        ));
     }
     let msg = format!("store{}{}", auth::ns_sig(r.ns), r.sig_timestamp);
-    let needed = if r.ns.is_public_outbox() { flags::WRITE | flags::DELETE } else { flags::WRITE };
-    let req = Requirement { what: "store", flags: needed, ignore_revocation: false };
-    auth::verify(&r.account, auth, msg.as_bytes(), &req, |t| Ok(state.store.is_revoked(&r.account, t)?))
+    let needed = if r.ns.is_public_outbox() {
+        flags::WRITE | flags::DELETE
+    } else {
+        flags::WRITE
+    };
+    let req = Requirement {
+        what: "store",
+        flags: needed,
+        ignore_revocation: false,
+    };
+    auth::verify(&r.account, auth, msg.as_bytes(), &req, |t| {
+        Ok(state.store.is_revoked(&r.account, t)?)
+    })
 }

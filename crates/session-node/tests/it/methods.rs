@@ -20,10 +20,13 @@ async fn store_then_retrieve_with_exact_shapes() {
     assert_eq!(entry["expiry"], now + DAY);
     assert!(entry.get("already").is_none());
     let node_key = Ed25519PublicKey::from_bytes(node.state.record.ed25519);
-    let sig: [u8; 64] = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, entry["signature"].as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let sig: [u8; 64] = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        entry["signature"].as_str().unwrap(),
+    )
+    .unwrap()
+    .try_into()
+    .unwrap();
     node_key.verify(hash.as_bytes(), &sig, "node").unwrap();
     assert!(body["t"].is_u64() && body["hf"] == json!([19, 3]));
 
@@ -44,7 +47,10 @@ async fn store_then_retrieve_with_exact_shapes() {
     let mut mk: Vec<_> = m.as_object().unwrap().keys().cloned().collect();
     mk.sort();
     assert_eq!(mk, ["data", "expiration", "hash", "timestamp"]);
-    assert_eq!((m["hash"].as_str().unwrap(), m["data"].as_str().unwrap()), (hash, b64(b"hello").as_str()));
+    assert_eq!(
+        (m["hash"].as_str().unwrap(), m["data"].as_str().unwrap()),
+        (hash, b64(b"hello").as_str())
+    );
     assert_eq!(m["expiration"], now + 2 * DAY);
     assert_eq!(body["more"], false);
 }
@@ -58,7 +64,10 @@ async fn retrieve_pages_with_last_hash_and_max_count() {
         hashes.push(store_public(&node, &bob, &[i; 8]).await);
     }
     let now = node.now();
-    let params = bob.auth(&format!("retrieve{now}"), json!({"timestamp": now, "last_hash": hashes[1], "max_count": 2}));
+    let params = bob.auth(
+        &format!("retrieve{now}"),
+        json!({"timestamp": now, "last_hash": hashes[1], "max_count": 2}),
+    );
     let r = node.rpc("retrieve", params).await;
     assert_eq!(hashes_of(&r), hashes[2..4]);
     assert_eq!(r.json()["more"], true);
@@ -71,8 +80,14 @@ async fn authenticated_namespaces_and_group_accounts() {
     let now = node.now();
     let data = b64(b"config");
     let r = node.rpc("store", json!({"pubkey": alice.pubkey(), "namespace": 5, "timestamp": now, "ttl": DAY, "data": data})).await;
-    assert_eq!((r.code, r.text.as_str()), (401, "store: signature required to store to namespace 5"));
-    let params = alice.auth(&format!("store5{now}"), json!({"namespace": 5, "timestamp": now, "ttl": DAY, "data": data}));
+    assert_eq!(
+        (r.code, r.text.as_str()),
+        (401, "store: signature required to store to namespace 5")
+    );
+    let params = alice.auth(
+        &format!("store5{now}"),
+        json!({"namespace": 5, "timestamp": now, "ttl": DAY, "data": data}),
+    );
     assert_eq!(node.rpc("store", params).await.code, 200);
     assert_eq!(hashes_of(&retrieve(&node, &alice, 5).await).len(), 1);
     assert!(hashes_of(&retrieve(&node, &alice, 0).await).is_empty());
@@ -94,10 +109,15 @@ async fn public_outbox_keeps_one_message_and_reads_without_auth() {
     let now = node.now();
     for (i, d) in [b"first", b"secnd"].iter().enumerate() {
         let ts = now + i as u64;
-        let p = u.auth(&format!("store-21{ts}"), json!({"namespace": -21, "timestamp": ts, "ttl": DAY, "data": b64(*d)}));
+        let p = u.auth(
+            &format!("store-21{ts}"),
+            json!({"namespace": -21, "timestamp": ts, "ttl": DAY, "data": b64(*d)}),
+        );
         assert_eq!(node.rpc("store", p).await.code, 200);
     }
-    let r = node.rpc("retrieve", json!({"pubkey": u.pubkey(), "namespace": -21})).await;
+    let r = node
+        .rpc("retrieve", json!({"pubkey": u.pubkey(), "namespace": -21}))
+        .await;
     assert_eq!(r.code, 200, "{}", r.text);
     assert_eq!(r.json()["messages"][0]["data"], b64(b"secnd"));
     assert_eq!(r.json()["messages"].as_array().unwrap().len(), 1);
@@ -122,12 +142,28 @@ async fn delete_variants() {
     assert_eq!(node.rpc("delete", p).await.code, 200);
 
     let now = node.now();
-    let r = node.rpc("delete_before", u.auth(&format!("delete_before{}", now + 1), json!({"before": now + 1}))).await;
+    let r = node
+        .rpc(
+            "delete_before",
+            u.auth(
+                &format!("delete_before{}", now + 1),
+                json!({"before": now + 1}),
+            ),
+        )
+        .await;
     assert_eq!(r.entry(&node)["deleted"], json!([h2]), "{}", r.text);
 
     store_public(&node, &u, b"three").await;
     let now = node.now();
-    let r = node.rpc("delete_all", u.auth(&format!("delete_allall{now}"), json!({"namespace": "all", "timestamp": now}))).await;
+    let r = node
+        .rpc(
+            "delete_all",
+            u.auth(
+                &format!("delete_allall{now}"),
+                json!({"namespace": "all", "timestamp": now}),
+            ),
+        )
+        .await;
     assert_eq!(r.code, 200, "{}", r.text);
     assert_eq!(r.entry(&node)["deleted"]["0"].as_array().unwrap().len(), 1);
     assert!(hashes_of(&retrieve(&node, &u, 0).await).is_empty());
@@ -139,8 +175,11 @@ async fn expire_variants_and_get_expiries() {
     let u = User::new(7);
     let h = store_public(&node, &u, b"ttl").await;
     let now = node.now();
-    let short = now + 3600_000;
-    let p = u.auth(&format!("expireshorten{short}{h}"), json!({"messages": [h], "expiry": short, "shorten": true}));
+    let short = now + 3_600_000;
+    let p = u.auth(
+        &format!("expireshorten{short}{h}"),
+        json!({"messages": [h], "expiry": short, "shorten": true}),
+    );
     let r = node.rpc("expire", p).await;
     assert_eq!(r.code, 200, "{}", r.text);
     let e = r.entry(&node);
@@ -148,12 +187,18 @@ async fn expire_variants_and_get_expiries() {
     assert_eq!(e["unchanged"], json!({}));
     assert_eq!(e["expiry"], short);
     // extend to something earlier: unchanged
-    let p = u.auth(&format!("expireextend{}{h}", now + 60_000), json!({"messages": [h], "expiry": now + 60_000, "extend": true}));
+    let p = u.auth(
+        &format!("expireextend{}{h}", now + 60_000),
+        json!({"messages": [h], "expiry": now + 60_000, "extend": true}),
+    );
     let e = node.rpc("expire", p).await.entry(&node);
     assert_eq!(e["updated"], json!([]));
     assert_eq!(e["unchanged"][&h], short);
 
-    let p = u.auth(&format!("get_expiries{now}{h}"), json!({"messages": [h], "timestamp": now}));
+    let p = u.auth(
+        &format!("get_expiries{now}{h}"),
+        json!({"messages": [h], "timestamp": now}),
+    );
     let r = node.rpc("get_expiries", p).await;
     assert_eq!(r.json(), json!({"expiries": {h.clone(): short}}));
 
@@ -180,7 +225,10 @@ async fn info_get_swarm_batch_and_sequence() {
     let bad = json!({"method": "retrieve", "params": {"pubkey": u.pubkey()}});
     let r = node.rpc("batch", json!({"requests": [bad, good]})).await;
     let res = r.json()["results"].clone();
-    assert_eq!((res[0]["code"].as_u64(), res[1]["code"].as_u64()), (Some(401), Some(200)));
+    assert_eq!(
+        (res[0]["code"].as_u64(), res[1]["code"].as_u64()),
+        (Some(401), Some(200))
+    );
     assert_eq!(res[0]["body"], "retrieve: request signature required");
     let r = node.rpc("sequence", json!({"requests": [bad, good]})).await;
     assert_eq!(r.json()["results"].as_array().unwrap().len(), 1);

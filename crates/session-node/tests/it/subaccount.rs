@@ -43,7 +43,10 @@ async fn grant_use_revoke_unrevoke() {
     // the token lacks Delete: a delete_all by the member is refused
     let p = json!({"pubkey": gid, "namespace": 11, "timestamp": now, "subaccount": tok_b64, "subaccount_sig": tok_sig,
         "signature": b64(&member.sign(format!("delete_all11{now}").as_bytes()))});
-    assert_eq!(node.rpc("delete_all", p).await.text, "delete_all signature verification failed");
+    assert_eq!(
+        node.rpc("delete_all", p).await.text,
+        "delete_all signature verification failed"
+    );
 
     // a forged grant (signed by someone else) is refused
     let mut forged = sub_store(now, "forged");
@@ -57,7 +60,10 @@ async fn grant_use_revoke_unrevoke() {
     assert_eq!(r.code, 200, "{}", r.text);
     assert!(r.entry(&node)["signature"].is_string());
     let r = node.rpc("store", sub_store(now + 1, "after revoke")).await;
-    assert_eq!((r.code, r.text.as_str()), (401, "store signature verification failed"));
+    assert_eq!(
+        (r.code, r.text.as_str()),
+        (401, "store signature verification failed")
+    );
     // ... but the unrevocable namespace -11 stays readable
     let p = json!({"pubkey": gid, "namespace": -11, "timestamp": now, "ttl": DAY, "data": b64(b"kicked"),
         "signature": group.sign(&format!("store-11{now}"))});
@@ -71,7 +77,10 @@ async fn grant_use_revoke_unrevoke() {
         "signature": b64(&group.keys.sign(&[format!("unrevoke_subaccount{now}").as_bytes(), &tok].concat()))});
     let r = node.rpc("unrevoke_subaccount", p).await;
     assert_eq!(r.entry(&node)["count"], 1, "{}", r.text);
-    assert_eq!(node.rpc("store", sub_store(now + 2, "back")).await.code, 200);
+    assert_eq!(
+        node.rpc("store", sub_store(now + 2, "back")).await.code,
+        200
+    );
 }
 
 #[tokio::test]
@@ -91,5 +100,8 @@ async fn token_prefix_must_match_unless_any_prefix() {
     let p = json!({"pubkey": gid, "namespace": 11, "timestamp": now, "ttl": DAY, "data": "AA==",
         "subaccount": "nope", "subaccount_sig": b64(&[0u8; 64]), "signature": b64(&[0u8; 64])});
     let r = node.rpc("store", p).await;
-    assert_eq!(r.text, "invalid request: invalid subaccount: expected base64 or hex-encoded subaccount token");
+    assert_eq!(
+        r.text,
+        "invalid request: invalid subaccount: expected base64 or hex-encoded subaccount token"
+    );
 }

@@ -1,10 +1,10 @@
 //! Test harness: start a node in-process, sign requests like a Session client.
 use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use session_crypto::{IdentityKeys, Seed};
+use session_node::NodeState;
 use session_node::clock::SystemClock;
 use session_node::rate_limit::RateLimiter;
-use session_node::NodeState;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -32,7 +32,12 @@ pub async fn start_with(limiter: Option<RateLimiter>) -> TestNode {
     let keys = session_node::identity::load_or_create(dir.path(), &mut rand::rng()).unwrap();
     let store = session_store::Store::open(&dir.path().join("store")).unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = Arc::new(NodeState::standalone(store, keys, Arc::new(SystemClock), addr));
+    let state = Arc::new(NodeState::standalone(
+        store,
+        keys,
+        Arc::new(SystemClock),
+        addr,
+    ));
     let shutdown = CancellationToken::new();
     tokio::spawn(session_node::server::serve(
         state.clone(),
@@ -67,12 +72,22 @@ impl Resp {
 
 impl TestNode {
     pub async fn raw(&self, body: impl Into<reqwest::Body>) -> Resp {
-        let r = self.client.post(format!("{}/storage_rpc/v1", self.url)).body(body).send().await.unwrap();
-        Resp { code: r.status().as_u16(), text: r.text().await.unwrap() }
+        let r = self
+            .client
+            .post(format!("{}/storage_rpc/v1", self.url))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        Resp {
+            code: r.status().as_u16(),
+            text: r.text().await.unwrap(),
+        }
     }
 
     pub async fn rpc(&self, method: &str, params: Value) -> Resp {
-        self.raw(json!({ "method": method, "params": params }).to_string()).await
+        self.raw(json!({ "method": method, "params": params }).to_string())
+            .await
     }
 
     pub fn now(&self) -> u64 {
@@ -91,7 +106,9 @@ pub struct User {
 
 impl User {
     pub fn new(n: u8) -> Self {
-        Self { keys: IdentityKeys::from_seed(Seed::from_bytes([n; 32])) }
+        Self {
+            keys: IdentityKeys::from_seed(Seed::from_bytes([n; 32])),
+        }
     }
 
     pub fn pubkey(&self) -> String {
@@ -121,7 +138,10 @@ pub const DAY: u64 = 24 * 3600 * 1000;
 pub async fn store_public(node: &TestNode, user: &User, data: &[u8]) -> String {
     let now = node.now();
     let r = node
-        .rpc("store", json!({"pubkey": user.pubkey(), "timestamp": now, "ttl": DAY, "data": b64(data)}))
+        .rpc(
+            "store",
+            json!({"pubkey": user.pubkey(), "timestamp": now, "ttl": DAY, "data": b64(data)}),
+        )
         .await;
     assert_eq!(r.code, 200, "{}", r.text);
     r.json()["hash"].as_str().unwrap().to_owned()
@@ -130,11 +150,23 @@ pub async fn store_public(node: &TestNode, user: &User, data: &[u8]) -> String {
 /// Signed retrieve of a namespace.
 pub async fn retrieve(node: &TestNode, user: &User, ns: i16) -> Resp {
     let now = node.now();
-    let ns_str = if ns == 0 { String::new() } else { ns.to_string() };
-    let params = user.auth(&format!("retrieve{ns_str}{now}"), json!({"namespace": ns, "timestamp": now}));
+    let ns_str = if ns == 0 {
+        String::new()
+    } else {
+        ns.to_string()
+    };
+    let params = user.auth(
+        &format!("retrieve{ns_str}{now}"),
+        json!({"namespace": ns, "timestamp": now}),
+    );
     node.rpc("retrieve", params).await
 }
 
 pub fn hashes_of(r: &Resp) -> Vec<String> {
-    r.json()["messages"].as_array().unwrap().iter().map(|m| m["hash"].as_str().unwrap().to_owned()).collect()
+    r.json()["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["hash"].as_str().unwrap().to_owned())
+        .collect()
 }

@@ -1,11 +1,11 @@
 //! `delete`, `delete_all`, `delete_before` parameters, and the helpers every authenticated
 //! method shares.
 
+use super::parse_hashes;
 use crate::auth::{self, Auth};
-use crate::params::{check_types, Kind, Params};
+use crate::params::{Kind, Params, check_types};
 use crate::reply::{RpcError, RpcResult};
 use crate::types::{Account, Namespace};
-use super::parse_hashes;
 
 const AUTH_KEYS: [(&str, Kind); 5] = [
     ("pubkey", Kind::Str),
@@ -52,7 +52,11 @@ impl NsSel {
 
 /// Key specs: the auth keys plus method keys, in ASCII order.
 pub fn keys_with(extra: &[(&'static str, Kind)]) -> Vec<(&'static str, Kind)> {
-    let mut keys: Vec<_> = AUTH_KEYS.iter().copied().chain(extra.iter().copied()).collect();
+    let mut keys: Vec<_> = AUTH_KEYS
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect();
     keys.sort_by_key(|(k, _)| *k);
     keys
 }
@@ -79,10 +83,18 @@ pub struct DeleteReq {
 
 /// Parses the parameters: type errors first, in key order, then each field in the reference order.
 pub fn parse_delete(p: Params<'_>) -> RpcResult<DeleteReq> {
-    check_types(p, &keys_with(&[("messages", Kind::StrArray), ("required", Kind::Bool)]))?;
+    check_types(
+        p,
+        &keys_with(&[("messages", Kind::StrArray), ("required", Kind::Bool)]),
+    )?;
     let (account, auth) = parse_authed(p, true)?;
     let hashes = parse_hashes(p, "messages", true)?;
-    Ok(DeleteReq { account, auth, hashes, required: p.flag("required") })
+    Ok(DeleteReq {
+        account,
+        auth,
+        hashes,
+        required: p.flag("required"),
+    })
 }
 
 /// Parsed `DeleteAllReq` parameters.
@@ -100,10 +112,23 @@ pub struct DeleteAllReq {
 
 /// Parses the parameters: type errors first, in key order, then each field in the reference order.
 pub fn parse_delete_all(p: Params<'_>) -> RpcResult<DeleteAllReq> {
-    check_types(p, &keys_with(&[("namespace", Kind::Int16OrAll), ("timestamp", Kind::Timestamp)]))?;
+    check_types(
+        p,
+        &keys_with(&[
+            ("namespace", Kind::Int16OrAll),
+            ("timestamp", Kind::Timestamp),
+        ]),
+    )?;
     let (account, auth) = parse_authed(p, true)?;
-    let timestamp = p.u64("timestamp").ok_or_else(|| RpcError::missing("timestamp"))?;
-    Ok(DeleteAllReq { account, auth, ns: NsSel::parse(p), timestamp })
+    let timestamp = p
+        .u64("timestamp")
+        .ok_or_else(|| RpcError::missing("timestamp"))?;
+    Ok(DeleteAllReq {
+        account,
+        auth,
+        ns: NsSel::parse(p),
+        timestamp,
+    })
 }
 
 /// Parsed `DeleteBeforeReq` parameters.
@@ -121,9 +146,16 @@ pub struct DeleteBeforeReq {
 
 /// Parses the parameters: type errors first, in key order, then each field in the reference order.
 pub fn parse_delete_before(p: Params<'_>) -> RpcResult<DeleteBeforeReq> {
-    check_types(p, &keys_with(&[("before", Kind::Timestamp), ("namespace", Kind::Int16OrAll)]))?;
+    check_types(
+        p,
+        &keys_with(&[("before", Kind::Timestamp), ("namespace", Kind::Int16OrAll)]),
+    )?;
     let (account, auth) = parse_authed(p, true)?;
     let before = p.u64("before").ok_or_else(|| RpcError::missing("before"))?;
-    Ok(DeleteBeforeReq { account, auth, ns: NsSel::parse(p), before })
+    Ok(DeleteBeforeReq {
+        account,
+        auth,
+        ns: NsSel::parse(p),
+        before,
+    })
 }
-

@@ -1,9 +1,9 @@
 //! `expire`, `expire_all`, `get_expiries` parameters.
 
-use super::delete::{keys_with, parse_authed, NsSel};
+use super::delete::{NsSel, keys_with, parse_authed};
 use super::parse_hashes;
 use crate::auth::Auth;
-use crate::params::{check_types, Kind, Params};
+use crate::params::{Kind, Params, check_types};
 use crate::reply::{RpcError, RpcResult};
 use crate::types::{Account, ExpiryMode};
 
@@ -35,19 +35,31 @@ pub fn parse_expire(p: Params<'_>) -> RpcResult<ExpireReq> {
     )?;
     let (account, auth) = parse_authed(p, true)?;
     let hashes = parse_hashes(p, "messages", true)?;
-    let expiries = p.ints("expiry").ok_or_else(|| RpcError::missing("expiry"))?;
+    let expiries = p
+        .ints("expiry")
+        .ok_or_else(|| RpcError::missing("expiry"))?;
     if expiries.is_empty() || (expiries.len() != 1 && expiries.len() != hashes.len()) {
         return Err(RpcError::invalid(
             "expiry must be one timestamp or one per message in 'messages'",
         ));
     }
     let mode = match (p.flag("shorten"), p.flag("extend")) {
-        (true, true) => return Err(RpcError::invalid("Cannot specify both 'shorten' and 'extend'")),
+        (true, true) => {
+            return Err(RpcError::invalid(
+                "Cannot specify both 'shorten' and 'extend'",
+            ));
+        }
         (true, false) => ExpiryMode::Shorten,
         (false, true) => ExpiryMode::Extend,
         (false, false) => ExpiryMode::Set,
     };
-    Ok(ExpireReq { account, auth, hashes, expiries, mode })
+    Ok(ExpireReq {
+        account,
+        auth,
+        hashes,
+        expiries,
+        mode,
+    })
 }
 
 /// The word `expire` signs for a mode: "", "shorten" or "extend".
@@ -74,10 +86,18 @@ pub struct ExpireAllReq {
 
 /// Parses the parameters: type errors first, in key order, then each field in the reference order.
 pub fn parse_expire_all(p: Params<'_>) -> RpcResult<ExpireAllReq> {
-    check_types(p, &keys_with(&[("expiry", Kind::Timestamp), ("namespace", Kind::Int16OrAll)]))?;
+    check_types(
+        p,
+        &keys_with(&[("expiry", Kind::Timestamp), ("namespace", Kind::Int16OrAll)]),
+    )?;
     let (account, auth) = parse_authed(p, true)?;
     let expiry = p.u64("expiry").ok_or_else(|| RpcError::missing("expiry"))?;
-    Ok(ExpireAllReq { account, auth, ns: NsSel::parse(p), expiry })
+    Ok(ExpireAllReq {
+        account,
+        auth,
+        ns: NsSel::parse(p),
+        expiry,
+    })
 }
 
 /// Parsed `GetExpiriesReq` parameters.
@@ -95,10 +115,19 @@ pub struct GetExpiriesReq {
 
 /// Parses the parameters: type errors first, in key order, then each field in the reference order.
 pub fn parse_get_expiries(p: Params<'_>) -> RpcResult<GetExpiriesReq> {
-    check_types(p, &keys_with(&[("messages", Kind::StrArray), ("timestamp", Kind::Timestamp)]))?;
+    check_types(
+        p,
+        &keys_with(&[("messages", Kind::StrArray), ("timestamp", Kind::Timestamp)]),
+    )?;
     let (account, auth) = parse_authed(p, true)?;
-    let timestamp = p.u64("timestamp").ok_or_else(|| RpcError::missing("timestamp"))?;
+    let timestamp = p
+        .u64("timestamp")
+        .ok_or_else(|| RpcError::missing("timestamp"))?;
     let hashes = parse_hashes(p, "messages", false)?;
-    Ok(GetExpiriesReq { account, auth, hashes, timestamp })
+    Ok(GetExpiriesReq {
+        account,
+        auth,
+        hashes,
+        timestamp,
+    })
 }
-

@@ -1,8 +1,8 @@
 //! `get_swarm` and `batch` / `sequence` parameters.
 
-use super::{parse, Request};
+use super::{Request, parse};
 use crate::auth::account_from_str;
-use crate::params::{check_types, Kind, Params};
+use crate::params::{Kind, Params, check_types};
 use crate::reply::{RpcError, RpcResult};
 use crate::types::Account;
 use serde_json::Value;
@@ -14,11 +14,16 @@ pub const MAX_SUBREQUESTS: usize = 20;
 pub fn parse_get_swarm(p: Params<'_>) -> RpcResult<Account> {
     check_types(p, &[("pubKey", Kind::Str), ("pubkey", Kind::Str)])?;
     let raw = match (p.str("pubkey"), p.str("pubKey")) {
-        (Some(_), Some(_)) => return Err(RpcError::invalid("Cannot specify both 'pubkey' and 'pubKey'")),
+        (Some(_), Some(_)) => {
+            return Err(RpcError::invalid(
+                "Cannot specify both 'pubkey' and 'pubKey'",
+            ));
+        }
         (Some(s), None) | (None, Some(s)) => s,
         (None, None) => return Err(RpcError::missing("pubkey")),
     };
-    account_from_str(raw).ok_or_else(|| RpcError::invalid("Pubkey must be 66 hex digits/33 bytes long"))
+    account_from_str(raw)
+        .ok_or_else(|| RpcError::invalid("Pubkey must be 66 hex digits/33 bytes long"))
 }
 
 /// Parses the parameters: type errors first, in key order, then each field in the reference order.
@@ -34,15 +39,23 @@ pub fn parse_batch(p: Params<'_>, sequence: bool) -> RpcResult<Request> {
     }
     let mut requests = Vec::with_capacity(list.len());
     for item in list {
-        let obj = item.as_object().ok_or_else(|| invalid("requests must be objects"))?;
-        let (Some(method), Some(params)) =
-            (obj.get("method").and_then(Value::as_str), obj.get("params").and_then(Value::as_object))
-        else {
+        let obj = item
+            .as_object()
+            .ok_or_else(|| invalid("requests must be objects"))?;
+        let (Some(method), Some(params)) = (
+            obj.get("method").and_then(Value::as_str),
+            obj.get("params").and_then(Value::as_object),
+        ) else {
             return Err(invalid("subrequests must have method/params keys"));
         };
         let req = parse(method, params).map_err(|e| {
-            if e.body_json().as_str().is_some_and(|t| t.starts_with("no method")) {
-                RpcError::invalid(format!("Invalid batch subrequest: invalid method \"{method}\""))
+            if e.body_json()
+                .as_str()
+                .is_some_and(|t| t.starts_with("no method"))
+            {
+                RpcError::invalid(format!(
+                    "Invalid batch subrequest: invalid method \"{method}\""
+                ))
             } else {
                 e
             }
@@ -56,4 +69,3 @@ pub fn parse_batch(p: Params<'_>, sequence: bool) -> RpcResult<Request> {
     }
     Ok(Request::Batch { requests, sequence })
 }
-

@@ -10,12 +10,12 @@ mod retrieve;
 mod revoke;
 mod store;
 
-pub use delete::{keys_with, parse_authed, DeleteAllReq, DeleteBeforeReq, DeleteReq, NsSel};
-pub use expire::{mode_str, ExpireAllReq, ExpireReq, GetExpiriesReq};
+pub use delete::{DeleteAllReq, DeleteBeforeReq, DeleteReq, NsSel, keys_with, parse_authed};
+pub use expire::{ExpireAllReq, ExpireReq, GetExpiriesReq, mode_str};
 pub use meta::MAX_SUBREQUESTS;
-pub use retrieve::{needs_auth, RetrieveReq, RETRIEVE_MAX_SIZE};
-pub use revoke::{signed_request, RevokeReq, UnrevokeReq, MAX_REVOKE};
-pub use store::{StoreReq, MAX_DATA_BYTES};
+pub use retrieve::{RETRIEVE_MAX_SIZE, RetrieveReq, needs_auth};
+pub use revoke::{MAX_REVOKE, RevokeReq, UnrevokeReq, signed_request};
+pub use store::{MAX_DATA_BYTES, StoreReq};
 
 use crate::params::Params;
 use crate::reply::{Reply, RpcError, RpcResult};
@@ -105,12 +105,15 @@ pub fn parse(method: &str, params: &Map<String, Value>) -> RpcResult<Request> {
 pub fn parse_hashes(p: Params<'_>, key: &str, check_format: bool) -> RpcResult<Vec<String>> {
     let list = p.strings(key).ok_or_else(|| RpcError::missing(key))?;
     if list.is_empty() {
-        return Err(RpcError::invalid(format!("{key} does not contain any message hashes")));
+        return Err(RpcError::invalid(format!(
+            "{key} does not contain any message hashes"
+        )));
     }
-    if check_format {
-        if let Some(bad) = list.iter().find(|h| MessageHash::from_b64(h).is_none()) {
-            return Err(RpcError::invalid(format!("invalid message hash: {bad}")));
-        }
+    if let Some(bad) = list
+        .iter()
+        .find(|h| check_format && MessageHash::from_b64(h).is_none())
+    {
+        return Err(RpcError::invalid(format!("invalid message hash: {bad}")));
     }
     Ok(list.into_iter().map(str::to_owned).collect())
 }
@@ -118,5 +121,7 @@ pub fn parse_hashes(p: Params<'_>, key: &str, check_format: bool) -> RpcResult<V
 /// The well-formed hashes of a list (where the reference does not check the format, malformed
 /// entries simply match nothing).
 pub fn decode_hashes(list: &[String]) -> Vec<MessageHash> {
-    list.iter().filter_map(|h| MessageHash::from_b64(h)).collect()
+    list.iter()
+        .filter_map(|h| MessageHash::from_b64(h))
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! `retrieve` parameters.
 
 use crate::auth::{self, Auth};
-use crate::params::{check_types, Kind, Params};
+use crate::params::{Kind, Params, check_types};
 use crate::reply::{RpcError, RpcResult};
 use crate::types::{Account, MessageHash, Namespace};
 
@@ -53,12 +53,20 @@ pub fn parse(p: Params<'_>) -> RpcResult<RetrieveReq> {
     check_types(p, KEYS)?;
     let account = auth::parse_account(p, true)?;
     let ns = Namespace(p.namespace("namespace").unwrap_or(0));
-    let auth_given = ["pubkey_ed25519", "signature", "timestamp"].iter().any(|k| p.has(k))
+    let auth_given = ["pubkey_ed25519", "signature", "timestamp"]
+        .iter()
+        .any(|k| p.has(k))
         || (p.has("namespace") && needs_auth(ns));
-    let auth = if auth_given { Some(auth::parse_auth(p, &account, true)?) } else { None };
+    let auth = if auth_given {
+        Some(auth::parse_auth(p, &account, true)?)
+    } else {
+        None
+    };
     let last_hash = match (p.str("last_hash"), p.str("lastHash")) {
         (Some(_), Some(_)) => {
-            return Err(RpcError::invalid("Cannot specify both 'last_hash' and 'lastHash'"));
+            return Err(RpcError::invalid(
+                "Cannot specify both 'last_hash' and 'lastHash'",
+            ));
         }
         (Some(h), None) | (None, Some(h)) if !h.is_empty() => Some(parse_last_hash(h)?),
         _ => None,
@@ -76,7 +84,9 @@ pub fn parse(p: Params<'_>) -> RpcResult<RetrieveReq> {
 
 fn parse_last_hash(h: &str) -> RpcResult<MessageHash> {
     if h.len() != 43 {
-        return Err(RpcError::invalid("Invalid last_hash: expected base64 (43 chars)"));
+        return Err(RpcError::invalid(
+            "Invalid last_hash: expected base64 (43 chars)",
+        ));
     }
     MessageHash::from_b64(h).ok_or_else(|| RpcError::invalid("Invalid last_hash: not base64"))
 }
@@ -98,4 +108,3 @@ fn max_size(n: i64) -> usize {
     // the store counts raw bytes; the cap counts their base64 expansion
     usize::try_from(b64 * 3 / 4).unwrap_or(0)
 }
-

@@ -1,8 +1,8 @@
 //! `revoke_subaccount` / `unrevoke_subaccount` parameters.
 
 use super::delete::parse_authed;
-use crate::auth::{decode_token, Auth};
-use crate::params::{check_types, Kind, Params};
+use crate::auth::{Auth, decode_token};
+use crate::params::{Kind, Params, check_types};
 use crate::reply::{RpcError, RpcResult};
 use crate::types::Account;
 
@@ -35,7 +35,9 @@ fn tokens(p: Params<'_>, key: &str) -> RpcResult<Vec<[u8; 36]>> {
     list.iter()
         .map(|t| {
             decode_token(t).ok_or_else(|| {
-                RpcError::invalid(format!("invalid {key}: expected base64 or hex-encoded subaccount tag"))
+                RpcError::invalid(format!(
+                    "invalid {key}: expected base64 or hex-encoded subaccount tag"
+                ))
             })
         })
         .collect()
@@ -55,8 +57,15 @@ pub fn parse_revoke(p: Params<'_>) -> RpcResult<RevokeReq> {
     )?;
     let (account, auth) = parse_authed(p, false)?;
     let tokens = tokens(p, "revoke")?;
-    let timestamp = p.u64("timestamp").ok_or_else(|| RpcError::missing("timestamp"))?;
-    Ok(RevokeReq { account, auth, tokens, timestamp })
+    let timestamp = p
+        .u64("timestamp")
+        .ok_or_else(|| RpcError::missing("timestamp"))?;
+    Ok(RevokeReq {
+        account,
+        auth,
+        tokens,
+        timestamp,
+    })
 }
 
 /// Parses the parameters: type errors first, in key order, then each field in the reference order.
@@ -72,9 +81,16 @@ pub fn parse_unrevoke(p: Params<'_>) -> RpcResult<UnrevokeReq> {
         ],
     )?;
     let (account, auth) = parse_authed(p, false)?;
-    let timestamp = p.u64("timestamp").ok_or_else(|| RpcError::missing("timestamp"))?;
+    let timestamp = p
+        .u64("timestamp")
+        .ok_or_else(|| RpcError::missing("timestamp"))?;
     let tokens = tokens(p, "unrevoke")?;
-    Ok(RevokeReq { account, auth, tokens, timestamp })
+    Ok(RevokeReq {
+        account,
+        auth,
+        tokens,
+        timestamp,
+    })
 }
 
 /// The bytes the account master key signs: `method ‖ timestamp ‖ tokens`.
@@ -85,4 +101,3 @@ pub fn signed_request(method: &str, r: &RevokeReq) -> Vec<u8> {
     }
     msg
 }
-

@@ -1,7 +1,7 @@
 //! `store` parameters.
 
 use crate::auth::{self, Auth};
-use crate::params::{check_types, Kind, Params};
+use crate::params::{Kind, Params, check_types};
 use crate::reply::{RpcError, RpcResult};
 use crate::types::{Account, Namespace};
 use base64::Engine as _;
@@ -47,15 +47,27 @@ pub struct StoreReq {
 /// Parses the parameters: type errors first, in key order, then each field in the reference order.
 pub fn parse(p: Params<'_>) -> RpcResult<StoreReq> {
     check_types(p, KEYS)?;
-    let timestamp = p.u64("timestamp").ok_or_else(|| RpcError::missing("timestamp"))?;
+    let timestamp = p
+        .u64("timestamp")
+        .ok_or_else(|| RpcError::missing("timestamp"))?;
     let expiry = match (p.u64("expiry"), p.u64("ttl")) {
-        (Some(_), Some(_)) => return Err(RpcError::invalid("Cannot specify both 'expiry' and 'ttl'")),
-        (None, None) => return Err(RpcError::invalid("Required field 'expiry' or 'ttl' missing")),
+        (Some(_), Some(_)) => {
+            return Err(RpcError::invalid("Cannot specify both 'expiry' and 'ttl'"));
+        }
+        (None, None) => {
+            return Err(RpcError::invalid(
+                "Required field 'expiry' or 'ttl' missing",
+            ));
+        }
         (Some(e), None) => e,
         (None, Some(ttl)) => timestamp.saturating_add(ttl),
     };
     let account = auth::parse_account(p, true)?;
-    let auth = if p.has("signature") { Some(auth::parse_auth(p, &account, true)?) } else { None };
+    let auth = if p.has("signature") {
+        Some(auth::parse_auth(p, &account, true)?)
+    } else {
+        None
+    };
     let data = p.req_str("data")?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data)
@@ -76,4 +88,3 @@ pub fn parse(p: Params<'_>) -> RpcResult<StoreReq> {
         auth,
     })
 }
-

@@ -3,19 +3,51 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use proptest::prelude::*;
-use serde_json::{json, Map, Value};
-use session_rpc::{decode, Body};
+use serde_json::{Map, Value, json};
+use session_rpc::{Body, decode};
 
 const METHODS: &[&str] = &[
-    "store", "retrieve", "delete", "delete_all", "delete_before", "expire", "expire_all",
-    "get_expiries", "revoke_subaccount", "unrevoke_subaccount", "info", "get_swarm",
-    "get_snodes_for_pubkey", "batch", "sequence",
+    "store",
+    "retrieve",
+    "delete",
+    "delete_all",
+    "delete_before",
+    "expire",
+    "expire_all",
+    "get_expiries",
+    "revoke_subaccount",
+    "unrevoke_subaccount",
+    "info",
+    "get_swarm",
+    "get_snodes_for_pubkey",
+    "batch",
+    "sequence",
 ];
 const KEYS: &[&str] = &[
-    "pubkey", "pubKey", "pubkey_ed25519", "signature", "timestamp", "ttl", "expiry", "data",
-    "namespace", "messages", "last_hash", "lastHash", "max_count", "max_size", "before",
-    "shorten", "extend", "required", "subaccount", "subaccount_sig", "sig_timestamp", "revoke",
-    "unrevoke", "requests",
+    "pubkey",
+    "pubKey",
+    "pubkey_ed25519",
+    "signature",
+    "timestamp",
+    "ttl",
+    "expiry",
+    "data",
+    "namespace",
+    "messages",
+    "last_hash",
+    "lastHash",
+    "max_count",
+    "max_size",
+    "before",
+    "shorten",
+    "extend",
+    "required",
+    "subaccount",
+    "subaccount_sig",
+    "sig_timestamp",
+    "revoke",
+    "unrevoke",
+    "requests",
 ];
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -25,7 +57,9 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
         (1_000_000_000_000u64..2_000_000_000_000).prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         "[0-9a-fA-F]{0,70}".prop_map(Value::from),
         "[A-Za-z0-9+/=]{0,90}".prop_map(Value::from),
         Just(Value::from("all")),
@@ -38,15 +72,22 @@ fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
             prop::collection::vec((0..KEYS.len(), inner), 0..4).prop_map(|kv| {
-                Value::Object(kv.into_iter().map(|(k, v)| (KEYS[k].to_owned(), v)).collect())
+                Value::Object(
+                    kv.into_iter()
+                        .map(|(k, v)| (KEYS[k].to_owned(), v))
+                        .collect(),
+                )
             }),
         ]
     })
 }
 
 fn params() -> impl Strategy<Value = Map<String, Value>> {
-    prop::collection::vec((0..KEYS.len(), value()), 0..10)
-        .prop_map(|kv| kv.into_iter().map(|(k, v)| (KEYS[k].to_owned(), v)).collect())
+    prop::collection::vec((0..KEYS.len(), value()), 0..10).prop_map(|kv| {
+        kv.into_iter()
+            .map(|(k, v)| (KEYS[k].to_owned(), v))
+            .collect()
+    })
 }
 
 proptest! {
@@ -78,7 +119,10 @@ fn top_level_errors() {
     };
     assert_eq!(text("{"), "invalid json");
     assert_eq!(text("{\"params\":{}}"), "invalid json: no `method` field");
-    assert_eq!(text("{\"method\":\"info\",\"params\":1}"), "invalid json: no `params` field");
+    assert_eq!(
+        text("{\"method\":\"info\",\"params\":1}"),
+        "invalid json: no `params` field"
+    );
     assert_eq!(text("{\"method\":\"x\",\"params\":{}}"), "no method x");
     assert!(decode(b"{\"method\":\"info\",\"params\":{}}").is_ok());
 }

@@ -19,7 +19,13 @@ pub fn acct(b: u8) -> Account {
 }
 
 pub fn msg(a: Account, ns: i16, ts: u64, expiry: u64, data: &[u8]) -> NewMessage {
-    NewMessage { account: a, namespace: Namespace(ns), timestamp_ms: ts, expiry_ms: expiry, data: data.to_vec() }
+    NewMessage {
+        account: a,
+        namespace: Namespace(ns),
+        timestamp_ms: ts,
+        expiry_ms: expiry,
+        data: data.to_vec(),
+    }
 }
 
 fn stored(s: &Store, m: &NewMessage) -> MessageHash {
@@ -37,10 +43,11 @@ fn message_hash_vector() {
     let data = base64::engine::general_purpose::STANDARD.decode(
         "CAES1gIKA1BVVBIPL2FwaS92MS9tZXNzYWdlGrsCCAYovfqZv4YvQq8CVwutUBbhRzZw80TvR6uTYMKg9DSagrtpeEpY31L7VxawfS8aSya0SiDa4J025SkjP13YX8g5pxgQ8Z6hgfNArMqr/tSijJ9miVKVDJ63YWE85O8kyWF8tdtZR5j0Vxb+JH5U8Rg1bp7ftKk3OSf7JJMcrUUrDnctQHe540zJ2OTDJ03DfubkX5NmKqEu5nhXGxeeDv3mTiL63fjtCvZYcikfjf6Nh1AX++HTgJ9SGoEIMastGUorFrmmXb2sbjHxNiJn0Radj/VzcA9VxYwBW5+AbGQ2d9+vvm7X+8vh+jIenJfjxf+8CWER+9adNfb4YUH07I+godNCV0O0J05gzqfKdT7J8MBZzFBtKrbk8oCagPpTsq/wZyYFKFKKD+q+zh704dYBILvs5yXUA96pIAA=",
     ).unwrap();
-    let pk: [u8; 33] = hex::decode("05ffba630924aa1224bb930dde21c0d11bf004608f2812217f8ac812d6c7e3ad48")
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let pk: [u8; 33] =
+        hex::decode("05ffba630924aa1224bb930dde21c0d11bf004608f2812217f8ac812d6c7e3ad48")
+            .unwrap()
+            .try_into()
+            .unwrap();
     let h = MessageHash::compute(&Account(pk), Namespace(0), &data);
     assert_eq!(h.to_b64(), "4sMyAuaZlMwww3oFvfhazfw7ASx/7TDtO+TVc8aAjHs");
     assert_eq!(MessageHash::from_b64(&h.to_b64()), Some(h));
@@ -53,24 +60,54 @@ fn message_hash_vector() {
 fn retrieve_in_insertion_order_after_last_hash_with_limits() {
     let (_d, s) = open();
     let a = acct(1);
-    let hashes: Vec<_> = (0..10u8).map(|i| stored(&s, &msg(a, 0, 1000 + u64::from(i), FAR, &[i; 10]))).collect();
+    let hashes: Vec<_> = (0..10u8)
+        .map(|i| stored(&s, &msg(a, 0, 1000 + u64::from(i), FAR, &[i; 10])))
+        .collect();
     stored(&s, &msg(a, 5, 1, FAR, b"other namespace"));
     stored(&s, &msg(acct(2), 0, 1, FAR, b"other account"));
-    let all = s.retrieve(&a, Namespace(0), None, 100, usize::MAX, 0).unwrap();
-    assert_eq!(all.messages.iter().map(|m| m.hash).collect::<Vec<_>>(), hashes);
+    let all = s
+        .retrieve(&a, Namespace(0), None, 100, usize::MAX, 0)
+        .unwrap();
+    assert_eq!(
+        all.messages.iter().map(|m| m.hash).collect::<Vec<_>>(),
+        hashes
+    );
     assert!(!all.more);
-    let page = s.retrieve(&a, Namespace(0), Some(&hashes[3]), 4, usize::MAX, 0).unwrap();
-    assert_eq!(page.messages.iter().map(|m| m.hash).collect::<Vec<_>>(), hashes[4..8]);
+    let page = s
+        .retrieve(&a, Namespace(0), Some(&hashes[3]), 4, usize::MAX, 0)
+        .unwrap();
+    assert_eq!(
+        page.messages.iter().map(|m| m.hash).collect::<Vec<_>>(),
+        hashes[4..8]
+    );
     assert!(page.more);
     let by_size = s.retrieve(&a, Namespace(0), None, 100, 25, 0).unwrap();
     assert_eq!(by_size.messages.len(), 2);
     assert!(by_size.more);
     // at least one message even if it alone exceeds the size limit
-    assert_eq!(s.retrieve(&a, Namespace(0), None, 100, 1, 0).unwrap().messages.len(), 1);
+    assert_eq!(
+        s.retrieve(&a, Namespace(0), None, 100, 1, 0)
+            .unwrap()
+            .messages
+            .len(),
+        1
+    );
     // an unknown (or foreign) last hash starts from the oldest
     let foreign = stored(&s, &msg(acct(3), 0, 1, FAR, b"x"));
-    assert_eq!(s.retrieve(&a, Namespace(0), Some(&foreign), 100, usize::MAX, 0).unwrap().messages.len(), 10);
-    assert_eq!(s.retrieve(&a, Namespace(5), None, 100, usize::MAX, 0).unwrap().messages[0].data, b"other namespace");
+    assert_eq!(
+        s.retrieve(&a, Namespace(0), Some(&foreign), 100, usize::MAX, 0)
+            .unwrap()
+            .messages
+            .len(),
+        10
+    );
+    assert_eq!(
+        s.retrieve(&a, Namespace(5), None, 100, usize::MAX, 0)
+            .unwrap()
+            .messages[0]
+            .data,
+        b"other namespace"
+    );
 }
 
 #[test]
@@ -78,9 +115,24 @@ fn duplicates_are_idempotent_and_extend() {
     let (_d, s) = open();
     let a = acct(1);
     let h = stored(&s, &msg(a, 0, 1, 5000, b"same"));
-    assert_eq!(s.store(&msg(a, 0, 2, 4000, b"same")).unwrap(), StoreOutcome::Duplicate { hash: h, expiry_ms: 5000 });
-    assert_eq!(s.store(&msg(a, 0, 2, 9000, b"same")).unwrap(), StoreOutcome::Duplicate { hash: h, expiry_ms: 9000 });
-    let got = s.retrieve(&a, Namespace(0), None, 10, usize::MAX, 0).unwrap().messages;
+    assert_eq!(
+        s.store(&msg(a, 0, 2, 4000, b"same")).unwrap(),
+        StoreOutcome::Duplicate {
+            hash: h,
+            expiry_ms: 5000
+        }
+    );
+    assert_eq!(
+        s.store(&msg(a, 0, 2, 9000, b"same")).unwrap(),
+        StoreOutcome::Duplicate {
+            hash: h,
+            expiry_ms: 9000
+        }
+    );
+    let got = s
+        .retrieve(&a, Namespace(0), None, 10, usize::MAX, 0)
+        .unwrap()
+        .messages;
     assert_eq!(got.len(), 1);
     assert_eq!((got[0].timestamp_ms, got[0].expiry_ms), (1, 9000));
     // the extended expiry is the one the purge uses
@@ -94,14 +146,24 @@ fn expired_messages_are_never_returned_and_purged() {
     let a = acct(1);
     let h1 = stored(&s, &msg(a, 0, 1, 100, b"short"));
     let h2 = stored(&s, &msg(a, 0, 2, 200, b"long"));
-    let at = |now| s.retrieve(&a, Namespace(0), None, 10, usize::MAX, now).unwrap().messages;
+    let at = |now| {
+        s.retrieve(&a, Namespace(0), None, 10, usize::MAX, now)
+            .unwrap()
+            .messages
+    };
     assert_eq!(at(99).len(), 2);
     assert_eq!(at(100).iter().map(|m| m.hash).collect::<Vec<_>>(), [h2]);
     assert_eq!(s.purge_expired(150).unwrap(), 1);
     assert!(s.get(&a, &h1).unwrap().is_none());
     assert!(s.get(&a, &h2).unwrap().is_some());
     // retrieving after a purged hash starts over
-    assert_eq!(s.retrieve(&a, Namespace(0), Some(&h1), 10, usize::MAX, 0).unwrap().messages.len(), 1);
+    assert_eq!(
+        s.retrieve(&a, Namespace(0), Some(&h1), 10, usize::MAX, 0)
+            .unwrap()
+            .messages
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -114,7 +176,10 @@ fn deletes_touch_only_the_owner() {
     assert_eq!(s.delete_hashes(&a, &[hb, ha, ha]).unwrap(), vec![ha]);
     assert!(s.get(&b, &hb).unwrap().is_some());
     stored(&s, &msg(a, 0, 30, FAR, b"a0 again"));
-    assert_eq!(s.delete_before(&a, None, 25).unwrap(), vec![(Namespace(3), ha2)]);
+    assert_eq!(
+        s.delete_before(&a, None, 25).unwrap(),
+        vec![(Namespace(3), ha2)]
+    );
     let rest = s.delete_all(&a, Some(Namespace(0))).unwrap();
     assert_eq!(rest.len(), 1);
     assert!(s.all_messages(&a).unwrap().is_empty());
@@ -129,11 +194,15 @@ fn expiry_updates() {
     let h2 = stored(&s, &msg(a, 0, 1, 3000, b"2"));
     let mut sorted = [h1, h2];
     sorted.sort();
-    let ch = s.update_expiry(&a, &[h1, h2], 2000, ExpiryMode::Shorten).unwrap();
+    let ch = s
+        .update_expiry(&a, &[h1, h2], 2000, ExpiryMode::Shorten)
+        .unwrap();
     let new_of = |h| ch.iter().find(|c| c.hash == h).unwrap().new_ms;
     assert_eq!((new_of(h1), new_of(h2)), (1000, 2000));
     assert_eq!(ch.iter().map(|c| c.hash).collect::<Vec<_>>(), sorted);
-    let ch = s.update_expiry(&a, &[h1], 1500, ExpiryMode::Extend).unwrap();
+    let ch = s
+        .update_expiry(&a, &[h1], 1500, ExpiryMode::Extend)
+        .unwrap();
     assert_eq!(ch[0].new_ms, 1500);
     let ch = s.update_expiry(&a, &[h1], 500, ExpiryMode::Set).unwrap();
     assert_eq!((ch[0].old_ms, ch[0].new_ms), (1500, 500));
@@ -154,7 +223,10 @@ fn exclusive_store_replaces_the_namespace() {
         StoreOutcome::Inserted { hash, .. } => hash,
         o => panic!("{o:?}"),
     };
-    let got = s.retrieve(&a, Namespace(-21), None, 10, usize::MAX, 0).unwrap().messages;
+    let got = s
+        .retrieve(&a, Namespace(-21), None, 10, usize::MAX, 0)
+        .unwrap()
+        .messages;
     assert_eq!(got.iter().map(|m| m.hash).collect::<Vec<_>>(), [h]);
     assert_eq!(s.all_messages(&a).unwrap().len(), 2);
 }
@@ -181,21 +253,41 @@ fn survives_reopen_with_order_and_sequence_intact() {
     let a = acct(1);
     let first = {
         let s = Store::open(dir.path()).unwrap();
-        (0..5u8).map(|i| stored(&s, &msg(a, -3, 1, FAR, &[i]))).collect::<Vec<_>>()
+        (0..5u8)
+            .map(|i| stored(&s, &msg(a, -3, 1, FAR, &[i])))
+            .collect::<Vec<_>>()
     };
     let s = Store::open(dir.path()).unwrap();
     let later = stored(&s, &msg(a, -3, 1, FAR, b"after reopen"));
-    let got: Vec<_> = s.retrieve(&a, Namespace(-3), None, 100, usize::MAX, 0).unwrap().messages.iter().map(|m| m.hash).collect();
+    let got: Vec<_> = s
+        .retrieve(&a, Namespace(-3), None, 100, usize::MAX, 0)
+        .unwrap()
+        .messages
+        .iter()
+        .map(|m| m.hash)
+        .collect();
     assert_eq!(got[..5], first[..]);
     assert_eq!(got[5], later);
 }
 
 #[test]
 fn namespaces_classify_like_the_spec() {
-    assert!(Namespace(0).is_public_inbox() && Namespace(-10).is_public_inbox() && Namespace(20).is_public_inbox());
+    assert!(
+        Namespace(0).is_public_inbox()
+            && Namespace(-10).is_public_inbox()
+            && Namespace(20).is_public_inbox()
+    );
     assert!(!Namespace(11).is_public_inbox());
-    assert!(Namespace(-1).is_public_outbox() && Namespace(-21).is_public_outbox() && !Namespace(1).is_public_outbox());
-    assert!(Namespace(-11).is_unrevocable() && Namespace(-111).is_unrevocable() && !Namespace(11).is_unrevocable());
+    assert!(
+        Namespace(-1).is_public_outbox()
+            && Namespace(-21).is_public_outbox()
+            && !Namespace(1).is_public_outbox()
+    );
+    assert!(
+        Namespace(-11).is_unrevocable()
+            && Namespace(-111).is_unrevocable()
+            && !Namespace(11).is_unrevocable()
+    );
     assert!(!Namespace(i16::MIN).is_public_outbox());
     assert_eq!(Namespace(0).signing_str(), "");
     assert_eq!(Namespace(-10).signing_str(), "-10");

@@ -6,10 +6,24 @@ use session_store::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Store { who: u8, ns: i16, data: u8, expiry: u64 },
-    Delete { who: u8, pick: usize },
-    Shorten { who: u8, pick: usize, expiry: u64 },
-    Purge { now: u64 },
+    Store {
+        who: u8,
+        ns: i16,
+        data: u8,
+        expiry: u64,
+    },
+    Delete {
+        who: u8,
+        pick: usize,
+    },
+    Shorten {
+        who: u8,
+        pick: usize,
+        expiry: u64,
+    },
+    Purge {
+        now: u64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {

@@ -2,7 +2,7 @@
 //! directory, and check that every store that was answered 200 is retrievable.
 use crate::process::NodeProcess;
 use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use session_crypto::{IdentityKeys, Seed};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -11,20 +11,31 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const WRITERS: usize = 8;
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
 }
 
 async fn writer(url: String, pubkey: String, id: usize, acked: Arc<Mutex<HashSet<String>>>) {
     let client = reqwest::Client::new();
     for n in 0u64.. {
-        let data = base64::engine::general_purpose::STANDARD.encode(format!("writer {id} message {n} {}", now_ms()));
+        let data = base64::engine::general_purpose::STANDARD
+            .encode(format!("writer {id} message {n} {}", now_ms()));
         let body = json!({"method": "store", "params": {"pubkey": pubkey, "timestamp": now_ms(), "ttl": 86_400_000u64, "data": data}});
-        let Ok(resp) = client.post(&url).body(body.to_string()).send().await else { return };
+        let Ok(resp) = client.post(&url).body(body.to_string()).send().await else {
+            return;
+        };
         if resp.status().as_u16() != 200 {
             return;
         }
-        let Ok(v) = resp.json::<Value>().await else { return };
-        acked.lock().unwrap().insert(v["hash"].as_str().unwrap().to_owned());
+        let Ok(v) = resp.json::<Value>().await else {
+            return;
+        };
+        acked
+            .lock()
+            .unwrap()
+            .insert(v["hash"].as_str().unwrap().to_owned());
     }
 }
 
@@ -34,11 +45,19 @@ async fn all_hashes(url: &str, user: &IdentityKeys) -> HashSet<String> {
     let mut last = String::new();
     loop {
         let ts = now_ms();
-        let sig = base64::engine::general_purpose::STANDARD.encode(user.sign(format!("retrieve{ts}").as_bytes()));
+        let sig = base64::engine::general_purpose::STANDARD
+            .encode(user.sign(format!("retrieve{ts}").as_bytes()));
         let params = json!({"pubkey": user.session_id().to_string(), "pubkey_ed25519": hex::encode(user.ed25519_public().as_bytes()),
             "timestamp": ts, "signature": sig, "last_hash": last});
-        let v: Value = client.post(url).body(json!({"method": "retrieve", "params": params}).to_string())
-            .send().await.unwrap().json().await.unwrap();
+        let v: Value = client
+            .post(url)
+            .body(json!({"method": "retrieve", "params": params}).to_string())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let msgs = v["messages"].as_array().unwrap();
         for m in msgs {
             seen.insert(m["hash"].as_str().unwrap().to_owned());
@@ -70,10 +89,19 @@ async fn acknowledged_stores_survive_sigkill() {
     }
     let acked = acked.lock().unwrap().clone();
     eprintln!("{} stores acknowledged across 3 SIGKILLs", acked.len());
-    assert!(acked.len() > 100, "only {} stores were acknowledged", acked.len());
+    assert!(
+        acked.len() > 100,
+        "only {} stores were acknowledged",
+        acked.len()
+    );
     let node = NodeProcess::start(dir.path());
     let stored = all_hashes(&node.url, &user).await;
     let lost: Vec<_> = acked.difference(&stored).collect();
-    assert!(lost.is_empty(), "{} of {} acknowledged stores lost", lost.len(), acked.len());
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged stores lost",
+        lost.len(),
+        acked.len()
+    );
     eprintln!("all {} retrievable after restart", acked.len());
 }

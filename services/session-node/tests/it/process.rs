@@ -11,7 +11,13 @@ pub struct NodeProcess {
 impl NodeProcess {
     pub fn start(data_dir: &Path) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_session-node"))
-            .args(["--standalone", "--no-rate-limit", "--print-addr", "--listen", "127.0.0.1:0"])
+            .args([
+                "--standalone",
+                "--no-rate-limit",
+                "--print-addr",
+                "--listen",
+                "127.0.0.1:0",
+            ])
             .arg("--data-dir")
             .arg(data_dir)
             .env("RUST_LOG", "warn")
@@ -21,9 +27,18 @@ impl NodeProcess {
             .expect("session-node starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("reads the address line");
-        let addr = line.trim().strip_prefix("listening on ").expect("address line").to_owned();
-        Self { child, url: format!("http://{addr}/storage_rpc/v1") }
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("reads the address line");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("address line")
+            .to_owned();
+        Self {
+            child,
+            url: format!("http://{addr}/storage_rpc/v1"),
+        }
     }
 
     /// SIGKILL, no chance to flush anything.
@@ -42,16 +57,30 @@ impl Drop for NodeProcess {
 
 #[test]
 fn help_documents_every_option() {
-    let out = Command::new(env!("CARGO_BIN_EXE_session-node")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_session-node"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
-    for opt in ["--config", "--data-dir", "--listen", "--standalone", "--purge-interval-secs", "--no-rate-limit", "--print-addr"] {
+    for opt in [
+        "--config",
+        "--data-dir",
+        "--listen",
+        "--standalone",
+        "--purge-interval-secs",
+        "--no-rate-limit",
+        "--print-addr",
+    ] {
         assert!(help.contains(opt), "--help lacks {opt}");
     }
 }
 
 #[test]
 fn missing_configuration_is_a_clear_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_session-node")).arg("--standalone").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_session-node"))
+        .arg("--standalone")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("data_dir and listen are required"), "{err}");

@@ -1,15 +1,18 @@
 //! `cargo xtask`: the single entry point for project automation.
 //!
 //! * `cargo xtask test` — fmt check, clippy (warnings denied), every test in the workspace,
-//!   and a compile check of the fuzz targets. This is exactly what `.ci/run` runs.
+//!   the contract artifacts' staleness check and forge tests, and a compile check of the fuzz
+//!   targets. This is exactly what `.ci/run` runs.
 //! * `cargo xtask bench crypto` — criterion benchmarks next to libsodium; writes the table into
 //!   `docs/BENCHMARKS.md`.
 //! * `cargo xtask fuzz TARGET [--runs N]` — runs one cargo-fuzz target (installing cargo-fuzz
 //!   if needed).
+//! * `cargo xtask contracts <build | check | test>` — the devnet's Solidity contracts.
 //! * `cargo xtask devnet` — the local network (arrives with the devnet issue).
 
 mod bench;
 mod cmd;
+mod contracts;
 mod fuzz;
 mod tidy;
 
@@ -23,6 +26,7 @@ fn main() -> Result<()> {
         Some("bench") => bench::run(&rest()),
         Some("fuzz") => fuzz::run(&rest()),
         Some("tidy") => tidy::run(),
+        Some("contracts") => contracts::run(&rest()),
         Some("devnet") => {
             eprintln!(
                 "`cargo xtask devnet` is not built yet: it arrives with the staking-registry and \
@@ -32,7 +36,8 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | bench crypto | fuzz TARGET [--runs N] | tidy | devnet>"
+                "usage: cargo xtask <test | bench crypto | fuzz TARGET [--runs N] | tidy | \
+                 contracts <build | check | test> | devnet>"
             );
             bail!("unknown or missing command")
         }
@@ -56,6 +61,7 @@ fn test() -> Result<()> {
         &root,
     )?;
     tidy::run()?;
+    contracts::test(&root)?;
     cmd::run("cargo", &["test", "--workspace", "--locked"], &root)?;
     fuzz::check()?;
     eprintln!("xtask test: all checks passed");

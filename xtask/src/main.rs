@@ -8,11 +8,14 @@
 //! * `cargo xtask fuzz TARGET [--runs N]` — runs one cargo-fuzz target (installing cargo-fuzz
 //!   if needed).
 //! * `cargo xtask contracts <build | check | test>` — the devnet's Solidity contracts.
-//! * `cargo xtask devnet` — the local network (arrives with the devnet issue).
+//! * `cargo xtask devnet [--nodes N --min-swarm-size M --ideal-swarm-size I --epoch-blocks K
+//!   --unlock-delay S --detach] | down | register | exit ID | status` — the local network: anvil,
+//!   the contracts, N registered nodes (`session-devnet` does the work).
 
 mod bench;
 mod cmd;
 mod contracts;
+mod devnet;
 mod fuzz;
 mod tidy;
 
@@ -27,17 +30,11 @@ fn main() -> Result<()> {
         Some("fuzz") => fuzz::run(&rest()),
         Some("tidy") => tidy::run(),
         Some("contracts") => contracts::run(&rest()),
-        Some("devnet") => {
-            eprintln!(
-                "`cargo xtask devnet` is not built yet: it arrives with the staking-registry and \
-                 devnet issue (anvil, contracts, N registered nodes, community and file servers)."
-            );
-            std::process::exit(2)
-        }
+        Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
                 "usage: cargo xtask <test | bench crypto | fuzz TARGET [--runs N] | tidy | \
-                 contracts <build | check | test> | devnet>"
+                 contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")
         }

@@ -23,6 +23,58 @@ pub struct NodeConfig {
     /// Disable the per-IP rate limit (load tests from one address).
     #[serde(default)]
     pub no_rate_limit: bool,
+    /// Follow a registry on chain (required unless `standalone`).
+    #[serde(default)]
+    pub chain: Option<ChainConfig>,
+}
+
+/// Where the registry is and how swarms are formed from it. Every node and client of one
+/// network must use the same values.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChainConfig {
+    /// JSON-RPC URL of the chain (anvil on the devnet).
+    pub rpc_url: String,
+    /// The `ServiceNodeRegistry` address, `0x` + 40 hex digits.
+    pub registry: String,
+    /// The block the registry was deployed in (reading starts there).
+    #[serde(default)]
+    pub start_block: u64,
+    /// Swarms are recomputed at every block that is a multiple of this.
+    #[serde(default = "default_epoch_blocks")]
+    pub epoch_blocks: u64,
+    /// An epoch block is used once the head is this many blocks past it.
+    #[serde(default = "default_confirmations")]
+    pub confirmations: u64,
+    /// Smallest swarm (Session: 5).
+    #[serde(default = "default_min_swarm")]
+    pub min_swarm_size: usize,
+    /// Size of a new swarm (Session: 7).
+    #[serde(default = "default_ideal_swarm")]
+    pub ideal_swarm_size: usize,
+    /// Milliseconds between polls of the chain.
+    #[serde(default = "default_poll_ms")]
+    pub poll_ms: u64,
+}
+
+fn default_epoch_blocks() -> u64 {
+    10
+}
+
+fn default_confirmations() -> u64 {
+    2
+}
+
+fn default_min_swarm() -> usize {
+    5
+}
+
+fn default_ideal_swarm() -> usize {
+    7
+}
+
+fn default_poll_ms() -> u64 {
+    1_000
 }
 
 fn default_purge_secs() -> u64 {

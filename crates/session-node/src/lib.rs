@@ -4,6 +4,7 @@
 //! The library owns all behaviour; the `session-node` binary only parses configuration and calls
 //! [`server::run`]. Tests host a node in-process on `127.0.0.1:0` or as a process.
 
+pub mod chain;
 pub mod clock;
 pub mod config;
 pub mod identity;
@@ -11,5 +12,7 @@ pub mod rate_limit;
 pub mod rpc;
 pub mod server;
 mod state;
+pub mod swarm_view;
 
 pub use state::{NodeRecord, NodeState, SwarmInfo};
+pub use swarm_view::SwarmView;

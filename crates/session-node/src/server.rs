@@ -33,9 +33,12 @@ pub enum ServerError {
     /// Serving failed.
     #[error("http server: {0}")]
     Io(#[from] std::io::Error),
-    /// Only standalone mode exists so far.
-    #[error("only --standalone mode is available until the chain watcher lands")]
-    NotStandalone,
+    /// Neither standalone nor a chain to follow.
+    #[error("a node needs either --standalone or a chain (--chain-rpc and --registry)")]
+    NoNetwork,
+    /// The chain watcher could not start.
+    #[error(transparent)]
+    Chain(#[from] crate::chain::ChainError),
 }
 
 #[derive(Clone)]
@@ -50,18 +53,18 @@ pub fn build_state(
     listener: &TcpListener,
     clock: Arc<dyn Clock>,
 ) -> Result<NodeState, ServerError> {
-    if !config.standalone {
-        return Err(ServerError::NotStandalone);
+    if !config.standalone && config.chain.is_none() {
+        return Err(ServerError::NoNetwork);
     }
     std::fs::create_dir_all(&config.data_dir)?;
     let keys = crate::identity::load_or_create(&config.data_dir, &mut rand::rng())?;
     let store = session_store::Store::open(&config.data_dir.join("store"))?;
-    Ok(NodeState::standalone(
-        store,
-        keys,
-        clock,
-        listener.local_addr()?,
-    ))
+    let addr = listener.local_addr()?;
+    Ok(if config.standalone {
+        NodeState::standalone(store, keys, clock, addr)
+    } else {
+        NodeState::following_chain(store, keys, clock, addr)
+    })
 }
 
 /// Runs a node on `listener` until `shutdown` is cancelled, then drains.
@@ -74,8 +77,21 @@ pub async fn run(
     tracing::info!(
         ed25519 = %node.ed25519_hex(),
         addr = %node.record.addr,
-        "session node listening (standalone)"
+        mode = if config.standalone { "standalone" } else { "chain" },
+        "session node listening"
     );
+    let watcher = match (&config.chain, config.standalone) {
+        (Some(chain), false) => {
+            let follower = crate::chain::ChainFollower::connect(chain, &config.data_dir).await?;
+            Some(tokio::spawn(crate::chain::follow(
+                node.clone(),
+                follower,
+                Duration::from_millis(chain.poll_ms.max(10)),
+                shutdown.clone(),
+            )))
+        }
+        _ => None,
+    };
     let purge = tokio::spawn(purge_loop(
         node.clone(),
         config.purge_interval_secs,
@@ -84,6 +100,9 @@ pub async fn run(
     let limiter = (!config.no_rate_limit).then(|| Arc::new(RateLimiter::default()));
     serve(node, limiter, listener, shutdown).await?;
     let _ = purge.await;
+    if let Some(w) = watcher {
+        let _ = w.await;
+    }
     tracing::info!("session node stopped");
     Ok(())
 }
@@ -98,6 +117,7 @@ pub async fn serve(
     let app = Router::new()
         .route("/storage_rpc/v1", post(storage_rpc))
         .route("/info", get(health))
+        .route("/json_rpc", post(json_rpc))
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .with_state(App { node, limiter });
@@ -150,6 +170,9 @@ async fn storage_rpc(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
+    if app.node.view().own_swarm().is_none() {
+        return text(503, "Service node is not ready: not in any swarm\n");
+    }
     let ip = peer.ip().to_canonical();
     if !ip.is_ipv4() {
         return text(400, "Bad Request\n");
@@ -199,10 +222,34 @@ async fn health(State(app): State<App>) -> Response {
         "x25519": hex::encode(n.record.x25519),
         "version": rpc::VERSION,
         "hf": rpc::HARDFORK,
-        "standalone": true,
+        "swarm": n.view().own_swarm().map(|id| format!("{id:016x}")),
+        "epoch": n.view().epoch_block,
         "t": n.now_ms(),
     });
     to_response(Reply::ok(body))
+}
+
+/// The seed-node call clients bootstrap from: JSON-RPC 2.0 `get_n_service_nodes` (the only
+/// method), answered from this node's swarm view.
+async fn json_rpc(State(app): State<App>, body: axum::body::Bytes) -> Response {
+    let Ok(req) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return text(400, "invalid json");
+    };
+    let id = req.get("id").cloned().unwrap_or(serde_json::Value::Null);
+    if req.get("method").and_then(serde_json::Value::as_str) != Some("get_n_service_nodes") {
+        let err = serde_json::json!({
+            "jsonrpc": "2.0", "id": id,
+            "error": { "code": -32601, "message": "Method not found" },
+        });
+        return to_response(Reply::json(200, err));
+    }
+    let fields = req
+        .pointer("/params/fields")
+        .and_then(serde_json::Value::as_object);
+    let result = rpc::service_nodes_json(&app.node, fields);
+    to_response(Reply::ok(
+        serde_json::json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+    ))
 }
 
 async fn not_found(method: Method, uri: Uri) -> Response {

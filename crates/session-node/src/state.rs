@@ -1,12 +1,13 @@
 //! Everything a request handler needs: the store, the node's keys, the clock, the swarm view.
 
 use crate::clock::Clock;
+use crate::swarm_view::SwarmView;
 use base64::Engine as _;
 use serde_json::{Value, json};
 use session_crypto::IdentityKeys;
 use session_store::{Account, Store};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// A node as `get_swarm` and 421 replies describe it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct NodeState {
     pub clock: Arc<dyn Clock>,
     /// This node as others see it.
     pub record: NodeRecord,
+    /// The swarms of the last closed epoch (swapped whole by the chain watcher).
+    view: RwLock<Arc<SwarmView>>,
 }
 
 impl NodeState {
@@ -67,17 +70,53 @@ impl NodeState {
         clock: Arc<dyn Clock>,
         addr: SocketAddr,
     ) -> Self {
-        let record = NodeRecord {
-            addr,
-            ed25519: *keys.ed25519_public().as_bytes(),
-            x25519: *keys.x25519_public().as_bytes(),
-        };
+        let record = record_of(&keys, addr);
+        let view = SwarmView::standalone(record.clone());
+        Self::with_view(store, keys, clock, record, view)
+    }
+
+    /// Builds the state of a node that follows the chain: it owns nothing until the watcher
+    /// publishes the first epoch's swarms.
+    pub fn following_chain(
+        store: Store,
+        keys: IdentityKeys,
+        clock: Arc<dyn Clock>,
+        addr: SocketAddr,
+    ) -> Self {
+        let record = record_of(&keys, addr);
+        Self::with_view(store, keys, clock, record, SwarmView::default())
+    }
+
+    fn with_view(
+        store: Store,
+        keys: IdentityKeys,
+        clock: Arc<dyn Clock>,
+        record: NodeRecord,
+        view: SwarmView,
+    ) -> Self {
         Self {
             store,
             keys,
             clock,
             record,
+            view: RwLock::new(Arc::new(view)),
         }
+    }
+
+    /// The current swarm view.
+    pub fn view(&self) -> Arc<SwarmView> {
+        self.view
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Publishes a new swarm view.
+    pub fn set_view(&self, view: SwarmView) {
+        *self
+            .view
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(view);
     }
 
     /// Now, in ms.
@@ -95,16 +134,21 @@ impl NodeState {
         hex::encode(self.record.ed25519)
     }
 
-    /// Whether this node's swarm stores `account`. Standalone: always.
-    pub fn owns(&self, _account: &Account) -> bool {
-        true
+    /// Whether this node's swarm stores `account`.
+    pub fn owns(&self, account: &Account) -> bool {
+        self.view().owns(account)
     }
 
-    /// The swarm that owns `account`. Standalone: this node alone, swarm id 0.
-    pub fn swarm_for(&self, _account: &Account) -> SwarmInfo {
-        SwarmInfo {
-            id: 0,
-            members: vec![self.record.clone()],
-        }
+    /// The swarm that stores `account` (no members before the first epoch).
+    pub fn swarm_for(&self, account: &Account) -> SwarmInfo {
+        self.view().swarm_for(account)
+    }
+}
+
+fn record_of(keys: &IdentityKeys, addr: SocketAddr) -> NodeRecord {
+    NodeRecord {
+        addr,
+        ed25519: *keys.ed25519_public().as_bytes(),
+        x25519: *keys.x25519_public().as_bytes(),
     }
 }

@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 #[command(name = "session-node", version, about)]
 struct Args {
     /// Read options from this JSON file (keys: data_dir, listen, standalone,
-    /// purge_interval_secs, no_rate_limit); flags given here override it.
+    /// purge_interval_secs, no_rate_limit, chain: {rpc_url, registry, start_block, epoch_blocks,
+    /// confirmations, min_swarm_size, ideal_swarm_size, poll_ms}); flags given here override it.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Directory for the message store and the node's Ed25519 key (created if missing).
@@ -34,6 +35,30 @@ struct Args {
     /// Print the bound address as `listening on ADDR` on stdout once ready (for test harnesses).
     #[arg(long)]
     print_addr: bool,
+    /// JSON-RPC URL of the chain holding the registry (e.g. the devnet's anvil).
+    #[arg(long, requires = "registry")]
+    chain_rpc: Option<String>,
+    /// Address of the ServiceNodeRegistry contract (0x + 40 hex digits).
+    #[arg(long, requires = "chain_rpc")]
+    registry: Option<String>,
+    /// Block the registry was deployed in; reading starts there (default 0).
+    #[arg(long)]
+    start_block: Option<u64>,
+    /// Swarms are recomputed at every multiple of this many blocks (default 10).
+    #[arg(long)]
+    epoch_blocks: Option<u64>,
+    /// Blocks an epoch block must be buried under before it is used (default 2).
+    #[arg(long)]
+    confirmations: Option<u64>,
+    /// Smallest swarm size (default 5, Session's).
+    #[arg(long)]
+    min_swarm_size: Option<usize>,
+    /// Size of a newly formed swarm (default 7, Session's).
+    #[arg(long)]
+    ideal_swarm_size: Option<usize>,
+    /// Milliseconds between chain polls (default 1000).
+    #[arg(long)]
+    chain_poll_ms: Option<u64>,
 }
 
 fn config(args: &Args) -> Result<NodeConfig> {
@@ -60,7 +85,48 @@ fn config(args: &Args) -> Result<NodeConfig> {
     if args.no_rate_limit {
         v["no_rate_limit"] = serde_json::json!(true);
     }
+    chain_flags(args, &mut v);
     serde_json::from_value(v).context("configuration (data_dir and listen are required)")
+}
+
+/// Merges the chain flags into the `chain` object of the configuration.
+fn chain_flags(args: &Args, v: &mut serde_json::Value) {
+    let pairs = [
+        (
+            "rpc_url",
+            args.chain_rpc.clone().map(serde_json::Value::from),
+        ),
+        (
+            "registry",
+            args.registry.clone().map(serde_json::Value::from),
+        ),
+        ("start_block", args.start_block.map(serde_json::Value::from)),
+        (
+            "epoch_blocks",
+            args.epoch_blocks.map(serde_json::Value::from),
+        ),
+        (
+            "confirmations",
+            args.confirmations.map(serde_json::Value::from),
+        ),
+        (
+            "min_swarm_size",
+            args.min_swarm_size.map(serde_json::Value::from),
+        ),
+        (
+            "ideal_swarm_size",
+            args.ideal_swarm_size.map(serde_json::Value::from),
+        ),
+        ("poll_ms", args.chain_poll_ms.map(serde_json::Value::from)),
+    ];
+    for (key, value) in pairs {
+        if let Some(value) = value {
+            if !v["chain"].is_object() {
+                v["chain"] = serde_json::json!({});
+            }
+            v["chain"][key] = value;
+        }
+    }
 }
 
 #[tokio::main]

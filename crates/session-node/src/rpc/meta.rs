@@ -3,7 +3,7 @@
 use super::{Reply, VERSION, add_t_hf, execute};
 use crate::state::NodeState;
 use serde_json::{Value, json};
-use session_rpc::request::Request;
+use session_rpc::request::{OxendEndpoint, OxendReq, Request};
 use session_store::Account;
 
 pub(crate) fn info(_state: &NodeState, now: u64) -> Reply {
@@ -23,6 +23,61 @@ pub(crate) fn get_swarm(state: &NodeState, now: u64, account: &Account) -> Reply
     let mut body = swarm_json(state, account);
     add_t_hf(&mut body, now);
     Reply::ok(body)
+}
+
+/// `oxend_request`: `get_service_nodes` is answered from this node's swarm view (Session's
+/// oxend answers from its appchain; here the chain watcher's last epoch is the source).
+pub(crate) fn oxend(state: &NodeState, now: u64, req: &OxendReq) -> Reply {
+    match req.endpoint {
+        OxendEndpoint::GetServiceNodes => {
+            let fields = req
+                .params
+                .as_ref()
+                .and_then(|p| p.get("fields"))
+                .and_then(Value::as_object);
+            let mut result = service_nodes_json(state, fields);
+            add_t_hf(&mut result, now);
+            Reply::ok(json!({ "result": result }))
+        }
+        OxendEndpoint::OnsResolve => Reply::text(400, "ONS is not available on this network"),
+    }
+}
+
+/// oxend's `get_service_nodes` result for the current epoch: every node in a swarm, with only
+/// the `fields` asked for (all when none are named).
+pub fn service_nodes_json(
+    state: &NodeState,
+    fields: Option<&serde_json::Map<String, Value>>,
+) -> Value {
+    let view = state.view();
+    let wanted = |k: &str| fields.is_none_or(|f| f.get(k).and_then(Value::as_bool) == Some(true));
+    let states: Vec<Value> = view
+        .nodes()
+        .map(|(swarm, n)| {
+            let full = json!({
+                "service_node_pubkey": hex::encode(n.ed25519),
+                "pubkey_ed25519": hex::encode(n.ed25519),
+                "pubkey_x25519": hex::encode(n.x25519),
+                "public_ip": n.addr.ip().to_string(),
+                "storage_port": n.addr.port(),
+                "storage_lmq_port": n.addr.port(),
+                "swarm_id": swarm,
+                "swarm": format!("{swarm:016x}"),
+                "active": true,
+                "funded": true,
+                "requested_unlock_height": 0,
+            });
+            let Value::Object(all) = full else {
+                return full;
+            };
+            Value::Object(all.into_iter().filter(|(k, _)| wanted(k)).collect())
+        })
+        .collect();
+    json!({
+        "service_node_states": states,
+        "height": view.epoch_block,
+        "status": "OK",
+    })
 }
 
 pub(crate) fn run_batch(state: &NodeState, requests: Vec<Request>, sequence: bool) -> Reply {

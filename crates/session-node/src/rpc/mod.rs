@@ -12,6 +12,7 @@ mod revoke;
 mod store;
 
 use crate::state::NodeState;
+pub use meta::service_nodes_json;
 use serde_json::{Value, json};
 use session_rpc::request::Request;
 pub use session_rpc::{Body, Reply, RpcError, RpcResult};
@@ -46,6 +47,7 @@ pub(crate) fn execute(state: &NodeState, req: Request) -> Reply {
         Request::Unrevoke(r) => revoke::execute_unrevoke(state, now, r),
         Request::Info => Ok(meta::info(state, now)),
         Request::GetSwarm(a) => Ok(meta::get_swarm(state, now, &a)),
+        Request::Oxend(r) => Ok(meta::oxend(state, now, &r)),
         Request::Batch { requests, sequence } => Ok(meta::run_batch(state, requests, sequence)),
         _ => Err(Reply::internal()),
     };

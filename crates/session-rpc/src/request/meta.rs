@@ -26,6 +26,43 @@ pub fn parse_get_swarm(p: Params<'_>) -> RpcResult<Account> {
         .ok_or_else(|| RpcError::invalid("Pubkey must be 66 hex digits/33 bytes long"))
 }
 
+/// The two oxend endpoints the reference relays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OxendEndpoint {
+    /// `get_service_nodes`: the node list.
+    GetServiceNodes,
+    /// `ons_resolve`: Session's name service (not part of this network yet).
+    OnsResolve,
+}
+
+/// `oxend_request` parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OxendReq {
+    /// Which endpoint.
+    pub endpoint: OxendEndpoint,
+    /// Its parameters, passed through (an object, or absent).
+    pub params: Option<Value>,
+}
+
+/// Parses `oxend_request`: `endpoint` (string, one of two) and optional `params`.
+pub fn parse_oxend(p: Params<'_>) -> RpcResult<OxendReq> {
+    check_types(p, &[("endpoint", Kind::Str)])?;
+    let endpoint = match p.str("endpoint") {
+        None => return Err(RpcError::missing("endpoint")),
+        Some("get_service_nodes") => OxendEndpoint::GetServiceNodes,
+        Some("ons_resolve") => OxendEndpoint::OnsResolve,
+        Some(other) => {
+            return Err(RpcError::invalid(format!(
+                "Invalid oxend endpoint '{other}'"
+            )));
+        }
+    };
+    Ok(OxendReq {
+        endpoint,
+        params: p.get("params").cloned(),
+    })
+}
+
 /// Parses the parameters: type errors first, in key order, then each field in the reference order.
 pub fn parse_batch(p: Params<'_>, sequence: bool) -> RpcResult<Request> {
     let invalid = |m: &str| RpcError::invalid(format!("Invalid batch request: {m}"));

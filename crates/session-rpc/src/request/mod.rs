@@ -12,7 +12,7 @@ mod store;
 
 pub use delete::{DeleteAllReq, DeleteBeforeReq, DeleteReq, NsSel, keys_with, parse_authed};
 pub use expire::{ExpireAllReq, ExpireReq, GetExpiriesReq, mode_str};
-pub use meta::MAX_SUBREQUESTS;
+pub use meta::{MAX_SUBREQUESTS, OxendEndpoint, OxendReq};
 pub use retrieve::{RETRIEVE_MAX_SIZE, RetrieveReq, needs_auth};
 pub use revoke::{MAX_REVOKE, RevokeReq, UnrevokeReq, signed_request};
 pub use store::{MAX_DATA_BYTES, StoreReq};
@@ -50,6 +50,9 @@ pub enum Request {
     Info,
     /// `get_swarm` (alias `get_snodes_for_pubkey`).
     GetSwarm(Account),
+    /// `oxend_request`: a read-only question about the network the node relays (in Session to
+    /// oxend; here the node answers from its own chain view).
+    Oxend(OxendReq),
     /// `batch` or (with `sequence`) `sequence`.
     Batch {
         /// The subrequests, in order.
@@ -96,6 +99,7 @@ pub fn parse(method: &str, params: &Map<String, Value>) -> RpcResult<Request> {
         "unrevoke_subaccount" => Request::Unrevoke(revoke::parse_unrevoke(p)?),
         "info" => Request::Info,
         "get_swarm" | "get_snodes_for_pubkey" => Request::GetSwarm(meta::parse_get_swarm(p)?),
+        "oxend_request" => Request::Oxend(meta::parse_oxend(p)?),
         "batch" | "sequence" => meta::parse_batch(p, method == "sequence")?,
         _ => return Err(Reply::text(400, format!("no method {method}"))),
     })

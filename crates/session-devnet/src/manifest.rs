@@ -1,0 +1,84 @@
+//! `target/devnet/devnet.json`: how to reach a running devnet.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// One node as the manifest lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestNode {
+    /// Registry id.
+    pub id: u64,
+    /// Ed25519 public key, hex.
+    pub ed25519: String,
+    /// X25519 public key, hex.
+    pub x25519: String,
+    /// `host:port` of the storage RPC (and, later, the onion endpoint).
+    pub http: String,
+    /// `host:port` registered for internal gRPC.
+    pub grpc: String,
+    /// Swarm id, decimal (empty while the node is in no swarm).
+    pub swarm_id: String,
+    /// Process id of the node.
+    pub pid: u32,
+    /// Its data directory.
+    pub data_dir: String,
+    /// The operator's address.
+    pub operator: String,
+}
+
+/// A running devnet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// anvil's JSON-RPC URL.
+    pub rpc_url: String,
+    /// Chain id (412346).
+    pub chain_id: u64,
+    /// `SessionToken` address.
+    pub token: String,
+    /// `ServiceNodeRegistry` address.
+    pub registry: String,
+    /// Block the registry was deployed in.
+    pub deploy_block: u64,
+    /// Epoch length in blocks.
+    pub epoch_blocks: u64,
+    /// Confirmations before an epoch block is used.
+    pub confirmations: u64,
+    /// Smallest swarm.
+    pub min_swarm_size: usize,
+    /// Size of a new swarm.
+    pub ideal_swarm_size: usize,
+    /// Seconds between an exit request and the exit.
+    pub unlock_delay_secs: u64,
+    /// The nodes.
+    pub nodes: Vec<ManifestNode>,
+    /// anvil's process id.
+    pub anvil_pid: u32,
+    /// Process id of the devnet supervisor (`--detach`), 0 in the foreground.
+    pub supervisor_pid: u32,
+    /// Community server URL (not part of the devnet yet).
+    pub community_url: Option<String>,
+    /// File server URL (not part of the devnet yet).
+    pub fileserver_url: Option<String>,
+}
+
+impl Manifest {
+    /// Reads a manifest.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("{}: {e} (is a devnet running?)", path.display()))?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+
+    /// Writes it atomically.
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let mut bytes = serde_json::to_vec_pretty(self)?;
+        bytes.push(b'\n');
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, path)?;
+        Ok(())
+    }
+}

@@ -4,5 +4,6 @@
 
 mod errors;
 mod methods;
+mod network;
 mod subaccount;
 mod support;

@@ -27,17 +27,26 @@ pub async fn start() -> TestNode {
 }
 
 pub async fn start_with(limiter: Option<RateLimiter>) -> TestNode {
+    start_node(limiter, true).await
+}
+
+/// A node that follows a chain (none here): no swarm until the test publishes a view.
+pub async fn start_following() -> TestNode {
+    start_node(None, false).await
+}
+
+async fn start_node(limiter: Option<RateLimiter>, standalone: bool) -> TestNode {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let keys = session_node::identity::load_or_create(dir.path(), &mut rand::rng()).unwrap();
     let store = session_store::Store::open(&dir.path().join("store")).unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = Arc::new(NodeState::standalone(
-        store,
-        keys,
-        Arc::new(SystemClock),
-        addr,
-    ));
+    let build = if standalone {
+        NodeState::standalone
+    } else {
+        NodeState::following_chain
+    };
+    let state = Arc::new(build(store, keys, Arc::new(SystemClock), addr));
     let shutdown = CancellationToken::new();
     tokio::spawn(session_node::server::serve(
         state.clone(),
@@ -75,6 +84,20 @@ impl TestNode {
         let r = self
             .client
             .post(format!("{}/storage_rpc/v1", self.url))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        Resp {
+            code: r.status().as_u16(),
+            text: r.text().await.unwrap(),
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: impl Into<reqwest::Body>) -> Resp {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.url))
             .body(body)
             .send()
             .await

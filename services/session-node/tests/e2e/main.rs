@@ -5,6 +5,7 @@
 //! before it runs the tests (or set `SESSION_ANVIL`).
 
 mod bad_input;
+mod chain_reader;
 mod swarms;
 
 use session_devnet::{Devnet, DevnetConfig};

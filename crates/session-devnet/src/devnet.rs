@@ -329,6 +329,7 @@ impl Devnet {
         cmd.arg("--data-dir")
             .arg(&node.data_dir)
             .args(["--listen", &node.http().to_string()])
+            .args(["--grpc-listen", &node.grpc().to_string()])
             .args(["--chain-rpc", &self.rpc_url])
             .args(["--registry", &self.contracts.registry.to_string()])
             .args(["--start-block", &self.contracts.deploy_block.to_string()])

@@ -23,6 +23,10 @@ pub struct NodeConfig {
     /// Disable the per-IP rate limit (load tests from one address).
     #[serde(default)]
     pub no_rate_limit: bool,
+    /// Address the internal gRPC API binds (the registered gRPC port); none for a standalone
+    /// node.
+    #[serde(default)]
+    pub grpc_listen: Option<SocketAddr>,
     /// Follow a registry on chain (required unless `standalone`).
     #[serde(default)]
     pub chain: Option<ChainConfig>,

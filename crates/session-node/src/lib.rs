@@ -8,6 +8,7 @@ pub mod chain;
 pub mod clock;
 pub mod config;
 pub mod identity;
+pub mod internal;
 pub mod rate_limit;
 pub mod rpc;
 pub mod server;

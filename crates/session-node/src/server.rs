@@ -45,6 +45,7 @@ pub enum ServerError {
 struct App {
     node: Arc<NodeState>,
     limiter: Option<Arc<RateLimiter>>,
+    peers: Arc<crate::internal::peers::Peers>,
 }
 
 /// Opens the store and key in `config.data_dir` and builds the node state for `listener`.
@@ -92,6 +93,19 @@ pub async fn run(
         }
         _ => None,
     };
+    let grpc = match config.grpc_listen {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr).await?;
+            tracing::info!(grpc = %listener.local_addr()?, "internal gRPC listening");
+            let (node, shutdown) = (node.clone(), shutdown.clone());
+            Some(tokio::spawn(async move {
+                if let Err(e) = crate::internal::serve(node, listener, shutdown).await {
+                    tracing::error!(error = %e, "internal gRPC server failed");
+                }
+            }))
+        }
+        None => None,
+    };
     let purge = tokio::spawn(purge_loop(
         node.clone(),
         config.purge_interval_secs,
@@ -102,6 +116,9 @@ pub async fn run(
     let _ = purge.await;
     if let Some(w) = watcher {
         let _ = w.await;
+    }
+    if let Some(g) = grpc {
+        let _ = g.await;
     }
     tracing::info!("session node stopped");
     Ok(())
@@ -120,7 +137,11 @@ pub async fn serve(
         .route("/json_rpc", post(json_rpc))
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
-        .with_state(App { node, limiter });
+        .with_state(App {
+            node,
+            limiter,
+            peers: Arc::default(),
+        });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -206,13 +227,24 @@ async fn storage_rpc(
     };
     // RocksDB calls block; keep them off the async workers.
     let node = app.node.clone();
-    match tokio::task::spawn_blocking(move || rpc::handle(&node, &body)).await {
-        Ok(reply) => to_response(reply),
-        Err(e) => text(
-            500,
-            format!("Exception caught with processing client request: {e}"),
-        ),
+    let body: Arc<[u8]> = Arc::from(body.as_ref());
+    let local_body = body.clone();
+    let reply = match tokio::task::spawn_blocking(move || rpc::handle(&node, &local_body)).await {
+        Ok(reply) => reply,
+        Err(e) => {
+            return text(
+                500,
+                format!("Exception caught with processing client request: {e}"),
+            );
+        }
+    };
+    // A recursive request that succeeded here goes to the rest of the swarm.
+    if reply.code == 200 && session_rpc::request::is_recursive_body(&body) {
+        let merged =
+            crate::internal::peers::fan_out(app.node.clone(), app.peers.clone(), body, reply).await;
+        return to_response(merged);
     }
+    to_response(reply)
 }
 
 async fn health(State(app): State<App>) -> Response {

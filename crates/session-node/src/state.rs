@@ -18,6 +18,8 @@ pub struct NodeRecord {
     pub ed25519: [u8; 32],
     /// X25519 public key.
     pub x25519: [u8; 32],
+    /// Its internal gRPC address (as registered; the storage-RPC address for a standalone node).
+    pub grpc: SocketAddr,
 }
 
 impl NodeRecord {
@@ -148,6 +150,7 @@ impl NodeState {
 fn record_of(keys: &IdentityKeys, addr: SocketAddr) -> NodeRecord {
     NodeRecord {
         addr,
+        grpc: addr,
         ed25519: *keys.ed25519_public().as_bytes(),
         x25519: *keys.x25519_public().as_bytes(),
     }

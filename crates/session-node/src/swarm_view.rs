@@ -107,6 +107,7 @@ impl SwarmView {
 pub fn node_record(r: &session_swarm::NodeRecord) -> NodeRecord {
     NodeRecord {
         addr: SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::from(r.ipv4), r.http_port)),
+        grpc: SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::from(r.ipv4), r.grpc_port)),
         ed25519: r.ed25519,
         x25519: r.x25519,
     }

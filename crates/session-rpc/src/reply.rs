@@ -49,6 +49,14 @@ impl Reply {
         }
     }
 
+    /// The body as sent over HTTP: the text, or the serialised JSON.
+    pub fn body_bytes(&self) -> Vec<u8> {
+        match &self.body {
+            Body::Text(t) => t.as_bytes().to_vec(),
+            Body::Json(v) => v.to_string().into_bytes(),
+        }
+    }
+
     /// The body as JSON: a text reason becomes a JSON string (as batch results carry it).
     pub fn body_json(&self) -> Value {
         match &self.body {

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 fn record(n: u8) -> NodeRecord {
     NodeRecord {
         addr: format!("127.0.0.{n}:22021").parse().unwrap(),
+        grpc: format!("127.0.0.{n}:22022").parse().unwrap(),
         ed25519: [n; 32],
         x25519: [n.wrapping_add(100); 32],
     }

@@ -68,6 +68,26 @@ impl Request {
     }
 }
 
+/// Methods the entry node forwards to the rest of its swarm.
+pub const RECURSIVE_METHODS: [&str; 8] = [
+    "store",
+    "delete",
+    "delete_all",
+    "delete_before",
+    "expire",
+    "expire_all",
+    "revoke_subaccount",
+    "unrevoke_subaccount",
+];
+
+/// Whether a raw request body names a recursive method (malformed bodies are not).
+pub fn is_recursive_body(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("method").and_then(Value::as_str).map(str::to_owned))
+        .is_some_and(|m| RECURSIVE_METHODS.contains(&m.as_str()))
+}
+
 /// Decodes a request body: JSON `{"method", "params"}` (request-level rows 8-12), then the
 /// method's parameters.
 pub fn decode(body: &[u8]) -> RpcResult<Request> {

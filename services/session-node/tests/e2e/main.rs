@@ -6,6 +6,7 @@
 
 mod bad_input;
 mod chain_reader;
+mod replication;
 mod swarms;
 
 use session_devnet::{Devnet, DevnetConfig};

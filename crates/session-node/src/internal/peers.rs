@@ -1,0 +1,173 @@
+//! Calling other nodes: one lazily connected gRPC channel per peer, and the swarm fan-out of
+//! recursive requests.
+
+use super::auth;
+use super::proto::node_internal_client::NodeInternalClient;
+use super::proto::{ForwardRequest, PingRequest};
+use super::service::ping_message;
+use crate::rpc::{Body, Reply};
+use crate::state::{NodeRecord, NodeState};
+use serde_json::{Value, json};
+use session_crypto::Ed25519PublicKey;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tonic::transport::Channel;
+
+/// How long the entry node waits for each peer (the reference's `sn.storage_cc` timeout).
+pub const FORWARD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a call to a peer failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PeerError {
+    /// No answer in time.
+    #[error("timeout")]
+    Timeout,
+    /// The call failed (connection, refusal, bad answer).
+    #[error("{0}")]
+    Call(String),
+}
+
+/// Channels to peers, by gRPC address.
+#[derive(Debug, Default)]
+pub struct Peers {
+    channels: Mutex<HashMap<SocketAddr, NodeInternalClient<Channel>>>,
+}
+
+impl Peers {
+    fn client(&self, addr: SocketAddr) -> Result<NodeInternalClient<Channel>, PeerError> {
+        let mut map = self
+            .channels
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(c) = map.get(&addr) {
+            return Ok(c.clone());
+        }
+        let channel = Channel::from_shared(format!("http://{addr}"))
+            .map_err(|e| PeerError::Call(e.to_string()))?
+            .connect_timeout(Duration::from_secs(2))
+            .connect_lazy();
+        let client = NodeInternalClient::new(channel);
+        map.insert(addr, client.clone());
+        Ok(client)
+    }
+
+    /// Has `peer` execute `body` (a recursive storage RPC request); returns its code and body.
+    pub async fn forward(
+        &self,
+        node: &NodeState,
+        peer: &NodeRecord,
+        body: &[u8],
+    ) -> Result<(u16, Vec<u8>), PeerError> {
+        let mut req = ForwardRequest {
+            auth: None,
+            body: body.to_vec(),
+        };
+        req.auth = Some(auth::sign(
+            &node.keys,
+            "Forward",
+            node.now_ms(),
+            &auth::payload(&req),
+        ));
+        let mut client = self.client(peer.grpc)?;
+        let reply = tokio::time::timeout(FORWARD_TIMEOUT, client.forward(req))
+            .await
+            .map_err(|_| PeerError::Timeout)?
+            .map_err(|s| PeerError::Call(format!("{}: {}", s.code(), s.message())))?
+            .into_inner();
+        let code = u16::try_from(reply.code).unwrap_or(500);
+        Ok((code, reply.body))
+    }
+
+    /// Pings `peer` and checks that it answers with a signature by its registered key.
+    pub async fn ping(&self, node: &NodeState, peer: &NodeRecord) -> Result<(), PeerError> {
+        let mut nonce = [0u8; 32];
+        rand::fill(&mut nonce);
+        let mut req = PingRequest {
+            auth: None,
+            nonce: nonce.to_vec(),
+        };
+        req.auth = Some(auth::sign(
+            &node.keys,
+            "Ping",
+            node.now_ms(),
+            &auth::payload(&req),
+        ));
+        let mut client = self.client(peer.grpc)?;
+        let reply = tokio::time::timeout(FORWARD_TIMEOUT, client.ping(req))
+            .await
+            .map_err(|_| PeerError::Timeout)?
+            .map_err(|s| PeerError::Call(format!("{}: {}", s.code(), s.message())))?
+            .into_inner();
+        let sig: [u8; 64] = reply
+            .signature
+            .as_slice()
+            .try_into()
+            .map_err(|_| PeerError::Call("ping signature is not 64 bytes".into()))?;
+        Ed25519PublicKey::from_bytes(peer.ed25519)
+            .verify(&ping_message(&nonce, &node.record.ed25519), &sig, "ping")
+            .map_err(|_| PeerError::Call("ping reply not signed by the registered key".into()))
+    }
+}
+
+/// Forwards a recursive request that succeeded locally to every other member of this node's
+/// swarm, concurrently, and merges their entries into the reply's `swarm` object. A peer that
+/// fails is listed as `{"failed": true, ...}`; the reply is 500 only if every entry failed.
+pub async fn fan_out(
+    node: Arc<NodeState>,
+    peers: Arc<Peers>,
+    body: Arc<[u8]>,
+    local: Reply,
+) -> Reply {
+    let view = node.view();
+    let Some(own) = view.own_swarm() else {
+        return local;
+    };
+    let Body::Json(mut merged) = local.body else {
+        return local;
+    };
+    let mut calls = tokio::task::JoinSet::new();
+    for peer in view.members(own) {
+        if peer.ed25519 == node.record.ed25519 {
+            continue;
+        }
+        let (node, peers, body, peer) = (node.clone(), peers.clone(), body.clone(), peer.clone());
+        calls.spawn(async move {
+            let key = hex::encode(peer.ed25519);
+            let entry = peer_entry(peers.forward(&node, &peer, &body).await, &key);
+            (key, entry)
+        });
+    }
+    while let Some(done) = calls.join_next().await {
+        let Ok((key, entry)) = done else { continue };
+        if let Some(swarm) = merged.get_mut("swarm").and_then(Value::as_object_mut) {
+            swarm.insert(key, entry);
+        }
+    }
+    let all_failed = merged["swarm"]
+        .as_object()
+        .is_some_and(|s| s.values().all(|e| e.get("failed") == Some(&json!(true))));
+    Reply::json(if all_failed { 500 } else { local.code }, merged)
+}
+
+/// Turns a peer's answer into its entry of the `swarm` object.
+fn peer_entry(result: Result<(u16, Vec<u8>), PeerError>, key: &str) -> Value {
+    match result {
+        Ok((200, body)) => serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| v.get("swarm").and_then(|s| s.get(key)).cloned())
+            .unwrap_or_else(|| json!({"failed": true, "bad_peer_response": true})),
+        Ok((code, body)) => json!({
+            "failed": true,
+            "code": code,
+            "reason": String::from_utf8_lossy(&body),
+        }),
+        Err(PeerError::Timeout) => json!({"failed": true, "timeout": true}),
+        Err(PeerError::Call(e)) => {
+            tracing::debug!(peer = key, error = %e, "forward failed");
+            json!({"failed": true, "query_failure": true})
+        }
+    }
+}

@@ -44,6 +44,8 @@ pub struct DevnetConfig {
     pub multi_contributor_every: usize,
     /// Node chain poll interval.
     pub chain_poll_ms: u64,
+    /// Per-IP rate limiting in the nodes. Off by default: every devnet client is 127.0.0.1.
+    pub rate_limit: bool,
 }
 
 impl DevnetConfig {
@@ -64,6 +66,7 @@ impl DevnetConfig {
             unlock_delay_secs: 5,
             multi_contributor_every: 4,
             chain_poll_ms: 250,
+            rate_limit: false,
         }
     }
 }
@@ -330,6 +333,7 @@ impl Devnet {
             .arg(&node.data_dir)
             .args(["--listen", &node.http().to_string()])
             .args(["--grpc-listen", &node.grpc().to_string()])
+            .args(["--sync-interval-ms", "1000"])
             .args(["--chain-rpc", &self.rpc_url])
             .args(["--registry", &self.contracts.registry.to_string()])
             .args(["--start-block", &self.contracts.deploy_block.to_string()])
@@ -342,6 +346,9 @@ impl Devnet {
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
             );
+        if !c.rate_limit {
+            cmd.arg("--no-rate-limit");
+        }
         let log = node.data_dir.join("node.log");
         Child::spawn(&format!("node {}", node.id), cmd, &log)
             .with_context(|| format!("starting {}", c.node_binary.display()))
@@ -377,6 +384,25 @@ impl Devnet {
             None => crate::process::terminate(node.pid),
         }
         node.pid = 0;
+        Ok(())
+    }
+
+    /// Kills node `index` with SIGKILL (it stays registered).
+    pub fn kill_node(&mut self, index: usize) {
+        let node = &mut self.nodes[index];
+        match node.child.take() {
+            Some(mut child) => child.kill9(),
+            None => crate::process::kill9(node.pid),
+        }
+        node.pid = 0;
+    }
+
+    /// Starts node `index` again on its data directory and ports.
+    pub fn restart_node(&mut self, index: usize) -> anyhow::Result<()> {
+        let child = self.spawn_node(&self.nodes[index])?;
+        let node = &mut self.nodes[index];
+        node.pid = child.pid();
+        node.child = Some(child);
         Ok(())
     }
 

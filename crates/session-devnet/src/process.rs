@@ -69,10 +69,29 @@ impl Child {
     }
 }
 
+impl Child {
+    /// SIGKILL, no chance to flush anything.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.inner.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 impl Drop for Child {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Sends SIGKILL to `pid`.
+pub fn kill9(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// Sends SIGTERM to `pid` (through `kill`, keeping this crate free of `unsafe`).

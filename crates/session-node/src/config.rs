@@ -27,6 +27,9 @@ pub struct NodeConfig {
     /// node.
     #[serde(default)]
     pub grpc_listen: Option<SocketAddr>,
+    /// Milliseconds between replication rounds (summary comparison with peers).
+    #[serde(default = "default_sync_ms")]
+    pub sync_interval_ms: u64,
     /// Follow a registry on chain (required unless `standalone`).
     #[serde(default)]
     pub chain: Option<ChainConfig>,
@@ -59,6 +62,10 @@ pub struct ChainConfig {
     /// Milliseconds between polls of the chain.
     #[serde(default = "default_poll_ms")]
     pub poll_ms: u64,
+}
+
+fn default_sync_ms() -> u64 {
+    5_000
 }
 
 fn default_epoch_blocks() -> u64 {

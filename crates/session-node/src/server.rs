@@ -112,7 +112,18 @@ pub async fn run(
         shutdown.clone(),
     ));
     let limiter = (!config.no_rate_limit).then(|| Arc::new(RateLimiter::default()));
+    let sync = (!config.standalone).then(|| {
+        tokio::spawn(crate::internal::sync::sync_loop(
+            node.clone(),
+            Arc::default(),
+            Duration::from_millis(config.sync_interval_ms.max(100)),
+            shutdown.clone(),
+        ))
+    });
     serve(node, limiter, listener, shutdown).await?;
+    if let Some(s) = sync {
+        let _ = s.await;
+    }
     let _ = purge.await;
     if let Some(w) = watcher {
         let _ = w.await;

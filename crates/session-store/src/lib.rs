@@ -11,9 +11,11 @@
 mod codec;
 mod error;
 mod store;
+mod sync;
 mod types;
 
 pub use error::{Error, Result};
 pub use session_rpc::types::{Account, ExpiryMode, MessageHash, Namespace};
 pub use store::{ExpiryChange, MAX_REVOCATIONS, Retrieved, Store};
+pub use sync::Summary;
 pub use types::{NewMessage, StoreOutcome, StoredMessage};

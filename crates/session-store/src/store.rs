@@ -70,7 +70,11 @@ impl Store {
         })
     }
 
-    fn cf(&self, name: &'static str) -> &ColumnFamily {
+    pub(crate) fn db(&self) -> &DB {
+        &self.db
+    }
+
+    pub(crate) fn cf(&self, name: &'static str) -> &ColumnFamily {
         self.db
             .cf_handle(name)
             .expect("column families are created at open")
@@ -173,7 +177,7 @@ impl Store {
     }
 
     /// Every message under a key prefix of `msgs`, in key order (expired ones included).
-    fn scan(&self, prefix: &[u8]) -> Result<Vec<(Loc, StoredMessage)>> {
+    pub(crate) fn scan(&self, prefix: &[u8]) -> Result<Vec<(Loc, StoredMessage)>> {
         let mut out = Vec::new();
         let iter = self.db.iterator_cf(
             self.cf(CF_MSGS),

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod peers;
 mod service;
+pub mod sync;
 
 /// The generated messages, client and server.
 #[allow(missing_docs, clippy::all, clippy::pedantic, clippy::nursery)]

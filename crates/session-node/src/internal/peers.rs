@@ -3,7 +3,7 @@
 
 use super::auth;
 use super::proto::node_internal_client::NodeInternalClient;
-use super::proto::{ForwardRequest, PingRequest};
+use super::proto::{FetchRequest, ForwardRequest, PingRequest, StoredMessage, SummaryRequest};
 use super::service::ping_message;
 use crate::rpc::{Body, Reply};
 use crate::state::{NodeRecord, NodeState};
@@ -49,7 +49,9 @@ impl Peers {
             .map_err(|e| PeerError::Call(e.to_string()))?
             .connect_timeout(Duration::from_secs(2))
             .connect_lazy();
-        let client = NodeInternalClient::new(channel);
+        let client = NodeInternalClient::new(channel)
+            .max_decoding_message_size(super::service::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(super::service::MAX_MESSAGE_BYTES);
         map.insert(addr, client.clone());
         Ok(client)
     }
@@ -81,6 +83,46 @@ impl Peers {
         Ok((code, reply.body))
     }
 
+    /// `peer`'s summaries of the accounts that belong to this node's swarm.
+    pub async fn summary(
+        &self,
+        node: &NodeState,
+        peer: &NodeRecord,
+    ) -> Result<Vec<super::proto::AccountSummary>, PeerError> {
+        let mut req = SummaryRequest { auth: None };
+        req.auth = Some(auth::sign(
+            &node.keys,
+            "Summary",
+            node.now_ms(),
+            &auth::payload(&req),
+        ));
+        let mut client = self.client(peer.grpc)?;
+        Ok(call(client.summary(req)).await?.summaries)
+    }
+
+    /// `peer`'s live messages of (account, namespace).
+    pub async fn fetch(
+        &self,
+        node: &NodeState,
+        peer: &NodeRecord,
+        account: &[u8],
+        namespace: i32,
+    ) -> Result<Vec<StoredMessage>, PeerError> {
+        let mut req = FetchRequest {
+            auth: None,
+            account: account.to_vec(),
+            namespace,
+        };
+        req.auth = Some(auth::sign(
+            &node.keys,
+            "Fetch",
+            node.now_ms(),
+            &auth::payload(&req),
+        ));
+        let mut client = self.client(peer.grpc)?;
+        Ok(call(client.fetch(req)).await?.messages)
+    }
+
     /// Pings `peer` and checks that it answers with a signature by its registered key.
     pub async fn ping(&self, node: &NodeState, peer: &NodeRecord) -> Result<(), PeerError> {
         let mut nonce = [0u8; 32];
@@ -110,6 +152,17 @@ impl Peers {
             .verify(&ping_message(&nonce, &node.record.ed25519), &sig, "ping")
             .map_err(|_| PeerError::Call("ping reply not signed by the registered key".into()))
     }
+}
+
+/// Awaits a call with the forward timeout (×6 for bulk replies).
+async fn call<T>(
+    fut: impl std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+) -> Result<T, PeerError> {
+    Ok(tokio::time::timeout(FORWARD_TIMEOUT * 6, fut)
+        .await
+        .map_err(|_| PeerError::Timeout)?
+        .map_err(|s| PeerError::Call(format!("{}: {}", s.code(), s.message())))?
+        .into_inner())
 }
 
 /// Forwards a recursive request that succeeded locally to every other member of this node's

@@ -2,7 +2,10 @@
 
 use super::auth::{self, Scope};
 use super::proto::node_internal_server::{NodeInternal, NodeInternalServer};
-use super::proto::{ForwardReply, ForwardRequest, PingReply, PingRequest};
+use super::proto::{
+    AccountSummary, FetchReply, FetchRequest, ForwardReply, ForwardRequest, PingReply, PingRequest,
+    StoredMessage, SummaryReply, SummaryRequest,
+};
 use crate::rpc;
 use crate::state::NodeState;
 use std::sync::Arc;
@@ -62,6 +65,68 @@ impl NodeInternal for InternalService {
         }))
     }
 
+    async fn summary(
+        &self,
+        request: Request<SummaryRequest>,
+    ) -> Result<Response<SummaryReply>, Status> {
+        let mut req = request.into_inner();
+        let auth = req.auth.take();
+        let swarm = self.caller_swarm(auth.as_ref(), "Summary", &auth::payload(&req))?;
+        let node = self.node.clone();
+        let view = node.view();
+        let now = node.now_ms();
+        let summaries = blocking(move || {
+            node.store
+                .summaries(now, |a| view.swarm_id_for(a) == Some(swarm))
+        })
+        .await?;
+        Ok(Response::new(SummaryReply {
+            summaries: summaries
+                .into_iter()
+                .map(|s| AccountSummary {
+                    account: s.account.0.to_vec(),
+                    namespace: i32::from(s.namespace.0),
+                    count: s.count,
+                    digest: s.digest.to_vec(),
+                })
+                .collect(),
+        }))
+    }
+
+    async fn fetch(&self, request: Request<FetchRequest>) -> Result<Response<FetchReply>, Status> {
+        let mut req = request.into_inner();
+        let auth = req.auth.take();
+        let swarm = self.caller_swarm(auth.as_ref(), "Fetch", &auth::payload(&req))?;
+        let account = session_store::Account(
+            req.account
+                .as_slice()
+                .try_into()
+                .map_err(|_| Status::invalid_argument("account is not 33 bytes"))?,
+        );
+        let ns = i16::try_from(req.namespace)
+            .map(session_store::Namespace)
+            .map_err(|_| Status::invalid_argument("namespace out of range"))?;
+        if self.node.view().swarm_id_for(&account) != Some(swarm) {
+            return Err(Status::permission_denied(
+                "account does not belong to the caller's swarm",
+            ));
+        }
+        let node = self.node.clone();
+        let now = node.now_ms();
+        let messages = blocking(move || node.store.live_messages(&account, ns, now)).await?;
+        Ok(Response::new(FetchReply {
+            messages: messages
+                .into_iter()
+                .map(|m| StoredMessage {
+                    hash: m.hash.0.to_vec(),
+                    timestamp_ms: m.timestamp_ms,
+                    expiry_ms: m.expiry_ms,
+                    data: m.data,
+                })
+                .collect(),
+        }))
+    }
+
     async fn ping(&self, request: Request<PingRequest>) -> Result<Response<PingReply>, Status> {
         let mut req = request.into_inner();
         let auth = req.auth.take();
@@ -84,6 +149,42 @@ impl NodeInternal for InternalService {
     }
 }
 
+impl InternalService {
+    /// Verifies a replication call and returns the caller's swarm.
+    fn caller_swarm(
+        &self,
+        auth: Option<&super::proto::Auth>,
+        method: &str,
+        payload: &[u8],
+    ) -> Result<session_swarm::SwarmId, Status> {
+        let view = self.node.view();
+        let caller = auth::verify(
+            auth,
+            method,
+            payload,
+            self.node.now_ms(),
+            &view,
+            Scope::AnyNode,
+        )?;
+        view.nodes()
+            .find(|(_, n)| n.ed25519 == caller)
+            .map(|(id, _)| id)
+            .ok_or_else(|| Status::permission_denied("caller is not in any swarm"))
+    }
+}
+
+/// Largest gRPC message either side accepts (a namespace full of 76,800-byte messages).
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> session_store::Result<T> + Send + 'static,
+) -> Result<T, Status> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(|e| Status::internal(e.to_string()))
+}
+
 /// Serves the internal API on `listener` until `shutdown`.
 pub async fn serve(
     node: Arc<NodeState>,
@@ -92,7 +193,11 @@ pub async fn serve(
 ) -> Result<(), tonic::transport::Error> {
     let incoming = tonic::transport::server::TcpIncoming::from(listener);
     tonic::transport::Server::builder()
-        .add_service(NodeInternalServer::new(InternalService::new(node)))
+        .add_service(
+            NodeInternalServer::new(InternalService::new(node))
+                .max_decoding_message_size(MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(MAX_MESSAGE_BYTES),
+        )
         .serve_with_incoming_shutdown(incoming, shutdown.cancelled_owned())
         .await
 }

@@ -292,3 +292,69 @@ fn namespaces_classify_like_the_spec() {
     assert_eq!(Namespace(0).signing_str(), "");
     assert_eq!(Namespace(-10).signing_str(), "-10");
 }
+
+mod sync_summaries {
+    use session_store::{Account, Namespace, NewMessage, Store};
+
+    fn msg(account: u8, ns: i16, data: &[u8], expiry_ms: u64) -> NewMessage {
+        NewMessage {
+            account: Account([account; 33]),
+            namespace: Namespace(ns),
+            timestamp_ms: 1_000,
+            expiry_ms,
+            data: data.to_vec(),
+        }
+    }
+
+    #[test]
+    fn summaries_match_exactly_when_live_sets_match() {
+        let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (a, b) = (
+            Store::open(a_dir.path()).unwrap(),
+            Store::open(b_dir.path()).unwrap(),
+        );
+        let msgs = [
+            msg(5, 0, b"x", 10_000),
+            msg(5, 0, b"y", 10_000),
+            msg(5, 2, b"z", 10_000),
+            msg(7, 0, b"w", 10_000),
+        ];
+        for m in &msgs {
+            a.store(m).unwrap();
+        }
+        // Same set, other order: equal summaries.
+        for m in msgs.iter().rev() {
+            b.store(m).unwrap();
+        }
+        let all = |_: &Account| true;
+        let sa = a.summaries(5_000, all).unwrap();
+        assert_eq!(sa, b.summaries(5_000, all).unwrap());
+        assert_eq!(sa.len(), 3);
+        assert_eq!(sa[0].count, 2);
+        // One more message: only that (account, namespace) differs.
+        b.store(&msg(5, 2, b"extra", 10_000)).unwrap();
+        let sb = b.summaries(5_000, all).unwrap();
+        assert_eq!(sa[0], sb[0]);
+        assert_ne!(sa[1], sb[1]);
+        assert_eq!(sa[2], sb[2]);
+        // Expired messages count for nothing; the filter drops accounts.
+        a.store(&msg(9, 0, b"old", 2_000)).unwrap();
+        assert_eq!(a.summaries(5_000, all).unwrap(), sa);
+        assert_eq!(
+            a.summaries(5_000, |acc: &Account| acc.0[0] == 7)
+                .unwrap()
+                .len(),
+            1
+        );
+        // live_messages returns the set a summary describes.
+        let live = b
+            .live_messages(&Account([5; 33]), Namespace(2), 5_000)
+            .unwrap();
+        assert_eq!(live.len() as u64, sb[1].count);
+        assert!(
+            a.live_messages(&Account([9; 33]), Namespace(0), 5_000)
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

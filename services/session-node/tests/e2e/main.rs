@@ -5,7 +5,9 @@
 //! before it runs the tests (or set `SESSION_ANVIL`).
 
 mod bad_input;
+mod catch_up;
 mod chain_reader;
+mod churn;
 mod replication;
 mod swarms;
 

@@ -1,0 +1,149 @@
+//! Replication by comparison (catch-up and handover): every round a node compares its
+//! per-(account, namespace) summaries with each peer's and fetches the pairs that differ.
+//!
+//! In a steady epoch it asks its swarm peers (catch-up after downtime, missed forwards). After
+//! an epoch change — and at start — it asks every node once, so a node that joined a swarm, or
+//! whose accounts moved to a new swarm or out of a dissolved one, pulls what now belongs to it
+//! wherever it was. Fetched messages are checked against their hash before they are stored;
+//! stores are idempotent, so repeating a round is harmless.
+
+use super::peers::{PeerError, Peers};
+use super::proto::AccountSummary;
+use crate::state::{NodeRecord, NodeState};
+use session_store::{Account, MessageHash, Namespace, NewMessage, Summary};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Runs sync rounds every `every` until `shutdown`.
+pub async fn sync_loop(
+    node: Arc<NodeState>,
+    peers: Arc<Peers>,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
+    let mut synced_epoch: Option<u64> = None;
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let view = node.view();
+        let Some(own) = view.own_swarm() else {
+            continue;
+        };
+        let everyone = synced_epoch != Some(view.epoch_block);
+        let sources: Vec<NodeRecord> = if everyone {
+            view.nodes().map(|(_, n)| n.clone()).collect()
+        } else {
+            view.members(own).to_vec()
+        };
+        let mut complete = true;
+        for peer in sources.iter().filter(|p| p.ed25519 != node.record.ed25519) {
+            match sync_from(&node, &peers, peer).await {
+                Ok(0) => {}
+                Ok(added) => {
+                    tracing::info!(peer = %hex::encode(peer.ed25519), added, "synced messages")
+                }
+                Err(e) => {
+                    complete = false;
+                    tracing::debug!(peer = %hex::encode(peer.ed25519), error = %e, "sync failed");
+                }
+            }
+        }
+        if complete || !everyone {
+            synced_epoch = Some(view.epoch_block);
+        }
+    }
+}
+
+/// One comparison with `peer`; returns how many messages were new here.
+pub async fn sync_from(
+    node: &Arc<NodeState>,
+    peers: &Peers,
+    peer: &NodeRecord,
+) -> Result<usize, PeerError> {
+    let theirs = peers.summary(node, peer).await?;
+    if theirs.is_empty() {
+        return Ok(0);
+    }
+    let mine = own_summaries(node).await?;
+    let mut added = 0;
+    for s in theirs.iter().filter(|s| differs(s, &mine)) {
+        let messages = peers.fetch(node, peer, &s.account, s.namespace).await?;
+        let (Ok(account), Ok(ns)) = (
+            <[u8; 33]>::try_from(s.account.as_slice()),
+            i16::try_from(s.namespace),
+        ) else {
+            continue;
+        };
+        let (account, ns) = (Account(account), Namespace(ns));
+        let n = node.clone();
+        added += tokio::task::spawn_blocking(move || store_all(&n, account, ns, messages))
+            .await
+            .map_err(|e| PeerError::Call(e.to_string()))?;
+    }
+    Ok(added)
+}
+
+type Key = (Account, Namespace);
+
+async fn own_summaries(node: &Arc<NodeState>) -> Result<HashMap<Key, Summary>, PeerError> {
+    let n = node.clone();
+    let list = tokio::task::spawn_blocking(move || {
+        let view = n.view();
+        n.store.summaries(n.now_ms(), |a| view.owns(a))
+    })
+    .await
+    .map_err(|e| PeerError::Call(e.to_string()))?
+    .map_err(|e| PeerError::Call(e.to_string()))?;
+    Ok(list
+        .into_iter()
+        .map(|s| ((s.account, s.namespace), s))
+        .collect())
+}
+
+fn differs(theirs: &AccountSummary, mine: &HashMap<Key, Summary>) -> bool {
+    let (Ok(account), Ok(ns)) = (
+        <[u8; 33]>::try_from(theirs.account.as_slice()),
+        i16::try_from(theirs.namespace),
+    ) else {
+        return false;
+    };
+    mine.get(&(Account(account), Namespace(ns)))
+        .is_none_or(|m| m.count != theirs.count || m.digest.as_slice() != theirs.digest.as_slice())
+}
+
+/// Stores fetched messages whose hash checks out; returns how many were new.
+fn store_all(
+    node: &NodeState,
+    account: Account,
+    ns: Namespace,
+    messages: Vec<super::proto::StoredMessage>,
+) -> usize {
+    let now = node.now_ms();
+    let mut added = 0;
+    for m in messages {
+        if m.expiry_ms <= now
+            || MessageHash::compute(&account, ns, &m.data).0.as_slice() != m.hash.as_slice()
+        {
+            continue;
+        }
+        let msg = NewMessage {
+            account,
+            namespace: ns,
+            timestamp_ms: m.timestamp_ms,
+            expiry_ms: m.expiry_ms,
+            data: m.data,
+        };
+        match node.store.store(&msg) {
+            Ok(session_store::StoreOutcome::Inserted { .. }) => added += 1,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "storing a synced message"),
+        }
+    }
+    added
+}

@@ -1,0 +1,82 @@
+//! What replication needs from the store: per-(account, namespace) summaries to compare with a
+//! peer's, and the live messages of one (account, namespace) to send.
+
+use crate::codec::{CF_MSGS, Loc, decode_value, ns_prefix};
+use crate::error::{DbContext, Result};
+use crate::store::Store;
+use crate::types::StoredMessage;
+use rocksdb::IteratorMode;
+use session_rpc::types::{Account, Namespace};
+
+/// The live messages of one (account, namespace), condensed: equal summaries mean (up to a
+/// 2^-256 accident) equal message sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Whose mailbox.
+    pub account: Account,
+    /// Which namespace.
+    pub namespace: Namespace,
+    /// How many live messages.
+    pub count: u64,
+    /// XOR of their hashes (order-free, so both sides compute it in one pass).
+    pub digest: [u8; 32],
+}
+
+impl Store {
+    /// Summaries of every (account, namespace) with live messages at `now_ms` whose account
+    /// `wanted` accepts, in key order. One pass over the message column family.
+    pub fn summaries(
+        &self,
+        now_ms: u64,
+        wanted: impl Fn(&Account) -> bool,
+    ) -> Result<Vec<Summary>> {
+        let mut out: Vec<Summary> = Vec::new();
+        for item in self.db().iterator_cf(self.cf(CF_MSGS), IteratorMode::Start) {
+            let (k, v) = item.ctx("scanning for summaries")?;
+            let loc = Loc::decode(&k)?;
+            if !wanted(&loc.account) {
+                continue;
+            }
+            let msg = decode_value(loc.ns, &v)?;
+            if msg.expiry_ms <= now_ms {
+                continue;
+            }
+            match out.last_mut() {
+                Some(s) if s.account == loc.account && s.namespace == loc.ns => add(s, &msg),
+                _ => {
+                    let mut s = Summary {
+                        account: loc.account,
+                        namespace: loc.ns,
+                        count: 0,
+                        digest: [0; 32],
+                    };
+                    add(&mut s, &msg);
+                    out.push(s);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The live messages of (account, namespace) at `now_ms`, in insertion order.
+    pub fn live_messages(
+        &self,
+        account: &Account,
+        ns: Namespace,
+        now_ms: u64,
+    ) -> Result<Vec<StoredMessage>> {
+        Ok(self
+            .scan(&ns_prefix(account, ns))?
+            .into_iter()
+            .map(|(_, m)| m)
+            .filter(|m| m.expiry_ms > now_ms)
+            .collect())
+    }
+}
+
+fn add(s: &mut Summary, msg: &StoredMessage) {
+    s.count += 1;
+    for (d, h) in s.digest.iter_mut().zip(msg.hash.0) {
+        *d ^= h;
+    }
+}

@@ -1,0 +1,123 @@
+//! Catch-up: a swarm of 5 keeps taking stores while 4 members are SIGKILLed one by one; every
+//! acknowledged store is on the survivor, and once the 4 restart every member holds all of it.
+
+use crate::{config, rpc};
+use base64::Engine as _;
+use serde_json::{Value, json};
+use session_crypto::{IdentityKeys, Seed};
+use session_devnet::Devnet;
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+fn now_ms() -> u64 {
+    u64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_millis(),
+    )
+    .expect("ms fit")
+}
+
+/// Every hash a node returns for the account (namespace 0), following `more`.
+async fn hashes_at(
+    http: &reqwest::Client,
+    node: SocketAddr,
+    user: &IdentityKeys,
+) -> Option<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    let mut last = String::new();
+    loop {
+        let ts = now_ms();
+        let sig = base64::engine::general_purpose::STANDARD
+            .encode(user.sign(format!("retrieve{ts}").as_bytes()));
+        let params = json!({"pubkey": user.session_id().to_string(),
+            "pubkey_ed25519": hex::encode(user.ed25519_public().as_bytes()),
+            "timestamp": ts, "signature": sig, "last_hash": last});
+        let reply = http
+            .post(format!("http://{node}/storage_rpc/v1"))
+            .json(&json!({"method": "retrieve", "params": params}))
+            .send()
+            .await
+            .ok()?;
+        if reply.status() != 200 {
+            return None;
+        }
+        let v: Value = reply.json().await.ok()?;
+        for m in v["messages"].as_array()? {
+            last = m["hash"].as_str()?.to_owned();
+            out.insert(last.clone());
+        }
+        if v["more"] != json!(true) {
+            return Some(out);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_members_catch_up_and_nothing_acknowledged_is_lost() {
+    let (mut cfg, _dir) = config(5);
+    cfg.min_swarm_size = 5;
+    cfg.ideal_swarm_size = 7;
+    cfg.multi_contributor_every = 0;
+    let mut devnet = Devnet::start(cfg).await.expect("devnet starts");
+    let report = devnet.agreed_report().await.expect("agreement");
+    assert_eq!(report.swarms().len(), 1, "five nodes, one swarm of five");
+    let http = reqwest::Client::new();
+    let user = IdentityKeys::from_seed(Seed::generate_full(&mut rand::rng()));
+    let survivor = devnet.nodes[0].http();
+
+    // 1,000 stores at the survivor from 4 writers while members 1..=4 die one by one.
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(BTreeSet::new()));
+    let mut writers = Vec::new();
+    for w in 0..4u32 {
+        let (http, acked, account) = (http.clone(), acked.clone(), user.session_id().to_string());
+        writers.push(tokio::spawn(async move {
+            for i in 0..250u32 {
+                let data = base64::engine::general_purpose::STANDARD.encode(format!("w{w} m{i}"));
+                let store = json!({"method": "store", "params": {
+                    "pubkey": account, "ttl": 3_600_000, "timestamp": now_ms(), "data": data}});
+                let (code, body) = rpc(&http, survivor, store).await;
+                if code == 200 {
+                    let v: Value = serde_json::from_str(&body).expect("json");
+                    acked
+                        .lock()
+                        .expect("lock")
+                        .insert(v["hash"].as_str().expect("hash").to_owned());
+                }
+            }
+        }));
+    }
+    for victim in 1..=4 {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        devnet.kill_node(victim);
+    }
+    for w in writers {
+        w.await.expect("writer");
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert_eq!(acked.len(), 1_000, "the survivor acknowledges every store");
+    assert_eq!(
+        hashes_at(&http, survivor, &user)
+            .await
+            .expect("survivor answers"),
+        acked
+    );
+
+    // Restart the four: within a minute each holds exactly the acknowledged set.
+    for victim in 1..=4 {
+        devnet.restart_node(victim).expect("restart");
+    }
+    let deadline = Instant::now() + Duration::from_secs(90);
+    for victim in 1..=4 {
+        let addr = devnet.nodes[victim].http();
+        loop {
+            if hashes_at(&http, addr, &user).await.as_ref() == Some(&acked) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "node {victim} did not catch up");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}

@@ -334,6 +334,7 @@ impl Devnet {
             .args(["--listen", &node.http().to_string()])
             .args(["--grpc-listen", &node.grpc().to_string()])
             .args(["--sync-interval-ms", "1000"])
+            .args(["--peer-test-interval-ms", "500"])
             .args(["--chain-rpc", &self.rpc_url])
             .args(["--registry", &self.contracts.registry.to_string()])
             .args(["--start-block", &self.contracts.deploy_block.to_string()])

@@ -30,6 +30,9 @@ pub struct NodeConfig {
     /// Milliseconds between replication rounds (summary comparison with peers).
     #[serde(default = "default_sync_ms")]
     pub sync_interval_ms: u64,
+    /// Mean milliseconds between two peer tests of the randomized pass (Session: 10 s ± 30 %).
+    #[serde(default = "default_peer_test_ms")]
+    pub peer_test_interval_ms: u64,
     /// Follow a registry on chain (required unless `standalone`).
     #[serde(default)]
     pub chain: Option<ChainConfig>,
@@ -62,6 +65,10 @@ pub struct ChainConfig {
     /// Milliseconds between polls of the chain.
     #[serde(default = "default_poll_ms")]
     pub poll_ms: u64,
+}
+
+fn default_peer_test_ms() -> u64 {
+    10_000
 }
 
 fn default_sync_ms() -> u64 {

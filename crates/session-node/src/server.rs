@@ -112,17 +112,29 @@ pub async fn run(
         shutdown.clone(),
     ));
     let limiter = (!config.no_rate_limit).then(|| Arc::new(RateLimiter::default()));
-    let sync = (!config.standalone).then(|| {
-        tokio::spawn(crate::internal::sync::sync_loop(
-            node.clone(),
-            Arc::default(),
-            Duration::from_millis(config.sync_interval_ms.max(100)),
-            shutdown.clone(),
-        ))
+    let peers: Arc<crate::internal::peers::Peers> = Arc::default();
+    *crate::internal::health::lock(&node.peer_health) = crate::internal::health::Schedule::new(
+        config.peer_test_interval_ms,
+        config.peer_test_interval_ms * 3 / 10,
+    );
+    let background = (!config.standalone).then(|| {
+        [
+            tokio::spawn(crate::internal::sync::sync_loop(
+                node.clone(),
+                peers.clone(),
+                Duration::from_millis(config.sync_interval_ms.max(100)),
+                shutdown.clone(),
+            )),
+            tokio::spawn(crate::internal::health::test_loop(
+                node.clone(),
+                peers.clone(),
+                shutdown.clone(),
+            )),
+        ]
     });
     serve(node, limiter, listener, shutdown).await?;
-    if let Some(s) = sync {
-        let _ = s.await;
+    for task in background.into_iter().flatten() {
+        let _ = task.await;
     }
     let _ = purge.await;
     if let Some(w) = watcher {
@@ -267,6 +279,7 @@ async fn health(State(app): State<App>) -> Response {
         "hf": rpc::HARDFORK,
         "swarm": n.view().own_swarm().map(|id| format!("{id:016x}")),
         "epoch": n.view().epoch_block,
+        "peers": crate::internal::health::lock(&n.peer_health).to_json(),
         "t": n.now_ms(),
     });
     to_response(Reply::ok(body))

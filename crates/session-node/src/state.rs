@@ -62,6 +62,8 @@ pub struct NodeState {
     pub record: NodeRecord,
     /// The swarms of the last closed epoch (swapped whole by the chain watcher).
     view: RwLock<Arc<SwarmView>>,
+    /// Peer test results and schedule.
+    pub peer_health: std::sync::Mutex<crate::internal::health::Schedule>,
 }
 
 impl NodeState {
@@ -102,6 +104,10 @@ impl NodeState {
             clock,
             record,
             view: RwLock::new(Arc::new(view)),
+            peer_health: std::sync::Mutex::new(crate::internal::health::Schedule::new(
+                crate::internal::health::PASS_INTERVAL_MS,
+                crate::internal::health::PASS_JITTER_MS,
+            )),
         }
     }
 

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 #[derive(Parser, Debug)]
 #[command(name = "session-node", version, about)]
 struct Args {
-    /// Read options from this JSON file (keys: data_dir, listen, grpc_listen, sync_interval_ms, standalone,
+    /// Read options from this JSON file (keys: data_dir, listen, grpc_listen, sync_interval_ms, peer_test_interval_ms, standalone,
     /// purge_interval_secs, no_rate_limit, chain: {rpc_url, registry, start_block, epoch_blocks,
     /// confirmations, min_swarm_size, ideal_swarm_size, poll_ms}); flags given here override it.
     #[arg(long)]
@@ -41,6 +41,9 @@ struct Args {
     /// Milliseconds between replication rounds with peers (default 5000).
     #[arg(long)]
     sync_interval_ms: Option<u64>,
+    /// Mean milliseconds between peer tests (default 10000, ± 30 %).
+    #[arg(long)]
+    peer_test_interval_ms: Option<u64>,
     /// JSON-RPC URL of the chain holding the registry (e.g. the devnet's anvil).
     #[arg(long, requires = "registry")]
     chain_rpc: Option<String>,
@@ -90,6 +93,9 @@ fn config(args: &Args) -> Result<NodeConfig> {
     }
     if args.no_rate_limit {
         v["no_rate_limit"] = serde_json::json!(true);
+    }
+    if let Some(ms) = args.peer_test_interval_ms {
+        v["peer_test_interval_ms"] = serde_json::json!(ms);
     }
     if let Some(ms) = args.sync_interval_ms {
         v["sync_interval_ms"] = serde_json::json!(ms);

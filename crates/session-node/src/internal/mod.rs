@@ -3,6 +3,7 @@
 //! (`Forward`) and reachability tests that prove the callee holds its key (`Ping`).
 
 pub mod auth;
+pub mod health;
 pub mod peers;
 mod service;
 pub mod sync;

@@ -105,6 +105,26 @@ async fn killed_members_catch_up_and_nothing_acknowledged_is_lost() {
         acked
     );
 
+    // Peer testing notices the dead members.
+    let failing = |v: &Value| v["peers"]["failing"].as_array().map_or(0, Vec::len);
+    let info = |http: reqwest::Client| async move {
+        http.get(format!("http://{survivor}/info"))
+            .send()
+            .await
+            .expect("info")
+            .json::<Value>()
+            .await
+            .expect("json")
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while failing(&info(http.clone()).await) < 4 {
+        assert!(
+            Instant::now() < deadline,
+            "peer tests did not notice the 4 dead members"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
     // Restart the four: within a minute each holds exactly the acknowledged set.
     for victim in 1..=4 {
         devnet.restart_node(victim).expect("restart");
@@ -119,5 +139,13 @@ async fn killed_members_catch_up_and_nothing_acknowledged_is_lost() {
             assert!(Instant::now() < deadline, "node {victim} did not catch up");
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
+    }
+    // ...and that they are back.
+    while failing(&info(http.clone()).await) > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "peer tests did not see the members come back"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }

@@ -35,11 +35,21 @@ pub fn run(args: &[&str]) -> Result<()> {
     match args.first().copied() {
         Some("crypto") => crypto(),
         Some("node") => node(),
-        _ => bail!("usage: cargo xtask bench <crypto | node>"),
+        Some("swarm") => swarm(),
+        _ => bail!("usage: cargo xtask bench <crypto | node | swarm>"),
     }
 }
 
 fn node() -> Result<()> {
+    load_bench("load", "node", node_table)
+}
+
+fn swarm() -> Result<()> {
+    load_bench("swarm", "swarm", swarm_table)
+}
+
+/// Runs one load-generator bench of session-node-service and writes its table.
+fn load_bench(bench: &str, name: &str, table: fn(&Value) -> Result<String>) -> Result<()> {
     let root = cmd::workspace_root();
     // The dev profile: dependencies (tokio, axum, serde_json, dalek, RocksDB) are built at
     // opt-level 2 there, so this reuses the RocksDB build the tests already paid for; only our
@@ -52,21 +62,39 @@ fn node() -> Result<()> {
             "-p",
             "session-node-service",
             "--bench",
-            "load",
+            bench,
             "--profile",
             &profile,
         ],
         &root,
     )?;
-    let path = cmd::target_dir().join("session-bench/node.json");
+    let path = cmd::target_dir().join(format!("session-bench/{name}.json"));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
-    let table = node_table(&v)?;
+    let table = table(&v)?;
     println!("{table}");
     let doc = root.join("docs/BENCHMARKS.md");
     let text = std::fs::read_to_string(&doc).context("reading docs/BENCHMARKS.md")?;
-    std::fs::write(&doc, replace_section(&text, "node", &table)?)?;
-    eprintln!("wrote the node table into {}", doc.display());
+    std::fs::write(&doc, replace_section(&text, name, &table)?)?;
+    eprintln!("wrote the {name} table into {}", doc.display());
     Ok(())
+}
+
+/// Renders replicated swarm stores next to the single-node rate of the same run.
+pub fn swarm_table(v: &Value) -> Result<String> {
+    let num = |k: &str| {
+        v[k].as_f64()
+            .with_context(|| format!("swarm.json lacks {k}"))
+    };
+    let (single, swarm) = (num("single_node_store_per_s")?, num("swarm_store_per_s")?);
+    Ok(format!(
+        "| measure ({} clients, {} s per phase) | stores/s | bound | ratio |\n\
+         |---|---:|---:|---:|\n\
+         | store, replicated to a swarm of {} (entry + gRPC forward) | {swarm:.0} | {single:.0} single-node stores/s, same run | {:.2} |\n",
+        v["clients"],
+        v["phase_secs"],
+        v["swarm_size"],
+        swarm / single,
+    ))
 }
 
 /// Renders the node load figures next to the verify bound.
@@ -191,6 +219,18 @@ mod tests {
             "{t}"
         );
         assert!(node_table(&serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn swarm_table_reports_the_ratio_to_one_node() {
+        let v = serde_json::json!({"clients": 64, "phase_secs": 8, "swarm_size": 5,
+            "single_node_store_per_s": 4000.0, "swarm_store_per_s": 1000.0});
+        let t = swarm_table(&v).unwrap();
+        assert!(
+            t.contains("| 1000 | 4000 single-node stores/s, same run | 0.25 |"),
+            "{t}"
+        );
+        assert!(swarm_table(&serde_json::json!({})).is_err());
     }
 
     #[test]

@@ -4,28 +4,16 @@
 //! cores) measured in the same run. Writes `$CARGO_TARGET_DIR/session-bench/node.json`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use base64::Engine as _;
 use serde_json::json;
 use session_crypto::{IdentityKeys, Seed};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-const CLIENTS: usize = 64;
-const PHASE: Duration = Duration::from_secs(8);
+mod common;
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
+use common::{CLIENTS, PHASE, b64, now_ms, phase};
 
 /// Ed25519 verifications per second using every core.
 fn verify_rate() -> f64 {
@@ -52,41 +40,6 @@ fn verify_rate() -> f64 {
         .collect();
     let total: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
     total as f64 / start.elapsed().as_secs_f64()
-}
-
-async fn phase(bodies: Arc<Vec<String>>, url: String, fresh: bool) -> f64 {
-    let ok = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + PHASE;
-    let counter = Arc::new(AtomicU64::new(0));
-    let tasks: Vec<_> = (0..CLIENTS)
-        .map(|i| {
-            let (ok, url, bodies, counter) = (ok.clone(), url.clone(), bodies.clone(), counter.clone());
-            tokio::spawn(async move {
-                let client = reqwest::Client::new();
-                while Instant::now() < deadline {
-                    let body = if fresh {
-                        let n = counter.fetch_add(1, Ordering::Relaxed);
-                        let data = b64(format!("load {i} {n}").as_bytes());
-                        json!({"method": "store", "params": {"pubkey": bodies[i % bodies.len()], "timestamp": now_ms(), "ttl": 3_600_000u64, "data": data}}).to_string()
-                    } else {
-                        bodies[i % bodies.len()].clone()
-                    };
-                    let answered = match client.post(&url).body(body).send().await {
-                        Ok(r) => r.status().as_u16() == 200 && r.bytes().await.is_ok(),
-                        Err(_) => false,
-                    };
-                    if answered {
-                        ok.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            })
-        })
-        .collect();
-    let start = Instant::now();
-    for t in tasks {
-        t.await.unwrap();
-    }
-    ok.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
 
 fn main() {
@@ -127,7 +80,8 @@ fn main() {
         .map(|i| IdentityKeys::from_seed(Seed::from_bytes([i as u8 + 1; 32])))
         .collect();
     let pubkeys: Vec<String> = users.iter().map(|u| u.session_id().to_string()).collect();
-    let stores = rt.block_on(phase(Arc::new(pubkeys), url.clone(), true));
+    let urls = Arc::new(vec![url]);
+    let stores = rt.block_on(phase(Arc::new(pubkeys), urls.clone(), true));
     // One pre-signed retrieve per client (valid for the ±60 s window), so the load generator
     // spends no CPU on signing while the node verifies every request.
     let ts = now_ms();
@@ -139,7 +93,7 @@ fn main() {
             json!({"method": "retrieve", "params": params}).to_string()
         })
         .collect();
-    let retrieve_rate = rt.block_on(phase(Arc::new(retrieves), url, false));
+    let retrieve_rate = rt.block_on(phase(Arc::new(retrieves), urls, false));
     let _ = child.kill();
     let _ = child.wait();
     let report = json!({

@@ -1,0 +1,63 @@
+//! Shared by the load generators: the client phase and small helpers.
+#![allow(dead_code)]
+
+use base64::Engine as _;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Concurrent clients.
+pub const CLIENTS: usize = 64;
+/// Length of one measured phase.
+pub const PHASE: Duration = Duration::from_secs(8);
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+pub fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// Runs `CLIENTS` clients for `PHASE` against `urls` (client i uses `urls[i % len]`): fresh
+/// stores for the pubkeys in `bodies` when `fresh`, else the prepared `bodies` as they are.
+/// Returns answered-200 requests per second.
+pub async fn phase(bodies: Arc<Vec<String>>, urls: Arc<Vec<String>>, fresh: bool) -> f64 {
+    let ok = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + PHASE;
+    let counter = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let (ok, urls, bodies, counter) = (ok.clone(), urls.clone(), bodies.clone(), counter.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let url = urls[i % urls.len()].clone();
+                while Instant::now() < deadline {
+                    let body = if fresh {
+                        let n = counter.fetch_add(1, Ordering::Relaxed);
+                        let data = b64(format!("load {i} {n}").as_bytes());
+                        json!({"method": "store", "params": {"pubkey": bodies[i % bodies.len()], "timestamp": now_ms(), "ttl": 3_600_000u64, "data": data}}).to_string()
+                    } else {
+                        bodies[i % bodies.len()].clone()
+                    };
+                    let answered = match client.post(&url).body(body).send().await {
+                        Ok(r) => r.status().as_u16() == 200 && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    if answered {
+                        ok.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    ok.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}

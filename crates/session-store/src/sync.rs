@@ -1,7 +1,7 @@
 //! What replication needs from the store: per-(account, namespace) summaries to compare with a
-//! peer's, and the live messages of one (account, namespace) to send.
+//! peer's (the messages themselves go out in batches through `Store::retrieve`).
 
-use crate::codec::{CF_MSGS, Loc, decode_value, ns_prefix};
+use crate::codec::{CF_MSGS, Loc, decode_value};
 use crate::error::{DbContext, Result};
 use crate::store::Store;
 use crate::types::StoredMessage;
@@ -56,21 +56,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// The live messages of (account, namespace) at `now_ms`, in insertion order.
-    pub fn live_messages(
-        &self,
-        account: &Account,
-        ns: Namespace,
-        now_ms: u64,
-    ) -> Result<Vec<StoredMessage>> {
-        Ok(self
-            .scan(&ns_prefix(account, ns))?
-            .into_iter()
-            .map(|(_, m)| m)
-            .filter(|m| m.expiry_ms > now_ms)
-            .collect())
     }
 }
 

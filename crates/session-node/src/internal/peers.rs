@@ -100,18 +100,21 @@ impl Peers {
         Ok(call(client.summary(req)).await?.summaries)
     }
 
-    /// `peer`'s live messages of (account, namespace).
+    /// One batch of `peer`'s live messages of (account, namespace) after `after` (a hash, or
+    /// empty); the flag says whether more follow.
     pub async fn fetch(
         &self,
         node: &NodeState,
         peer: &NodeRecord,
         account: &[u8],
         namespace: i32,
-    ) -> Result<Vec<StoredMessage>, PeerError> {
+        after: &[u8],
+    ) -> Result<(Vec<StoredMessage>, bool), PeerError> {
         let mut req = FetchRequest {
             auth: None,
             account: account.to_vec(),
             namespace,
+            after: after.to_vec(),
         };
         req.auth = Some(auth::sign(
             &node.keys,
@@ -120,7 +123,8 @@ impl Peers {
             &auth::payload(&req),
         ));
         let mut client = self.client(peer.grpc)?;
-        Ok(call(client.fetch(req)).await?.messages)
+        let reply = call(client.fetch(req)).await?;
+        Ok((reply.messages, reply.more))
     }
 
     /// Pings `peer` and checks that it answers with a signature by its registered key.

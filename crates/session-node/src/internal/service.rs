@@ -111,11 +111,33 @@ impl NodeInternal for InternalService {
                 "account does not belong to the caller's swarm",
             ));
         }
+        let after = match req.after.len() {
+            0 => None,
+            32 => Some(session_store::MessageHash(
+                req.after
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| Status::internal("32"))?,
+            )),
+            _ => return Err(Status::invalid_argument("after is not a 32-byte hash")),
+        };
         let node = self.node.clone();
         let now = node.now_ms();
-        let messages = blocking(move || node.store.live_messages(&account, ns, now)).await?;
+        let batch = blocking(move || {
+            node.store.retrieve(
+                &account,
+                ns,
+                after.as_ref(),
+                usize::MAX,
+                FETCH_BATCH_BYTES,
+                now,
+            )
+        })
+        .await?;
         Ok(Response::new(FetchReply {
-            messages: messages
+            more: batch.more,
+            messages: batch
+                .messages
                 .into_iter()
                 .map(|m| StoredMessage {
                     hash: m.hash.0.to_vec(),
@@ -173,8 +195,10 @@ impl InternalService {
     }
 }
 
-/// Largest gRPC message either side accepts (a namespace full of 76,800-byte messages).
-pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+/// Most message data in one `Fetch` reply (the reference's push batch bound).
+pub const FETCH_BATCH_BYTES: usize = 9_000_000;
+/// Largest gRPC message either side accepts (a full batch plus framing and base64-free hashes).
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> session_store::Result<T> + Send + 'static,

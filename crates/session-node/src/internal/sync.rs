@@ -73,7 +73,6 @@ pub async fn sync_from(
     let mine = own_summaries(node).await?;
     let mut added = 0;
     for s in theirs.iter().filter(|s| differs(s, &mine)) {
-        let messages = peers.fetch(node, peer, &s.account, s.namespace).await?;
         let (Ok(account), Ok(ns)) = (
             <[u8; 33]>::try_from(s.account.as_slice()),
             i16::try_from(s.namespace),
@@ -81,10 +80,22 @@ pub async fn sync_from(
             continue;
         };
         let (account, ns) = (Account(account), Namespace(ns));
-        let n = node.clone();
-        added += tokio::task::spawn_blocking(move || store_all(&n, account, ns, messages))
-            .await
-            .map_err(|e| PeerError::Call(e.to_string()))?;
+        // Batches of at most FETCH_BATCH_BYTES, each continuing after the last hash received.
+        let mut after = Vec::new();
+        loop {
+            let (messages, more) = peers
+                .fetch(node, peer, &s.account, s.namespace, &after)
+                .await?;
+            let Some(last) = messages.last() else { break };
+            after.clone_from(&last.hash);
+            let n = node.clone();
+            added += tokio::task::spawn_blocking(move || store_all(&n, account, ns, messages))
+                .await
+                .map_err(|e| PeerError::Call(e.to_string()))?;
+            if !more {
+                break;
+            }
+        }
     }
     Ok(added)
 }

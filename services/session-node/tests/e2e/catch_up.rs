@@ -125,6 +125,22 @@ async fn killed_members_catch_up_and_nothing_acknowledged_is_lost() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
+    // While they are down: 200 messages of 50,000 bytes (10 MB, more than one 9 MB fetch batch)
+    // for a second user.
+    let big_user = IdentityKeys::from_seed(Seed::generate_full(&mut rand::rng()));
+    let mut big = BTreeSet::new();
+    for i in 0..200u32 {
+        let mut data = vec![0u8; 50_000];
+        data[..4].copy_from_slice(&i.to_be_bytes());
+        let store = json!({"method": "store", "params": {"pubkey": big_user.session_id().to_string(),
+            "ttl": 3_600_000, "timestamp": now_ms(),
+            "data": base64::engine::general_purpose::STANDARD.encode(&data)}});
+        let (code, body) = rpc(&http, survivor, store).await;
+        assert_eq!(code, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).expect("json");
+        big.insert(v["hash"].as_str().expect("hash").to_owned());
+    }
+
     // Restart the four: within a minute each holds exactly the acknowledged set.
     for victim in 1..=4 {
         devnet.restart_node(victim).expect("restart");
@@ -133,7 +149,9 @@ async fn killed_members_catch_up_and_nothing_acknowledged_is_lost() {
     for victim in 1..=4 {
         let addr = devnet.nodes[victim].http();
         loop {
-            if hashes_at(&http, addr, &user).await.as_ref() == Some(&acked) {
+            if hashes_at(&http, addr, &user).await.as_ref() == Some(&acked)
+                && hashes_at(&http, addr, &big_user).await.as_ref() == Some(&big)
+            {
                 break;
             }
             assert!(Instant::now() < deadline, "node {victim} did not catch up");

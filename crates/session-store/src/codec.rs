@@ -4,6 +4,7 @@
 //! * `by_hash`:   hash(32) → account(33) ‖ ns(2) ‖ seq(8)
 //! * `by_expiry`: expiry(8 BE) ‖ hash(32) → ∅
 //! * `revoked`:   account(33) ‖ token(36) → order(8 BE)
+//! * `tombstones`: account(33) ‖ ns(2) ‖ hash(32) → expiry(8 BE) of the deleted message
 //! * default:     `next_seq` → u64 BE
 
 use crate::error::{Error, Result};
@@ -23,6 +24,7 @@ pub(crate) const CF_MSGS: &str = "msgs";
 pub(crate) const CF_BY_HASH: &str = "by_hash";
 pub(crate) const CF_BY_EXPIRY: &str = "by_expiry";
 pub(crate) const CF_REVOKED: &str = "revoked";
+pub(crate) const CF_TOMBSTONES: &str = "tombstones";
 pub(crate) const META_NEXT_SEQ: &[u8] = b"next_seq";
 
 pub(crate) const LOC_LEN: usize = 33 + 2 + 8;
@@ -56,6 +58,13 @@ impl Loc {
             seq: u64::from_be_bytes(b[35..].try_into().expect("8 bytes")),
         })
     }
+}
+
+/// Key of a tombstone: the (account, namespace) prefix and the deleted message's hash.
+pub(crate) fn tombstone_key(account: &Account, ns: Namespace, hash: &MessageHash) -> Vec<u8> {
+    let mut k = ns_prefix(account, ns);
+    k.extend_from_slice(&hash.0);
+    k
 }
 
 pub(crate) fn account_prefix(account: &Account) -> Vec<u8> {

@@ -57,7 +57,7 @@ impl Store {
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
-        let cfs = [CF_MSGS, CF_BY_HASH, CF_BY_EXPIRY, CF_REVOKED];
+        let cfs = [CF_MSGS, CF_BY_HASH, CF_BY_EXPIRY, CF_REVOKED, CF_TOMBSTONES];
         let db = DB::open_cf(&opts, path, cfs).ctx("opening the database")?;
         let next_seq = match db.get(META_NEXT_SEQ).ctx("reading the sequence")? {
             Some(v) => u64_value(&v, "next_seq")?,
@@ -80,16 +80,16 @@ impl Store {
             .expect("column families are created at open")
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
         // A panic while holding the lock cannot leave RocksDB half-written (batches are atomic).
         self.write_lock.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn write(&self, batch: WriteBatch, context: &'static str) -> Result<()> {
+    pub(crate) fn write(&self, batch: WriteBatch, context: &'static str) -> Result<()> {
         self.db.write(batch).ctx(context)
     }
 
-    fn loc_of(&self, hash: &MessageHash) -> Result<Option<Loc>> {
+    pub(crate) fn loc_of(&self, hash: &MessageHash) -> Result<Option<Loc>> {
         match self
             .db
             .get_cf(self.cf(CF_BY_HASH), hash.0)
@@ -145,6 +145,11 @@ impl Store {
             seq,
         };
         let value = encode_value(&hash, msg.timestamp_ms, msg.expiry_ms, &msg.data);
+        // A client storing a deleted message again means it: the tombstone goes.
+        batch.delete_cf(
+            self.cf(CF_TOMBSTONES),
+            tombstone_key(&msg.account, msg.namespace, &hash),
+        );
         batch.put_cf(self.cf(CF_MSGS), loc.key(), value);
         batch.put_cf(self.cf(CF_BY_HASH), hash.0, loc.key());
         batch.put_cf(self.cf(CF_BY_EXPIRY), expiry_key(msg.expiry_ms, &hash), []);
@@ -156,10 +161,23 @@ impl Store {
         })
     }
 
-    fn delete_into(&self, batch: &mut WriteBatch, loc: &Loc, hash: &MessageHash, expiry: u64) {
+    /// Deletes a message and leaves a tombstone until its expiry, so replication never brings
+    /// it back from a node that missed the deletion.
+    pub(crate) fn delete_into(
+        &self,
+        batch: &mut WriteBatch,
+        loc: &Loc,
+        hash: &MessageHash,
+        expiry: u64,
+    ) {
         batch.delete_cf(self.cf(CF_MSGS), loc.key());
         batch.delete_cf(self.cf(CF_BY_HASH), hash.0);
         batch.delete_cf(self.cf(CF_BY_EXPIRY), expiry_key(expiry, hash));
+        batch.put_cf(
+            self.cf(CF_TOMBSTONES),
+            tombstone_key(&loc.account, loc.ns, hash),
+            expiry.to_be_bytes(),
+        );
     }
 
     fn set_expiry_into(
@@ -425,6 +443,7 @@ impl Store {
             }
             n += 1;
         }
+        self.purge_tombstones_into(&mut batch, now_ms)?;
         self.write(batch, "purging expired messages")?;
         Ok(n)
     }

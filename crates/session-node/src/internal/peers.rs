@@ -3,7 +3,7 @@
 
 use super::auth;
 use super::proto::node_internal_client::NodeInternalClient;
-use super::proto::{FetchRequest, ForwardRequest, PingRequest, StoredMessage, SummaryRequest};
+use super::proto::{FetchRequest, ForwardRequest, PingRequest, SummaryRequest};
 use super::service::ping_message;
 use crate::rpc::{Body, Reply};
 use crate::state::{NodeRecord, NodeState};
@@ -101,7 +101,7 @@ impl Peers {
     }
 
     /// One batch of `peer`'s live messages of (account, namespace) after `after` (a hash, or
-    /// empty); the flag says whether more follow.
+    /// empty: then its tombstones of the pair come too); `more` says whether more follow.
     pub async fn fetch(
         &self,
         node: &NodeState,
@@ -109,7 +109,7 @@ impl Peers {
         account: &[u8],
         namespace: i32,
         after: &[u8],
-    ) -> Result<(Vec<StoredMessage>, bool), PeerError> {
+    ) -> Result<super::proto::FetchReply, PeerError> {
         let mut req = FetchRequest {
             auth: None,
             account: account.to_vec(),
@@ -123,8 +123,7 @@ impl Peers {
             &auth::payload(&req),
         ));
         let mut client = self.client(peer.grpc)?;
-        let reply = call(client.fetch(req)).await?;
-        Ok((reply.messages, reply.more))
+        call(client.fetch(req)).await
     }
 
     /// Pings `peer` and checks that it answers with a signature by its registered key.

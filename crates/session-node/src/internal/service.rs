@@ -4,7 +4,7 @@ use super::auth::{self, Scope};
 use super::proto::node_internal_server::{NodeInternal, NodeInternalServer};
 use super::proto::{
     AccountSummary, FetchReply, FetchRequest, ForwardReply, ForwardRequest, PingReply, PingRequest,
-    StoredMessage, SummaryReply, SummaryRequest,
+    StoredMessage, SummaryReply, SummaryRequest, Tombstone,
 };
 use crate::rpc;
 use crate::state::NodeState;
@@ -111,31 +111,35 @@ impl NodeInternal for InternalService {
                 "account does not belong to the caller's swarm",
             ));
         }
-        let after = match req.after.len() {
-            0 => None,
-            32 => Some(session_store::MessageHash(
-                req.after
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| Status::internal("32"))?,
-            )),
-            _ => return Err(Status::invalid_argument("after is not a 32-byte hash")),
+        let after = match <[u8; 32]>::try_from(req.after.as_slice()) {
+            Ok(hash) => Some(session_store::MessageHash(hash)),
+            Err(_) if req.after.is_empty() => None,
+            Err(_) => return Err(Status::invalid_argument("after is not a 32-byte hash")),
         };
         let node = self.node.clone();
         let now = node.now_ms();
-        let batch = blocking(move || {
-            node.store.retrieve(
-                &account,
-                ns,
-                after.as_ref(),
-                usize::MAX,
-                FETCH_BATCH_BYTES,
-                now,
-            )
+        let (batch, deleted) = blocking(move || {
+            let all = usize::MAX;
+            let batch =
+                node.store
+                    .retrieve(&account, ns, after.as_ref(), all, FETCH_BATCH_BYTES, now)?;
+            // Tombstones travel with the first batch.
+            let deleted = match after {
+                None => node.store.tombstones(&account, ns)?,
+                Some(_) => Vec::new(),
+            };
+            Ok((batch, deleted))
         })
         .await?;
         Ok(Response::new(FetchReply {
             more: batch.more,
+            deleted: deleted
+                .into_iter()
+                .map(|(h, expiry_ms)| Tombstone {
+                    hash: h.0.to_vec(),
+                    expiry_ms,
+                })
+                .collect(),
             messages: batch
                 .messages
                 .into_iter()

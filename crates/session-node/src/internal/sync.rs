@@ -83,17 +83,18 @@ pub async fn sync_from(
         // Batches of at most FETCH_BATCH_BYTES, each continuing after the last hash received.
         let mut after = Vec::new();
         loop {
-            let (messages, more) = peers
+            let reply = peers
                 .fetch(node, peer, &s.account, s.namespace, &after)
                 .await?;
-            let Some(last) = messages.last() else { break };
-            after.clone_from(&last.hash);
+            let more = reply.more;
+            let last = reply.messages.last().map(|m| m.hash.clone());
             let n = node.clone();
-            added += tokio::task::spawn_blocking(move || store_all(&n, account, ns, messages))
+            added += tokio::task::spawn_blocking(move || apply(&n, account, ns, reply))
                 .await
                 .map_err(|e| PeerError::Call(e.to_string()))?;
-            if !more {
-                break;
+            match last {
+                Some(hash) if more => after = hash,
+                _ => break,
             }
         }
     }
@@ -128,16 +129,28 @@ fn differs(theirs: &AccountSummary, mine: &HashMap<Key, Summary>) -> bool {
         .is_none_or(|m| m.count != theirs.count || m.digest.as_slice() != theirs.digest.as_slice())
 }
 
-/// Stores fetched messages whose hash checks out; returns how many were new.
-fn store_all(
+/// Applies one fetched batch: the peer's tombstones first (deleting copies that were deleted
+/// there), then the messages whose hash checks out and that were not deleted here. Returns how
+/// many messages were new.
+fn apply(
     node: &NodeState,
     account: Account,
     ns: Namespace,
-    messages: Vec<super::proto::StoredMessage>,
+    reply: super::proto::FetchReply,
 ) -> usize {
     let now = node.now_ms();
+    let tombstones: Vec<(MessageHash, u64)> = reply
+        .deleted
+        .iter()
+        .filter_map(|t| Some((MessageHash(t.hash.as_slice().try_into().ok()?), t.expiry_ms)))
+        .collect();
+    match node.store.apply_tombstones(&account, ns, &tombstones, now) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(deleted = n, "applied a peer's deletions"),
+        Err(e) => tracing::error!(error = %e, "applying tombstones"),
+    }
     let mut added = 0;
-    for m in messages {
+    for m in reply.messages {
         if m.expiry_ms <= now
             || MessageHash::compute(&account, ns, &m.data).0.as_slice() != m.hash.as_slice()
         {
@@ -150,8 +163,8 @@ fn store_all(
             expiry_ms: m.expiry_ms,
             data: m.data,
         };
-        match node.store.store(&msg) {
-            Ok(session_store::StoreOutcome::Inserted { .. }) => added += 1,
+        match node.store.store_replicated(&msg) {
+            Ok(Some(session_store::StoreOutcome::Inserted { .. })) => added += 1,
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "storing a synced message"),
         }

@@ -14,9 +14,49 @@ mod swarms;
 
 use session_devnet::{Devnet, DevnetConfig};
 use std::path::Path;
+use std::sync::{Condvar, Mutex};
 
-/// A devnet config in a fresh temporary directory (kept alive by the returned guard).
-pub fn config(nodes: usize) -> (DevnetConfig, tempfile::TempDir) {
+/// At most this many devnets run at once (each is anvil plus up to 14 node processes; more at
+/// once on 2 cores slows them past the tests' convergence deadlines).
+const PARALLEL_DEVNETS: usize = 2;
+
+static RUNNING: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// A devnet's place among the [`PARALLEL_DEVNETS`] and its temporary directory; dropping it
+/// frees both.
+pub struct Slot {
+    _dir: tempfile::TempDir,
+}
+
+impl Slot {
+    fn take(dir: tempfile::TempDir) -> Self {
+        let (lock, cvar) = &RUNNING;
+        let mut running = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *running >= PARALLEL_DEVNETS {
+            running = cvar
+                .wait(running)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *running += 1;
+        Self { _dir: dir }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let (lock, cvar) = &RUNNING;
+        *lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) -= 1;
+        cvar.notify_one();
+    }
+}
+
+/// A devnet config in a fresh temporary directory; waits for a free devnet slot. Keep the
+/// returned slot alive (after the devnet, which drops first) for the whole test.
+pub fn config(nodes: usize) -> (DevnetConfig, Slot) {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let anvil = session_devnet::anvil::find(&root)
@@ -27,7 +67,7 @@ pub fn config(nodes: usize) -> (DevnetConfig, tempfile::TempDir) {
         env!("CARGO_BIN_EXE_session-node").into(),
     );
     cfg.nodes = nodes;
-    (cfg, dir)
+    (cfg, Slot::take(dir))
 }
 
 /// POSTs a storage RPC request to a node; returns (status, body).

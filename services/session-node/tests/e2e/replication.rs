@@ -119,6 +119,33 @@ async fn a_store_reaches_every_member_and_internal_calls_are_authenticated() {
         assert_eq!(code, 421);
     }
 
+    // A recursive delete at another member: every member reports the deletion, signed.
+    let second = json!({"method": "store", "params": {
+        "pubkey": account, "ttl": 600_000, "timestamp": now_ms(), "data": b64(b"to delete"),
+    }});
+    let (code, body) = rpc(&http, members[1].http(), second).await;
+    assert_eq!(code, 200, "{body}");
+    let doomed = serde_json::from_str::<Value>(&body).expect("json")["hash"]
+        .as_str()
+        .expect("hash")
+        .to_owned();
+    let sig = b64(&user.sign(format!("delete{doomed}").as_bytes()));
+    let delete = json!({"method": "delete", "params": {"pubkey": account,
+        "pubkey_ed25519": hex::encode(user.ed25519_public().as_bytes()),
+        "messages": [doomed], "signature": sig}});
+    let (code, body) = rpc(&http, members[2].http(), delete).await;
+    assert_eq!(code, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    for m in &members {
+        let e = &v["swarm"][hex::encode(m.record.ed25519)];
+        assert_eq!(
+            e["deleted"],
+            json!([doomed]),
+            "member {} deleted it: {e}",
+            m.id
+        );
+    }
+
     // Internal calls: a member may forward; forged, outsider and stale callers may not.
     let member_keys = node_keys(members[1]);
     let outsider_keys = node_keys(outsiders[0]);

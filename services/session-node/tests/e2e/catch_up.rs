@@ -1,59 +1,13 @@
 //! Catch-up: a swarm of 5 keeps taking stores while 4 members are SIGKILLed one by one; every
 //! acknowledged store is on the survivor, and once the 4 restart every member holds all of it.
 
-use crate::{config, rpc};
+use crate::{config, hashes_at, now_ms, rpc};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use session_crypto::{IdentityKeys, Seed};
 use session_devnet::Devnet;
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-fn now_ms() -> u64 {
-    u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock")
-            .as_millis(),
-    )
-    .expect("ms fit")
-}
-
-/// Every hash a node returns for the account (namespace 0), following `more`.
-async fn hashes_at(
-    http: &reqwest::Client,
-    node: SocketAddr,
-    user: &IdentityKeys,
-) -> Option<BTreeSet<String>> {
-    let mut out = BTreeSet::new();
-    let mut last = String::new();
-    loop {
-        let ts = now_ms();
-        let sig = base64::engine::general_purpose::STANDARD
-            .encode(user.sign(format!("retrieve{ts}").as_bytes()));
-        let params = json!({"pubkey": user.session_id().to_string(),
-            "pubkey_ed25519": hex::encode(user.ed25519_public().as_bytes()),
-            "timestamp": ts, "signature": sig, "last_hash": last});
-        let reply = http
-            .post(format!("http://{node}/storage_rpc/v1"))
-            .json(&json!({"method": "retrieve", "params": params}))
-            .send()
-            .await
-            .ok()?;
-        if reply.status() != 200 {
-            return None;
-        }
-        let v: Value = reply.json().await.ok()?;
-        for m in v["messages"].as_array()? {
-            last = m["hash"].as_str()?.to_owned();
-            out.insert(last.clone());
-        }
-        if v["more"] != json!(true) {
-            return Some(out);
-        }
-    }
-}
+use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_members_catch_up_and_nothing_acknowledged_is_lost() {

@@ -98,16 +98,7 @@ async fn a_restarted_follower_replays_its_journal() {
     cfg.ideal_swarm_size = 2;
     let devnet = Devnet::start(cfg).await.expect("devnet starts");
     let data = tempfile::tempdir().expect("dir");
-    let chain = ChainConfig {
-        rpc_url: devnet.rpc_url.clone(),
-        registry: devnet.contracts.registry.to_string(),
-        start_block: devnet.contracts.deploy_block,
-        epoch_blocks: devnet.cfg.epoch_blocks,
-        confirmations: devnet.cfg.confirmations,
-        min_swarm_size: devnet.cfg.min_swarm_size,
-        ideal_swarm_size: devnet.cfg.ideal_swarm_size,
-        poll_ms: 100,
-    };
+    let chain = crate::chain_config(&devnet);
     let mut follower = ChainFollower::connect(&chain, data.path())
         .await
         .expect("connects");

@@ -1,56 +1,12 @@
 //! A deletion made while a member was down reaches it when it comes back, and no node brings
 //! the deleted messages back through replication.
 
-use crate::{config, rpc};
-use base64::Engine as _;
+use crate::{b64, config, hashes_at, now_ms, rpc};
 use serde_json::{Value, json};
 use session_crypto::{IdentityKeys, Seed};
 use session_devnet::Devnet;
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-fn now_ms() -> u64 {
-    u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock")
-            .as_millis(),
-    )
-    .expect("ms fit")
-}
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
-async fn hashes_at(
-    http: &reqwest::Client,
-    node: SocketAddr,
-    user: &IdentityKeys,
-) -> Option<BTreeSet<String>> {
-    let ts = now_ms();
-    let params = json!({"pubkey": user.session_id().to_string(),
-        "pubkey_ed25519": hex::encode(user.ed25519_public().as_bytes()),
-        "timestamp": ts, "signature": b64(&user.sign(format!("retrieve{ts}").as_bytes()))});
-    let reply = http
-        .post(format!("http://{node}/storage_rpc/v1"))
-        .json(&json!({"method": "retrieve", "params": params}))
-        .send()
-        .await
-        .ok()?;
-    if reply.status() != 200 {
-        return None;
-    }
-    let v: Value = reply.json().await.ok()?;
-    Some(
-        v["messages"]
-            .as_array()?
-            .iter()
-            .filter_map(|m| m["hash"].as_str().map(str::to_owned))
-            .collect(),
-    )
-}
+use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deletion_missed_by_a_down_member_is_not_resurrected() {

@@ -70,6 +70,78 @@ pub fn config(nodes: usize) -> (DevnetConfig, Slot) {
     (cfg, Slot::take(dir))
 }
 
+/// Now, in ms since the epoch.
+pub fn now_ms() -> u64 {
+    u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis(),
+    )
+    .expect("ms fit")
+}
+
+/// Standard base64.
+pub fn b64(b: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// Signed `retrieve` parameters for `user`'s namespace 0 after `last_hash` ("" for the oldest).
+pub fn retrieve_params(user: &session_crypto::IdentityKeys, last_hash: &str) -> serde_json::Value {
+    let ts = now_ms();
+    serde_json::json!({"pubkey": user.session_id().to_string(),
+        "pubkey_ed25519": hex::encode(user.ed25519_public().as_bytes()),
+        "timestamp": ts, "signature": b64(&user.sign(format!("retrieve{ts}").as_bytes())),
+        "last_hash": last_hash})
+}
+
+/// Every hash a node returns for `user` (namespace 0), following `more`; `None` while the node
+/// does not answer 200 (down, restarting, not in a swarm yet).
+pub async fn hashes_at(
+    http: &reqwest::Client,
+    node: std::net::SocketAddr,
+    user: &session_crypto::IdentityKeys,
+) -> Option<std::collections::BTreeSet<String>> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut last = String::new();
+    loop {
+        let body =
+            serde_json::json!({"method": "retrieve", "params": retrieve_params(user, &last)});
+        let reply = http
+            .post(format!("http://{node}/storage_rpc/v1"))
+            .json(&body)
+            .send()
+            .await
+            .ok()?;
+        if reply.status() != 200 {
+            return None;
+        }
+        let v: serde_json::Value = reply.json().await.ok()?;
+        for m in v["messages"].as_array()? {
+            last = m["hash"].as_str()?.to_owned();
+            out.insert(last.clone());
+        }
+        if v["more"] != serde_json::json!(true) {
+            return Some(out);
+        }
+    }
+}
+
+/// The chain settings of `devnet`, for an independent follower.
+pub fn chain_config(devnet: &Devnet) -> session_node::config::ChainConfig {
+    session_node::config::ChainConfig {
+        rpc_url: devnet.rpc_url.clone(),
+        registry: devnet.contracts.registry.to_string(),
+        start_block: devnet.contracts.deploy_block,
+        epoch_blocks: devnet.cfg.epoch_blocks,
+        confirmations: devnet.cfg.confirmations,
+        min_swarm_size: devnet.cfg.min_swarm_size,
+        ideal_swarm_size: devnet.cfg.ideal_swarm_size,
+        poll_ms: 100,
+    }
+}
+
 /// POSTs a storage RPC request to a node; returns (status, body).
 pub async fn rpc(
     http: &reqwest::Client,

@@ -1,7 +1,7 @@
 //! Swarm replication: a store at one member reaches every member; internal calls are
 //! authenticated (forged key, outsider, stale timestamp refused).
 
-use crate::{config, rpc};
+use crate::{b64, config, now_ms, rpc};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use session_crypto::{Ed25519PublicKey, IdentityKeys, Seed};
@@ -9,21 +9,6 @@ use session_devnet::{Devnet, NodeHandle};
 use session_node::internal::auth;
 use session_node::internal::proto::node_internal_client::NodeInternalClient;
 use session_node::internal::proto::{ForwardRequest, PingRequest};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-fn now_ms() -> u64 {
-    u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock")
-            .as_millis(),
-    )
-    .expect("ms fit")
-}
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
 
 fn node_keys(node: &NodeHandle) -> IdentityKeys {
     session_node::identity::load_or_create(&node.data_dir, &mut rand::rng()).expect("node key")
@@ -113,7 +98,7 @@ async fn a_store_reaches_every_member_and_internal_calls_are_authenticated() {
         let (code, _) = rpc(
             &http,
             outsiders[0].http(),
-            json!({"method": "retrieve", "params": v_params(&user, &account)}),
+            json!({"method": "retrieve", "params": crate::retrieve_params(&user, "")}),
         )
         .await;
         assert_eq!(code, 421);
@@ -178,7 +163,7 @@ async fn a_store_reaches_every_member_and_internal_calls_are_authenticated() {
         .await
         .expect_err("body changed after signing");
     assert_eq!(err.code(), tonic::Code::Unauthenticated, "{err}");
-    let retrieve = json!({"method": "retrieve", "params": v_params(&user, &account)});
+    let retrieve = json!({"method": "retrieve", "params": crate::retrieve_params(&user, "")});
     let err = target
         .forward(forward(&member_keys, now_ms(), &retrieve))
         .await
@@ -208,10 +193,4 @@ async fn a_store_reaches_every_member_and_internal_calls_are_authenticated() {
     Ed25519PublicKey::from_bytes(members[0].record.ed25519)
         .verify(&msg, &sig, "ping")
         .expect("signed by the registered key");
-}
-
-fn v_params(user: &IdentityKeys, account: &str) -> Value {
-    let ts = now_ms();
-    json!({"pubkey": account, "pubkey_ed25519": hex::encode(user.ed25519_public().as_bytes()),
-        "timestamp": ts, "signature": b64(&user.sign(format!("retrieve{ts}").as_bytes()))})
 }

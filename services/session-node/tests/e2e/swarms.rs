@@ -68,16 +68,7 @@ async fn check_mapping(devnet: &Devnet, report: &SwarmReport) {
 /// The swarms an independent reader computes from the chain (what a client would do).
 async fn independent_view(devnet: &Devnet, at_least: u64) -> SwarmReport {
     let dir = tempfile::tempdir().expect("temp dir");
-    let cfg = session_node::config::ChainConfig {
-        rpc_url: devnet.rpc_url.clone(),
-        registry: devnet.contracts.registry.to_string(),
-        start_block: devnet.contracts.deploy_block,
-        epoch_blocks: devnet.cfg.epoch_blocks,
-        confirmations: devnet.cfg.confirmations,
-        min_swarm_size: devnet.cfg.min_swarm_size,
-        ideal_swarm_size: devnet.cfg.ideal_swarm_size,
-        poll_ms: 100,
-    };
+    let cfg = crate::chain_config(devnet);
     let mut follower = session_node::chain::ChainFollower::connect(&cfg, dir.path())
         .await
         .expect("follower connects");

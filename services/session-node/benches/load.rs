@@ -6,14 +6,12 @@
 
 use serde_json::json;
 use session_crypto::{IdentityKeys, Seed};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{CLIENTS, PHASE, b64, now_ms, phase};
+use common::{CLIENTS, PHASE, b64, now_ms, phase, standalone};
 
 /// Ed25519 verifications per second using every core.
 fn verify_rate() -> f64 {
@@ -47,28 +45,7 @@ fn main() {
         return; // `cargo test --benches` / `--list` probes: nothing to do
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_session-node"))
-        .args([
-            "--standalone",
-            "--no-rate-limit",
-            "--print-addr",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = format!(
-        "http://{}/storage_rpc/v1",
-        line.trim().trim_start_matches("listening on ")
-    );
+    let (mut child, url) = standalone(dir.path());
 
     let verify = verify_rate();
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -7,41 +7,13 @@
 
 mod common;
 
-use common::{CLIENTS, PHASE, phase};
+use common::{CLIENTS, PHASE, phase, standalone};
 use serde_json::json;
 use session_crypto::{IdentityKeys, Seed};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 const SWARM: usize = 5;
-
-fn standalone_url(dir: &Path) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_session-node"))
-        .args([
-            "--standalone",
-            "--no-rate-limit",
-            "--print-addr",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = format!(
-        "http://{}/storage_rpc/v1",
-        line.trim().trim_start_matches("listening on ")
-    );
-    (child, url)
-}
 
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
@@ -63,7 +35,7 @@ fn main() {
     );
 
     let single_dir = tempfile::tempdir().unwrap();
-    let (mut single, url) = standalone_url(single_dir.path());
+    let (mut single, url) = standalone(single_dir.path());
     let single_rate = rt.block_on(phase(pubkeys.clone(), Arc::new(vec![url]), true));
     let _ = single.kill();
     let _ = single.wait();

@@ -61,3 +61,32 @@ pub async fn phase(bodies: Arc<Vec<String>>, urls: Arc<Vec<String>>, fresh: bool
     }
     ok.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
+
+/// Starts a standalone `session-node` (no rate limit) on a free port in `dir`; returns the
+/// process and its storage RPC URL.
+pub fn standalone(dir: &std::path::Path) -> (std::process::Child, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_session-node"))
+        .args([
+            "--standalone",
+            "--no-rate-limit",
+            "--print-addr",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("session-node starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    let url = format!(
+        "http://{}/storage_rpc/v1",
+        line.trim().trim_start_matches("listening on ")
+    );
+    (child, url)
+}

@@ -129,6 +129,14 @@ pub(crate) fn execute_get_expiries(
         flags::READ,
     )?;
     let mut expiries = Map::new();
+    if r.hashes == ["all"] {
+        // `["all"]`: every live message of the account, in every namespace.
+        for m in state.store.all_messages(&r.account)? {
+            if m.expiry_ms > now {
+                expiries.insert(m.hash.to_b64(), json!(m.expiry_ms));
+            }
+        }
+    }
     for h in decode_hashes(&r.hashes) {
         if let Some(m) = state
             .store

@@ -201,12 +201,28 @@ async fn expire_variants_and_get_expiries() {
     );
     let r = node.rpc("get_expiries", p).await;
     assert_eq!(r.json(), json!({"expiries": {h.clone(): short}}));
+    // ["all"]: every live message of the account.
+    let h2 = store_public(&node, &u, b"second").await;
+    let p = u.auth(
+        &format!("get_expiries{now}all"),
+        json!({"messages": ["all"], "timestamp": now}),
+    );
+    let all = node.rpc("get_expiries", p).await.json();
+    let keys: Vec<&String> = all["expiries"].as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 2, "{all}");
+    assert_eq!(all["expiries"][&h], short);
+    assert!(all["expiries"][&h2].is_u64());
 
     let target = now + 1_800_000;
     let p = u.auth(&format!("expire_all{target}"), json!({"expiry": target}));
     let r = node.rpc("expire_all", p).await;
-    assert_eq!(r.entry(&node)["updated"], json!([h]), "{}", r.text);
-    assert_eq!(hashes_of(&retrieve(&node, &u, 0).await).len(), 1);
+    let mut updated: Vec<String> =
+        serde_json::from_value(r.entry(&node)["updated"].clone()).unwrap();
+    updated.sort();
+    let mut want = vec![h, h2];
+    want.sort();
+    assert_eq!(updated, want, "{}", r.text);
+    assert_eq!(hashes_of(&retrieve(&node, &u, 0).await).len(), 2);
 }
 
 #[tokio::test]

@@ -36,7 +36,8 @@ pub fn run(args: &[&str]) -> Result<()> {
         Some("crypto") => crypto(),
         Some("node") => node(),
         Some("swarm") => swarm(),
-        _ => bail!("usage: cargo xtask bench <crypto | node | swarm>"),
+        Some("onion") => onion(),
+        _ => bail!("usage: cargo xtask bench <crypto | node | swarm | onion>"),
     }
 }
 
@@ -46,6 +47,10 @@ fn node() -> Result<()> {
 
 fn swarm() -> Result<()> {
     load_bench("swarm", "swarm", swarm_table)
+}
+
+fn onion() -> Result<()> {
+    load_bench("onion", "onion", onion_table)
 }
 
 /// Runs one load-generator bench of session-node-service and writes its table.
@@ -59,8 +64,9 @@ fn load_bench(bench: &str, name: &str, table: fn(&Value) -> Result<String>) -> R
         "cargo",
         &[
             "bench",
-            "-p",
-            "session-node-service",
+            // `--workspace`, not `-p`: the same feature resolution as the tests, so the
+            // RocksDB build is reused.
+            "--workspace",
             "--bench",
             bench,
             "--profile",
@@ -95,6 +101,43 @@ pub fn swarm_table(v: &Value) -> Result<String> {
         v["swarm_size"],
         swarm / single,
     ))
+}
+
+/// Renders per-hop CPU time next to one X25519 + one AEAD, and the 3-hop store latency.
+pub fn onion_table(v: &Value) -> Result<String> {
+    let hops = v["hops"].as_array().context("onion.json lacks hops")?;
+    let mut out = format!(
+        "| measure ({} iterations each) | time | bound (same run) | ratio (target ≤ 1.3) |\n\
+         |---|---:|---:|---:|\n",
+        v["iterations"]
+    );
+    for h in hops {
+        let num = |k: &str| h[k].as_f64().with_context(|| format!("hop lacks {k}"));
+        let (peel, bound) = (num("peel_ns")?, num("x25519_aead_ns")?);
+        out.push_str(&format!(
+            "| hop: parse + peel + classify, {}, {} B payload ({} B layer) | {:.1} µs | {:.1} µs (X25519 + AEAD) | {:.2} |\n",
+            h["enc_type"].as_str().unwrap_or("?"),
+            h["payload_bytes"],
+            h["layer_bytes"],
+            peel / 1000.0,
+            bound / 1000.0,
+            peel / bound,
+        ));
+    }
+    let num = |k: &str| {
+        v[k].as_f64()
+            .with_context(|| format!("onion.json lacks {k}"))
+    };
+    out.push_str(&format!(
+        "\n| 3-hop store to a swarm member ({} sequential, {}-node loopback devnet) | p50 | p99 |\n\
+         |---|---:|---:|\n\
+         | onion store (guard → relay → last hop → destination, + swarm fan-out) | {:.1} ms | {:.1} ms |\n",
+        v["stores"],
+        v["nodes"],
+        num("store_p50_ms")?,
+        num("store_p99_ms")?,
+    ));
+    Ok(out)
 }
 
 /// Renders the node load figures next to the verify bound.
@@ -231,6 +274,21 @@ mod tests {
             "{t}"
         );
         assert!(swarm_table(&serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn onion_table_reports_hop_ratios_and_latency() {
+        let v = serde_json::json!({"iterations": 10, "nodes": 10, "stores": 5,
+            "store_p50_ms": 12.34, "store_p99_ms": 56.78,
+            "hops": [{"enc_type": "aes-gcm", "payload_bytes": 1024, "layer_bytes": 1500,
+                "peel_ns": 120000.0, "x25519_aead_ns": 100000.0}]});
+        let t = onion_table(&v).unwrap();
+        assert!(
+            t.contains("| 120.0 µs | 100.0 µs (X25519 + AEAD) | 1.20 |"),
+            "{t}"
+        );
+        assert!(t.contains("| 12.3 ms | 56.8 ms |"), "{t}");
+        assert!(onion_table(&serde_json::json!({})).is_err());
     }
 
     #[test]

@@ -335,6 +335,8 @@ impl Devnet {
             .args(["--grpc-listen", &node.grpc().to_string()])
             .args(["--sync-interval-ms", "1000"])
             .args(["--peer-test-interval-ms", "500"])
+            // Onion requests may exit to servers on loopback (community, file servers).
+            .arg("--proxy-allow-private")
             .args(["--chain-rpc", &self.rpc_url])
             .args(["--registry", &self.contracts.registry.to_string()])
             .args(["--start-block", &self.contracts.deploy_block.to_string()])

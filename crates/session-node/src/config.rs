@@ -33,6 +33,10 @@ pub struct NodeConfig {
     /// Mean milliseconds between two peer tests of the randomized pass (Session: 10 s ± 30 %).
     #[serde(default = "default_peer_test_ms")]
     pub peer_test_interval_ms: u64,
+    /// Let onion requests be proxied to private and loopback addresses (devnets on loopback);
+    /// off by default, so a node cannot be used to reach its own network.
+    #[serde(default)]
+    pub proxy_allow_private: bool,
     /// Follow a registry on chain (required unless `standalone`).
     #[serde(default)]
     pub chain: Option<ChainConfig>,

@@ -1,5 +1,5 @@
 //! A Session Node: the storage RPC over HTTP on a RocksDB message store, a node identity, rate
-//! limiting, and (in later issues) swarms, onion relaying and the chain watcher.
+//! limiting, swarms from the chain, replication, and onion requests (entry, relay, exit).
 //!
 //! The library owns all behaviour; the `session-node` binary only parses configuration and calls
 //! [`server::run`]. Tests host a node in-process on `127.0.0.1:0` or as a process.
@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod identity;
 pub mod internal;
+pub mod onion;
 pub mod rate_limit;
 pub mod rpc;
 pub mod server;

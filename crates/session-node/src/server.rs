@@ -1,8 +1,10 @@
-//! The HTTP server: `POST /storage_rpc/v1` with the request-level checks, `GET /info` health,
-//! and the periodic expiry purge. Served on a bound listener until the token is cancelled.
+//! The HTTP server: `POST /storage_rpc/v1` with the request-level checks, `POST /onion_req/v2`
+//! (see [`crate::onion`]), `GET /info` health, and the periodic expiry purge. Served on a bound listener until the token is cancelled.
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::NodeConfig;
+use crate::internal::peers::Peers;
+use crate::onion::{Onion, ProxyConfig};
 use crate::rate_limit::RateLimiter;
 use crate::rpc::{self, Body, Reply};
 use crate::state::NodeState;
@@ -45,7 +47,8 @@ pub enum ServerError {
 struct App {
     node: Arc<NodeState>,
     limiter: Option<Arc<RateLimiter>>,
-    peers: Arc<crate::internal::peers::Peers>,
+    peers: Arc<Peers>,
+    onion: Arc<Onion>,
 }
 
 /// Opens the store and key in `config.data_dir` and builds the node state for `listener`.
@@ -93,13 +96,18 @@ pub async fn run(
         }
         _ => None,
     };
+    let peers: Arc<Peers> = Arc::default();
+    let proxy = ProxyConfig {
+        allow_private: config.proxy_allow_private,
+    };
+    let onion = Arc::new(Onion::new(node.clone(), peers.clone(), proxy));
     let grpc = match config.grpc_listen {
         Some(addr) => {
             let listener = TcpListener::bind(addr).await?;
             tracing::info!(grpc = %listener.local_addr()?, "internal gRPC listening");
-            let (node, shutdown) = (node.clone(), shutdown.clone());
+            let (onion, shutdown) = (onion.clone(), shutdown.clone());
             Some(tokio::spawn(async move {
-                if let Err(e) = crate::internal::serve(node, listener, shutdown).await {
+                if let Err(e) = crate::internal::serve(onion, listener, shutdown).await {
                     tracing::error!(error = %e, "internal gRPC server failed");
                 }
             }))
@@ -112,7 +120,6 @@ pub async fn run(
         shutdown.clone(),
     ));
     let limiter = (!config.no_rate_limit).then(|| Arc::new(RateLimiter::default()));
-    let peers: Arc<crate::internal::peers::Peers> = Arc::default();
     *crate::internal::health::lock(&node.peer_health) = crate::internal::health::Schedule::new(
         config.peer_test_interval_ms,
         config.peer_test_interval_ms * 3 / 10,
@@ -132,7 +139,7 @@ pub async fn run(
             )),
         ]
     });
-    serve(node, limiter, listener, shutdown).await?;
+    serve_onion(onion, limiter, listener, shutdown).await?;
     for task in background.into_iter().flatten() {
         let _ = task.await;
     }
@@ -147,23 +154,37 @@ pub async fn run(
     Ok(())
 }
 
-/// Serves the HTTP routes for an existing state.
+/// Serves the HTTP routes for an existing state (its own peer channels, the default proxy
+/// deny-list).
 pub async fn serve(
     node: Arc<NodeState>,
     limiter: Option<Arc<RateLimiter>>,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
+    let onion = Onion::new(node, Arc::default(), ProxyConfig::default());
+    serve_onion(Arc::new(onion), limiter, listener, shutdown).await
+}
+
+/// Serves the HTTP routes of `onion`'s node, sharing its peer channels.
+pub async fn serve_onion(
+    onion: Arc<Onion>,
+    limiter: Option<Arc<RateLimiter>>,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     let app = Router::new()
         .route("/storage_rpc/v1", post(storage_rpc))
+        .route("/onion_req/v2", post(onion_req))
         .route("/info", get(health))
         .route("/json_rpc", post(json_rpc))
         .fallback(not_found)
         .layer(DefaultBodyLimit::disable())
         .with_state(App {
-            node,
+            node: onion.node().clone(),
             limiter,
-            peers: Arc::default(),
+            peers: onion.peers().clone(),
+            onion,
         });
     axum::serve(
         listener,
@@ -237,37 +258,73 @@ async fn storage_rpc(
             "long polling is no longer supported, client upgrade required",
         );
     }
+    let body = match read_body(&headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    to_response(storage_request(app.node, app.peers, Arc::from(body.as_ref())).await)
+}
+
+/// The body, with the `Content-Length` checks and a streaming 10 MiB cap (§1 rows 5, 6).
+async fn read_body(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<axum::body::Bytes, Response> {
     if let Some(len) = headers.get(header::CONTENT_LENGTH) {
         match len.to_str().ok().and_then(|s| s.parse::<u64>().ok()) {
-            None => return text(400, "invalid Content-Length"),
-            Some(n) if n > MAX_BODY as u64 => return text(413, "Request body too large"),
+            None => return Err(text(400, "invalid Content-Length")),
+            Some(n) if n > MAX_BODY as u64 => return Err(text(413, "Request body too large")),
             Some(_) => {}
         }
     }
     // Streaming cap, for bodies without (or lying about) Content-Length.
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return text(413, "Request body too large");
-    };
+    axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| text(413, "Request body too large"))
+}
+
+/// Runs a storage RPC body as `/storage_rpc/v1` does once its request-level checks passed
+/// (`spec/rpc-errors.md` §1 from row 8 on): decode and execute on the blocking pool, then, for
+/// a recursive request that succeeded, forward it to the rest of the swarm and merge the
+/// answers. Onion requests whose destination is this node run through here too.
+pub async fn storage_request(node: Arc<NodeState>, peers: Arc<Peers>, body: Arc<[u8]>) -> Reply {
     // RocksDB calls block; keep them off the async workers.
-    let node = app.node.clone();
-    let body: Arc<[u8]> = Arc::from(body.as_ref());
-    let local_body = body.clone();
-    let reply = match tokio::task::spawn_blocking(move || rpc::handle(&node, &local_body)).await {
-        Ok(reply) => reply,
-        Err(e) => {
-            return text(
-                500,
-                format!("Exception caught with processing client request: {e}"),
-            );
-        }
-    };
+    let (local_node, local_body) = (node.clone(), body.clone());
+    let reply =
+        match tokio::task::spawn_blocking(move || rpc::handle(&local_node, &local_body)).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                return Reply::text(
+                    500,
+                    format!("Exception caught with processing client request: {e}"),
+                );
+            }
+        };
     // A recursive request that succeeded here goes to the rest of the swarm.
     if reply.code == 200 && session_rpc::request::is_recursive_body(&body) {
-        let merged =
-            crate::internal::peers::fan_out(app.node.clone(), app.peers.clone(), body, reply).await;
-        return to_response(merged);
+        return crate::internal::peers::fan_out(node, peers, body, reply).await;
     }
-    to_response(reply)
+    reply
+}
+
+/// `POST /onion_req/v2`: the request-level checks of `spec/rpc-errors.md` §6 row 1 (no IPv4,
+/// rate-limit or long-poll checks here), then the onion handler.
+async fn onion_req(State(app): State<App>, headers: HeaderMap, body: axum::body::Body) -> Response {
+    if app.node.view().own_swarm().is_none() {
+        return text(503, "Service node is not ready: not in any swarm\n");
+    }
+    let body = match read_body(&headers, body).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let reply = app.onion.entry(&body).await;
+    let status = StatusCode::from_u16(reply.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = if status == StatusCode::OK {
+        "application/octet-stream"
+    } else {
+        "text/plain"
+    };
+    (status, [(header::CONTENT_TYPE, content_type)], reply.body).into_response()
 }
 
 async fn health(State(app): State<App>) -> Response {

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 #[command(name = "session-node", version, about)]
 struct Args {
     /// Read options from this JSON file (keys: data_dir, listen, grpc_listen, sync_interval_ms, peer_test_interval_ms, standalone,
-    /// purge_interval_secs, no_rate_limit, chain: {rpc_url, registry, start_block, epoch_blocks,
+    /// purge_interval_secs, no_rate_limit, proxy_allow_private, chain: {rpc_url, registry, start_block, epoch_blocks,
     /// confirmations, min_swarm_size, ideal_swarm_size, poll_ms}); flags given here override it.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -44,6 +44,10 @@ struct Args {
     /// Mean milliseconds between peer tests (default 10000, ± 30 %).
     #[arg(long)]
     peer_test_interval_ms: Option<u64>,
+    /// Let onion requests be proxied to private and loopback addresses (off by default; for
+    /// devnets on loopback).
+    #[arg(long)]
+    proxy_allow_private: bool,
     /// JSON-RPC URL of the chain holding the registry (e.g. the devnet's anvil).
     #[arg(long, requires = "registry")]
     chain_rpc: Option<String>,
@@ -99,6 +103,9 @@ fn config(args: &Args) -> Result<NodeConfig> {
     }
     if let Some(ms) = args.sync_interval_ms {
         v["sync_interval_ms"] = serde_json::json!(ms);
+    }
+    if args.proxy_allow_private {
+        v["proxy_allow_private"] = serde_json::json!(true);
     }
     if let Some(g) = args.grpc_listen {
         v["grpc_listen"] = serde_json::json!(g.to_string());

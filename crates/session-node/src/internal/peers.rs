@@ -3,7 +3,7 @@
 
 use super::auth;
 use super::proto::node_internal_client::NodeInternalClient;
-use super::proto::{FetchRequest, ForwardRequest, PingRequest, SummaryRequest};
+use super::proto::{FetchRequest, ForwardRequest, PingRequest, RelayRequest, SummaryRequest};
 use super::service::ping_message;
 use crate::rpc::{Body, Reply};
 use crate::state::{NodeRecord, NodeState};
@@ -17,6 +17,8 @@ use tonic::transport::Channel;
 
 /// How long the entry node waits for each peer (the reference's `sn.storage_cc` timeout).
 pub const FORWARD_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a node waits for the next hop of an onion request (the reference's 30 s).
+pub const RELAY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why a call to a peer failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +80,40 @@ impl Peers {
             .await
             .map_err(|_| PeerError::Timeout)?
             .map_err(|s| PeerError::Call(format!("{}: {}", s.code(), s.message())))?
+            .into_inner();
+        let code = u16::try_from(reply.code).unwrap_or(500);
+        Ok((code, reply.body))
+    }
+
+    /// Relays an onion layer (`envelope` in the outer-payload framing, `hop_no` relays so far)
+    /// to `peer`; returns what its `/onion_req/v2` answered. An unreachable peer counts as a
+    /// timeout.
+    pub async fn relay(
+        &self,
+        node: &NodeState,
+        peer: &NodeRecord,
+        envelope: Vec<u8>,
+        hop_no: u32,
+    ) -> Result<(u16, Vec<u8>), PeerError> {
+        let mut req = RelayRequest {
+            auth: None,
+            envelope,
+            hop_no,
+        };
+        req.auth = Some(auth::sign(
+            &node.keys,
+            "Relay",
+            node.now_ms(),
+            &auth::payload(&req),
+        ));
+        let mut client = self.client(peer.grpc)?;
+        let reply = tokio::time::timeout(RELAY_TIMEOUT, client.relay(req))
+            .await
+            .map_err(|_| PeerError::Timeout)?
+            .map_err(|s| match s.code() {
+                tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => PeerError::Timeout,
+                _ => PeerError::Call(format!("{}: {}", s.code(), s.message())),
+            })?
             .into_inner();
         let code = u16::try_from(reply.code).unwrap_or(500);
         Ok((code, reply.body))

@@ -4,8 +4,9 @@ use super::auth::{self, Scope};
 use super::proto::node_internal_server::{NodeInternal, NodeInternalServer};
 use super::proto::{
     AccountSummary, FetchReply, FetchRequest, ForwardReply, ForwardRequest, PingReply, PingRequest,
-    StoredMessage, SummaryReply, SummaryRequest, Tombstone,
+    RelayReply, RelayRequest, StoredMessage, SummaryReply, SummaryRequest, Tombstone,
 };
+use crate::onion::Onion;
 use crate::rpc;
 use crate::state::NodeState;
 use std::sync::Arc;
@@ -20,12 +21,16 @@ pub const PING_DOMAIN: &[u8] = b"session-rs-ping-v1";
 #[derive(Clone, Debug)]
 pub struct InternalService {
     node: Arc<NodeState>,
+    onion: Arc<Onion>,
 }
 
 impl InternalService {
-    /// Serves `node`.
-    pub fn new(node: Arc<NodeState>) -> Self {
-        Self { node }
+    /// Serves the node of `onion` (which also handles relayed onion layers).
+    pub fn new(onion: Arc<Onion>) -> Self {
+        Self {
+            node: onion.node().clone(),
+            onion,
+        }
     }
 }
 
@@ -153,6 +158,24 @@ impl NodeInternal for InternalService {
         }))
     }
 
+    async fn relay(&self, request: Request<RelayRequest>) -> Result<Response<RelayReply>, Status> {
+        let mut req = request.into_inner();
+        let auth = req.auth.take();
+        auth::verify(
+            auth.as_ref(),
+            "Relay",
+            &auth::payload(&req),
+            self.node.now_ms(),
+            &self.node.view(),
+            Scope::AnyNode,
+        )?;
+        let reply = self.onion.relayed(&req.envelope, req.hop_no).await;
+        Ok(Response::new(RelayReply {
+            code: u32::from(reply.code),
+            body: reply.body,
+        }))
+    }
+
     async fn ping(&self, request: Request<PingRequest>) -> Result<Response<PingReply>, Status> {
         let mut req = request.into_inner();
         let auth = req.auth.take();
@@ -213,16 +236,16 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| Status::internal(e.to_string()))
 }
 
-/// Serves the internal API on `listener` until `shutdown`.
+/// Serves the internal API of `onion`'s node on `listener` until `shutdown`.
 pub async fn serve(
-    node: Arc<NodeState>,
+    onion: Arc<Onion>,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), tonic::transport::Error> {
     let incoming = tonic::transport::server::TcpIncoming::from(listener);
     tonic::transport::Server::builder()
         .add_service(
-            NodeInternalServer::new(InternalService::new(node))
+            NodeInternalServer::new(InternalService::new(onion))
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
         )

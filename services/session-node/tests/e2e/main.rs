@@ -9,6 +9,7 @@ mod catch_up;
 mod chain_reader;
 mod churn;
 mod deletion;
+mod onion;
 mod replication;
 mod swarms;
 

@@ -1,0 +1,32 @@
+//! The client's errors.
+
+use session_onion::Shortage;
+
+/// What can go wrong sending through the onion transport.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The node list could not be fetched or read.
+    #[error("node list: {0}")]
+    NodeList(String),
+    /// The pool cannot give the paths the policy needs.
+    #[error("no onion paths: {0:?}")]
+    NoPaths(Shortage),
+    /// Every path includes the destination node.
+    #[error("no onion path avoids the destination node")]
+    NoPathAvoidsDestination,
+    /// Building the request failed.
+    #[error("building the onion request: {0}")]
+    Build(#[source] session_onion::Error),
+    /// Every attempt failed; `last` says how the last one did.
+    #[error("onion request failed after {attempts} attempts: {last}")]
+    Exhausted {
+        /// Attempts made.
+        attempts: usize,
+        /// What happened to the last one.
+        last: String,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

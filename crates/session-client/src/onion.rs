@@ -1,0 +1,336 @@
+//! The onion transport: every request to a node goes through one of two 3-hop paths.
+//!
+//! [`OnionClient`] keeps a [`PathManager`] (the policy: tested guards, path building, failure
+//! counters, replacements) and does its I/O: testing guard candidates with a direct
+//! `get_swarm`, POSTing built requests to the guard's `/onion_req/v2`, opening the answers.
+//! After a path failure the request is sent again on a path not yet tried (the other path);
+//! every outcome is reported to the policy. The network's clock is learned from the `t` of
+//! answers.
+
+use crate::error::{Error, Result};
+use serde_json::Value;
+use session_crypto::Ed25519PublicKey;
+use session_onion::{
+    Action, Advice, Destination, EncType, Node, NodeDestination, NodeReply, Outcome, Path,
+    PathConfig, PathManager,
+};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How the transport behaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OnionConfig {
+    /// The path policy.
+    pub paths: PathConfig,
+    /// The cipher of every layer.
+    pub enc_type: EncType,
+    /// How long to wait for the guard's answer (relays wait 30 s for the next hop).
+    pub request_timeout: Duration,
+    /// How long a guard candidate has to answer its test.
+    pub guard_test_timeout: Duration,
+    /// Sends of one request, each on a path not tried before when there is one.
+    pub attempts: usize,
+}
+
+impl Default for OnionConfig {
+    fn default() -> Self {
+        Self {
+            paths: PathConfig::default(),
+            enc_type: EncType::XChaCha20,
+            request_timeout: Duration::from_secs(40),
+            guard_test_timeout: Duration::from_secs(5),
+            attempts: 3,
+        }
+    }
+}
+
+impl OnionConfig {
+    /// For a loopback devnet: no /24 rule, any pool size, shorter timeouts.
+    pub fn devnet() -> Self {
+        Self {
+            paths: PathConfig::devnet(),
+            request_timeout: Duration::from_secs(35),
+            guard_test_timeout: Duration::from_secs(2),
+            ..Self::default()
+        }
+    }
+}
+
+/// One send over one path.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    /// What happened, as the policy classifies it.
+    pub outcome: Outcome,
+    /// The destination's answer, when one came back and opened.
+    pub reply: Option<NodeReply>,
+    /// A short description for errors (status and relay error text; no payload).
+    pub detail: String,
+}
+
+/// The onion transport of one client.
+#[derive(Debug)]
+pub struct OnionClient {
+    config: OnionConfig,
+    http: reqwest::Client,
+    manager: Mutex<PathManager>,
+    clock_offset_ms: AtomicI64,
+}
+
+impl OnionClient {
+    /// A transport over `pool` (from seed nodes or [`fetch_nodes`]).
+    pub fn new(config: OnionConfig, pool: impl IntoIterator<Item = Node>) -> Self {
+        let mut manager = PathManager::new(config.paths.clone());
+        manager.set_pool(pool);
+        let http = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .build()
+            .expect("a TLS-less HTTP client builds");
+        Self {
+            config,
+            http,
+            manager: Mutex::new(manager),
+            clock_offset_ms: AtomicI64::new(0),
+        }
+    }
+
+    fn manager(&self) -> MutexGuard<'_, PathManager> {
+        self.manager.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current paths (guard first).
+    pub fn paths(&self) -> Vec<Path> {
+        self.manager().paths().to_vec()
+    }
+
+    /// Looks at the path policy's state.
+    pub fn with_manager<R>(&self, f: impl FnOnce(&PathManager) -> R) -> R {
+        f(&self.manager())
+    }
+
+    /// Replaces the pool (a fresh node list).
+    pub fn set_pool(&self, pool: impl IntoIterator<Item = Node>) {
+        self.manager().set_pool(pool);
+    }
+
+    /// The network's clock minus ours, in ms, as learned from answers (0 before any).
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Drives the policy until both paths are built: tests the guard candidates it proposes.
+    pub async fn ensure_paths(&self) -> Result<()> {
+        loop {
+            let action = self.manager().poll(&mut rand::rng());
+            match action {
+                Action::Ready => return Ok(()),
+                Action::RefreshPool(shortage) => return Err(Error::NoPaths(shortage)),
+                Action::AwaitGuardTests => {
+                    // Tests are awaited below, so none is outstanding here; a stale state
+                    // means the pool changed under us: poll again.
+                    tokio::task::yield_now().await;
+                }
+                Action::TestGuards(candidates) => {
+                    let mut tests = tokio::task::JoinSet::new();
+                    for node in candidates {
+                        let http = self.http.clone();
+                        let timeout = self.config.guard_test_timeout;
+                        tests.spawn(async move {
+                            let ok = test_guard(&http, &node, timeout).await;
+                            (node.ed25519, ok)
+                        });
+                    }
+                    while let Some(done) = tests.join_next().await {
+                        if let Ok((node, ok)) = done {
+                            self.manager().guard_tested(&node, ok);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends a storage RPC body (`{"method","params"}`) to `destination` through the paths,
+    /// retrying on a path not yet tried after a path failure. Returns the destination's
+    /// answer (any status: 421, 406 and others are for the caller to act on).
+    pub async fn request(&self, destination: &Node, body: &[u8]) -> Result<NodeReply> {
+        self.request_from(None, destination, body).await
+    }
+
+    /// [`Self::request`], with the first attempt on `first` (when it avoids the destination).
+    pub async fn request_from(
+        &self,
+        first: Option<&Path>,
+        destination: &Node,
+        body: &[u8],
+    ) -> Result<NodeReply> {
+        let mut tried: Vec<Ed25519PublicKey> = Vec::new();
+        let mut last = String::from("no attempt");
+        let attempts = self.config.attempts.max(1);
+        let mut first = first.filter(|p| !p.contains(&destination.ed25519)).cloned();
+        for _ in 0..attempts {
+            self.ensure_paths().await?;
+            let path = match first.take() {
+                Some(p) => p,
+                None => self.pick_path(&destination.ed25519, &tried)?,
+            };
+            let attempt = self.send_once(&path, destination, body).await?;
+            let report = self.manager().report(
+                &path,
+                Some(&destination.ed25519),
+                attempt.outcome,
+                &mut rand::rng(),
+            );
+            tracing::debug!(advice = ?report.advice, dropped = report.dropped.len(), "onion attempt");
+            match (report.advice, attempt.reply) {
+                (Advice::RetryPath, _) | (_, None) => {
+                    tried.push(path.guard().ed25519);
+                    last = attempt.detail;
+                }
+                (_, Some(reply)) => return Ok(reply),
+            }
+        }
+        Err(Error::Exhausted { attempts, last })
+    }
+
+    /// A path for a request to `destination`: one without the destination and whose guard has
+    /// not been tried for this request, else any without the destination.
+    fn pick_path(
+        &self,
+        destination: &Ed25519PublicKey,
+        tried: &[Ed25519PublicKey],
+    ) -> Result<Path> {
+        let manager = self.manager();
+        let fresh: Vec<&Path> = manager
+            .paths()
+            .iter()
+            .filter(|p| !p.contains(destination) && !tried.contains(&p.guard().ed25519))
+            .collect();
+        if !fresh.is_empty() {
+            let i = rand::random_range(0..fresh.len());
+            return Ok(fresh[i].clone());
+        }
+        manager
+            .choose_path(&mut rand::rng(), Some(destination))
+            .ok_or(Error::NoPathAvoidsDestination)
+    }
+
+    /// Sends once over `path` (no retry, nothing reported to the policy).
+    pub async fn send_once(&self, path: &Path, destination: &Node, body: &[u8]) -> Result<Attempt> {
+        let built = session_onion::build(
+            path.nodes(),
+            &Destination::Node(NodeDestination::new(destination)),
+            body,
+            self.config.enc_type,
+            &mut rand::rng(),
+        )
+        .map_err(Error::Build)?;
+        let guard = path.guard();
+        let url = format!("http://{}:{}/onion_req/v2", guard.ip, guard.port);
+        let sent = self.http.post(url).body(built.body).send().await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                return Ok(failed(if e.is_timeout() {
+                    "guard timed out"
+                } else {
+                    "guard unreachable"
+                }));
+            }
+        };
+        let status = response.status().as_u16();
+        let Ok(bytes) = response.bytes().await else {
+            return Ok(failed("answer cut short"));
+        };
+        if status != 200 {
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+            return Ok(Attempt {
+                outcome: Outcome::from_plain_error(status, &bytes),
+                reply: None,
+                detail: format!("{status} {text}"),
+            });
+        }
+        match built.response.open_node_reply(&bytes) {
+            Ok(reply) => {
+                self.learn_clock(&reply);
+                Ok(Attempt {
+                    outcome: Outcome::Answered {
+                        status: reply.status,
+                    },
+                    detail: format!("destination answered {}", reply.status),
+                    reply: Some(reply),
+                })
+            }
+            Err(_) => Ok(failed("answer did not open")),
+        }
+    }
+
+    fn learn_clock(&self, reply: &NodeReply) {
+        let t = reply
+            .body_json()
+            .and_then(|v| v.get("t").and_then(Value::as_u64));
+        if let (Some(t), Some(now)) = (t, now_ms()) {
+            let offset = i64::try_from(t).unwrap_or(i64::MAX).saturating_sub(now);
+            self.clock_offset_ms.store(offset, Ordering::Relaxed);
+        }
+    }
+}
+
+fn failed(detail: &str) -> Attempt {
+    Attempt {
+        outcome: Outcome::PathFailed,
+        reply: None,
+        detail: detail.to_owned(),
+    }
+}
+
+fn now_ms() -> Option<i64> {
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+    i64::try_from(d.as_millis()).ok()
+}
+
+/// A guard test: a direct `get_swarm` that must answer 200.
+async fn test_guard(http: &reqwest::Client, node: &Node, timeout: Duration) -> bool {
+    let body = serde_json::json!({"method": "get_swarm", "params": {
+        "pubkey": format!("05{}", hex_of(node.x25519.as_bytes())),
+    }});
+    let url = format!("http://{}:{}/storage_rpc/v1", node.ip, node.port);
+    let sent = http
+        .post(url)
+        .timeout(timeout)
+        .body(body.to_string())
+        .send()
+        .await;
+    matches!(sent, Ok(r) if r.status().as_u16() == 200)
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The node list from a node's seed call (`POST /json_rpc` `get_n_service_nodes`), nodes
+/// with ip `0.0.0.0` or unusable entries left out.
+pub async fn fetch_nodes(http: &reqwest::Client, seed: SocketAddr) -> Result<Vec<Node>> {
+    let req = serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "get_n_service_nodes",
+        "params": {"active_only": true, "fields": {"public_ip": true, "storage_port": true,
+        "pubkey_x25519": true, "pubkey_ed25519": true}}});
+    let err = |e: &dyn std::fmt::Display| Error::NodeList(e.to_string());
+    let reply = http
+        .post(format!("http://{seed}/json_rpc"))
+        .body(req.to_string())
+        .send()
+        .await
+        .map_err(|e| err(&e))?;
+    let v: Value =
+        serde_json::from_slice(&reply.bytes().await.map_err(|e| err(&e))?).map_err(|e| err(&e))?;
+    let states = v
+        .pointer("/result/service_node_states")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::NodeList("no service_node_states".into()))?;
+    Ok(states
+        .iter()
+        .filter_map(|s| Node::from_json(s).ok())
+        .filter(|n| !n.ip.is_unspecified())
+        .collect())
+}

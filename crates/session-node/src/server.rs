@@ -290,18 +290,21 @@ async fn read_body(
 pub async fn storage_request(node: Arc<NodeState>, peers: Arc<Peers>, body: Arc<[u8]>) -> Reply {
     // RocksDB calls block; keep them off the async workers.
     let (local_node, local_body) = (node.clone(), body.clone());
-    let reply =
-        match tokio::task::spawn_blocking(move || rpc::handle(&local_node, &local_body)).await {
-            Ok(reply) => reply,
-            Err(e) => {
-                return Reply::text(
-                    500,
-                    format!("Exception caught with processing client request: {e}"),
-                );
-            }
-        };
+    let (reply, recursive) = match tokio::task::spawn_blocking(move || {
+        rpc::handle_entry(&local_node, &local_body)
+    })
+    .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            return Reply::text(
+                500,
+                format!("Exception caught with processing client request: {e}"),
+            );
+        }
+    };
     // A recursive request that succeeded here goes to the rest of the swarm.
-    if reply.code == 200 && session_rpc::request::is_recursive_body(&body) {
+    if recursive && reply.code == 200 && node.has_swarm_peers() {
         return crate::internal::peers::fan_out(node, peers, body, reply).await;
     }
     reply

@@ -142,6 +142,13 @@ impl NodeState {
         hex::encode(self.record.ed25519)
     }
 
+    /// Whether this node's swarm has members besides this node (a standalone node has none).
+    pub fn has_swarm_peers(&self) -> bool {
+        let view = self.view();
+        view.own_swarm()
+            .is_some_and(|own| view.members(own).len() > 1)
+    }
+
     /// Whether this node's swarm stores `account`.
     pub fn owns(&self, account: &Account) -> bool {
         self.view().owns(account)

@@ -56,14 +56,10 @@ impl NodeInternal for InternalService {
             &node.view(),
             Scope::OwnSwarm,
         )?;
-        if !session_rpc::request::is_recursive_body(&req.body) {
-            return Err(Status::invalid_argument(
-                "only recursive requests are forwarded",
-            ));
-        }
-        let reply = tokio::task::spawn_blocking(move || rpc::handle(&node, &req.body))
+        let reply = tokio::task::spawn_blocking(move || rpc::handle_forwarded(&node, &req.body))
             .await
-            .map_err(|e| Status::internal(e.to_string()))?;
+            .map_err(|e| Status::internal(e.to_string()))?
+            .ok_or_else(|| Status::invalid_argument("only recursive requests are forwarded"))?;
         Ok(Response::new(ForwardReply {
             code: u32::from(reply.code),
             body: reply.body_bytes(),

@@ -26,9 +26,28 @@ pub const VERSION: [u16; 3] = [2, 8, 0];
 
 /// Handles one request body: decode (all 400s), then execute.
 pub fn handle(state: &NodeState, body: &[u8]) -> Reply {
+    handle_entry(state, body).0
+}
+
+/// Like [`handle`], decoding once, and also says whether the request is one the entry node
+/// forwards to its swarm.
+pub fn handle_entry(state: &NodeState, body: &[u8]) -> (Reply, bool) {
     match session_rpc::decode(body) {
-        Ok(req) => execute(state, req),
-        Err(reply) => reply,
+        Ok(req) => {
+            let recursive = req.is_recursive();
+            (execute(state, req), recursive)
+        }
+        Err(reply) => (reply, false),
+    }
+}
+
+/// A request forwarded by a swarm peer: executed if it is recursive, `None` otherwise (a
+/// forwarded request is never forwarded again, and only recursive ones may be forwarded).
+pub fn handle_forwarded(state: &NodeState, body: &[u8]) -> Option<Reply> {
+    match session_rpc::decode(body) {
+        Ok(req) if req.is_recursive() => Some(execute(state, req)),
+        Ok(_) => None,
+        Err(reply) => Some(reply),
     }
 }
 

@@ -66,6 +66,22 @@ impl Request {
     fn is_meta(&self) -> bool {
         matches!(self, Request::Batch { .. })
     }
+
+    /// Whether the entry node forwards this request to the rest of its swarm (the methods of
+    /// [`RECURSIVE_METHODS`]).
+    pub fn is_recursive(&self) -> bool {
+        matches!(
+            self,
+            Request::Store(_)
+                | Request::Delete(_)
+                | Request::DeleteAll(_)
+                | Request::DeleteBefore(_)
+                | Request::Expire(_)
+                | Request::ExpireAll(_)
+                | Request::Revoke(_)
+                | Request::Unrevoke(_)
+        )
+    }
 }
 
 /// Methods the entry node forwards to the rest of its swarm.
@@ -79,14 +95,6 @@ pub const RECURSIVE_METHODS: [&str; 8] = [
     "revoke_subaccount",
     "unrevoke_subaccount",
 ];
-
-/// Whether a raw request body names a recursive method (malformed bodies are not).
-pub fn is_recursive_body(body: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("method").and_then(Value::as_str).map(str::to_owned))
-        .is_some_and(|m| RECURSIVE_METHODS.contains(&m.as_str()))
-}
 
 /// Decodes a request body: JSON `{"method", "params"}` (request-level rows 8-12), then the
 /// method's parameters.

@@ -60,6 +60,21 @@ impl Store {
 }
 
 impl Store {
+    /// The hashes of the live messages of (account, namespace) at `now_ms`.
+    pub fn live_hashes(
+        &self,
+        account: &Account,
+        ns: Namespace,
+        now_ms: u64,
+    ) -> Result<Vec<MessageHash>> {
+        Ok(self
+            .scan(&ns_prefix(account, ns))?
+            .into_iter()
+            .filter(|(_, m)| m.expiry_ms > now_ms)
+            .map(|(_, m)| m.hash)
+            .collect())
+    }
+
     /// Stores a message received from a peer, unless this node holds a tombstone for it (it
     /// was deleted here and the peer missed the deletion). `None` when refused.
     pub fn store_replicated(&self, msg: &NewMessage) -> Result<Option<StoreOutcome>> {

@@ -137,7 +137,8 @@ impl Peers {
     }
 
     /// One batch of `peer`'s live messages of (account, namespace) after `after` (a hash, or
-    /// empty: then its tombstones of the pair come too); `more` says whether more follow.
+    /// empty: then its tombstones of the pair come too), leaving out the hashes in `have`;
+    /// `more` says whether more follow, after `last`.
     pub async fn fetch(
         &self,
         node: &NodeState,
@@ -145,12 +146,14 @@ impl Peers {
         account: &[u8],
         namespace: i32,
         after: &[u8],
+        have: &[Vec<u8>],
     ) -> Result<super::proto::FetchReply, PeerError> {
         let mut req = FetchRequest {
             auth: None,
             account: account.to_vec(),
             namespace,
             after: after.to_vec(),
+            have: have.to_vec(),
         };
         req.auth = Some(auth::sign(
             &node.keys,

@@ -119,6 +119,7 @@ impl NodeInternal for InternalService {
         };
         let node = self.node.clone();
         let now = node.now_ms();
+        let have: std::collections::HashSet<Vec<u8>> = req.have.into_iter().collect();
         let (batch, deleted) = blocking(move || {
             let all = usize::MAX;
             let batch =
@@ -132,8 +133,14 @@ impl NodeInternal for InternalService {
             Ok((batch, deleted))
         })
         .await?;
+        let last = batch
+            .messages
+            .last()
+            .map(|m| m.hash.0.to_vec())
+            .unwrap_or_default();
         Ok(Response::new(FetchReply {
             more: batch.more,
+            last,
             deleted: deleted
                 .into_iter()
                 .map(|(h, expiry_ms)| Tombstone {
@@ -144,6 +151,7 @@ impl NodeInternal for InternalService {
             messages: batch
                 .messages
                 .into_iter()
+                .filter(|m| !have.contains(m.hash.0.as_slice()))
                 .map(|m| StoredMessage {
                     hash: m.hash.0.to_vec(),
                     timestamp_ms: m.timestamp_ms,

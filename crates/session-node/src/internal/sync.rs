@@ -42,8 +42,16 @@ pub async fn sync_loop(
             view.members(own).to_vec()
         };
         let mut complete = true;
+        // One scan of our own store per round, whatever the number of peers.
+        let mine = match own_summaries(&node).await {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(error = %e, "summarising the store");
+                continue;
+            }
+        };
         for peer in sources.iter().filter(|p| p.ed25519 != node.record.ed25519) {
-            match sync_from(&node, &peers, peer).await {
+            match sync_from(&node, &peers, peer, &mine).await {
                 Ok(0) => {}
                 Ok(added) => {
                     tracing::info!(peer = %hex::encode(peer.ed25519), added, "synced messages")
@@ -60,19 +68,20 @@ pub async fn sync_loop(
     }
 }
 
-/// One comparison with `peer`; returns how many messages were new here.
+/// One comparison of `peer`'s summaries with ours (`mine`); fetches only the messages of
+/// differing pairs that this node lacks. Returns how many messages were new here.
 pub async fn sync_from(
     node: &Arc<NodeState>,
     peers: &Peers,
     peer: &NodeRecord,
+    mine: &HashMap<Key, Summary>,
 ) -> Result<usize, PeerError> {
     let theirs = peers.summary(node, peer).await?;
     if theirs.is_empty() {
         return Ok(0);
     }
-    let mine = own_summaries(node).await?;
     let mut added = 0;
-    for s in theirs.iter().filter(|s| differs(s, &mine)) {
+    for s in theirs.iter().filter(|s| differs(s, mine)) {
         let (Ok(account), Ok(ns)) = (
             <[u8; 33]>::try_from(s.account.as_slice()),
             i16::try_from(s.namespace),
@@ -81,13 +90,22 @@ pub async fn sync_from(
         };
         let (account, ns) = (Account(account), Namespace(ns));
         // Batches of at most FETCH_BATCH_BYTES, each continuing after the last hash received.
+        let n = node.clone();
+        let have: Vec<Vec<u8>> =
+            tokio::task::spawn_blocking(move || n.store.live_hashes(&account, ns, n.now_ms()))
+                .await
+                .map_err(|e| PeerError::Call(e.to_string()))?
+                .map_err(|e| PeerError::Call(e.to_string()))?
+                .into_iter()
+                .map(|h| h.0.to_vec())
+                .collect();
         let mut after = Vec::new();
         loop {
             let reply = peers
-                .fetch(node, peer, &s.account, s.namespace, &after)
+                .fetch(node, peer, &s.account, s.namespace, &after, &have)
                 .await?;
             let more = reply.more;
-            let last = reply.messages.last().map(|m| m.hash.clone());
+            let last = (!reply.last.is_empty()).then(|| reply.last.clone());
             let n = node.clone();
             added += tokio::task::spawn_blocking(move || apply(&n, account, ns, reply))
                 .await

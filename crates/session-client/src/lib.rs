@@ -1,16 +1,20 @@
-//! The Session client library. Today it holds the onion transport ([`onion::OnionClient`]):
+//! The Session client library. Today it holds the account ([`account::Account`]: one identity
+//! per home directory, seed file 0600, phrase shown once) and the onion transport
+//! ([`onion::OnionClient`]):
 //! a pool of nodes and two tested 3-hop paths kept by `session-onion`'s [`PathManager`], every
 //! request built through a path and sent to its guard's `POST /onion_req/v2`, the answer opened
 //! with the request's key, failures reported to the policy and retried on the other path.
-//! Later issues add the account, swarm cache, send/poll, groups and configs on top of it.
+//! Later issues add the swarm cache, send/poll, groups and configs on top of it.
 //!
 //! This crate must never depend on a server crate (`session-node`, `session-store`), and it
 //! must never log keys, decrypted payloads or node addresses.
 //!
 //! [`PathManager`]: session_onion::PathManager
 
+pub mod account;
 mod error;
 pub mod onion;
 
+pub use account::{Account, AccountError};
 pub use error::{Error, Result};
 pub use onion::{OnionClient, OnionConfig};

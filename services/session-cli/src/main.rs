@@ -3,6 +3,7 @@
 //! A thin binary: parse arguments, call `session-crypto`, print. Bad input exits with code 2 and
 //! one line on stderr; it never panics and never prints secrets it was not asked to print.
 
+mod account;
 mod debug;
 mod keys;
 mod output;
@@ -18,6 +19,10 @@ struct Cli {
     /// Print machine-readable JSON instead of human-readable text.
     #[arg(long, global = true)]
     json: bool,
+    /// The client's home directory (account, later history). Default: $SESSION_HOME, else
+    /// $XDG_DATA_HOME/session-rs, else ~/.local/share/session-rs.
+    #[arg(long, global = true)]
+    home: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -30,6 +35,16 @@ enum Command {
     /// Low-level tools for inspecting Session's formats.
     #[command(subcommand)]
     Debug(debug::DebugCommand),
+    /// Create a new account in the home directory (prints the recovery phrase once).
+    Init,
+    /// Restore an account from its recovery phrase into the home directory.
+    Restore {
+        /// The 13-word (or 25-word) recovery phrase.
+        #[arg(long)]
+        mnemonic: String,
+    },
+    /// Show the account of the home directory.
+    Whoami,
 }
 
 /// A user-facing failure: one line, exit code 2.
@@ -60,6 +75,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Keys(cmd) => keys::run(cmd),
         Command::Debug(cmd) => debug::run(cmd),
+        Command::Init => account::home_dir(cli.home).and_then(|h| account::init(&h)),
+        Command::Restore { mnemonic } => {
+            account::home_dir(cli.home).and_then(|h| account::restore(&h, &mnemonic))
+        }
+        Command::Whoami => account::home_dir(cli.home).and_then(|h| account::whoami(&h)),
     };
     match result {
         Ok(out) => {

@@ -339,3 +339,52 @@ fn debug_decode_raw_and_padded_content() {
         "not a WebSocketMessage",
     );
 }
+
+#[test]
+fn init_whoami_restore_in_a_home_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("alice");
+    let home = home.to_str().unwrap();
+    let made = json(&["--home", home, "init", "--json"]);
+    let sid = made["session_id"].as_str().unwrap().to_owned();
+    assert!(sid.starts_with("05") && sid.len() == 66);
+    let phrase = made["mnemonic"].as_str().unwrap().to_owned();
+    assert_eq!(phrase.split_whitespace().count(), 13);
+    // whoami shows the same account and never the phrase.
+    let me = json(&["--home", home, "whoami", "--json"]);
+    assert_eq!(me["session_id"], sid);
+    assert!(me.get("mnemonic").is_none());
+    // A second init is refused and changes nothing.
+    let again = cli(&["--home", home, "init"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(
+        json(&["--home", home, "whoami", "--json"])["session_id"],
+        sid
+    );
+    // The phrase restores the same Session ID in another home.
+    let other = dir.path().join("restored");
+    let restored = json(&[
+        "--home",
+        other.to_str().unwrap(),
+        "restore",
+        "--mnemonic",
+        &phrase,
+        "--json",
+    ]);
+    assert_eq!(restored["session_id"], sid);
+    // Bad input: one line, exit 2.
+    let empty = dir.path().join("empty");
+    let out = cli(&["--home", empty.to_str().unwrap(), "whoami"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no account"));
+    let out = cli(&[
+        "--home",
+        empty.to_str().unwrap(),
+        "restore",
+        "--mnemonic",
+        "nope nope",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+}

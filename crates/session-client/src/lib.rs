@@ -13,8 +13,10 @@
 
 pub mod account;
 mod error;
+pub mod network;
 pub mod onion;
 
 pub use account::{Account, AccountError};
 pub use error::{Error, Result};
+pub use network::{NetworkConfig, bootstrap};
 pub use onion::{OnionClient, OnionConfig};

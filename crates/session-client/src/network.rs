@@ -1,0 +1,141 @@
+//! Bootstrapping: which nodes exist. A network file names seed nodes (the devnet manifest, or
+//! `{"seeds": ["host:port", …]}`); the client asks up to [`CROSS_CHECK`] of them for the node
+//! list and keeps only the nodes every answering seed lists, as Session clients accept only
+//! nodes that all three seeds agree on.
+
+use crate::error::{Error, Result};
+use crate::onion::fetch_nodes;
+use serde_json::Value;
+use session_onion::Node;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// How many seeds are asked and must agree.
+pub const CROSS_CHECK: usize = 3;
+
+/// Where a client bootstraps from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetworkConfig {
+    /// Seed nodes' storage-RPC addresses.
+    pub seeds: Vec<SocketAddr>,
+}
+
+impl NetworkConfig {
+    /// Reads a network file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::NodeList(format!("{}: {e}", path.display())))?;
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| Error::NodeList(format!("{}: {e}", path.display())))?;
+        Self::from_json(&v)
+    }
+
+    /// A devnet manifest (`nodes[].http`) or `{"seeds": [...]}`.
+    pub fn from_json(v: &Value) -> Result<Self> {
+        let addrs: Vec<&str> = match (v.get("seeds"), v.get("nodes")) {
+            (Some(Value::Array(seeds)), _) => seeds.iter().filter_map(Value::as_str).collect(),
+            (None, Some(Value::Array(nodes))) => nodes
+                .iter()
+                .filter_map(|n| n.get("http").and_then(Value::as_str))
+                .collect(),
+            _ => {
+                return Err(Error::NodeList(
+                    "network file has neither seeds nor nodes".into(),
+                ));
+            }
+        };
+        let seeds = addrs
+            .iter()
+            .map(|a| {
+                a.parse()
+                    .map_err(|_| Error::NodeList(format!("bad seed address {a}")))
+            })
+            .collect::<Result<Vec<SocketAddr>>>()?;
+        if seeds.is_empty() {
+            return Err(Error::NodeList("network file lists no seeds".into()));
+        }
+        Ok(Self { seeds })
+    }
+}
+
+/// The nodes every list contains (order of the first list).
+pub fn agreed(lists: &[Vec<Node>]) -> Vec<Node> {
+    let Some((first, rest)) = lists.split_first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .filter(|n| rest.iter().all(|l| l.contains(n)))
+        .cloned()
+        .collect()
+}
+
+/// Asks up to [`CROSS_CHECK`] seeds (the first ones that answer) and returns the nodes they all
+/// list. Fails unless `min(CROSS_CHECK, seeds)` seeds answered.
+pub async fn bootstrap(http: &reqwest::Client, cfg: &NetworkConfig) -> Result<Vec<Node>> {
+    let want = CROSS_CHECK.min(cfg.seeds.len());
+    let mut lists = Vec::new();
+    let mut errors = Vec::new();
+    for seed in &cfg.seeds {
+        match fetch_nodes(http, *seed).await {
+            Ok(list) => lists.push(list),
+            Err(e) => errors.push(format!("{seed}: {e}")),
+        }
+        if lists.len() == want {
+            break;
+        }
+    }
+    if lists.len() < want {
+        return Err(Error::NodeList(format!(
+            "only {} of {want} seeds answered ({})",
+            lists.len(),
+            errors.join("; ")
+        )));
+    }
+    let nodes = agreed(&lists);
+    if nodes.is_empty() {
+        return Err(Error::NodeList("the seeds agree on no node".into()));
+    }
+    Ok(nodes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use session_crypto::{Ed25519PublicKey, X25519PublicKey};
+
+    fn node(n: u8) -> Node {
+        Node {
+            ed25519: Ed25519PublicKey::from_bytes([n; 32]),
+            x25519: X25519PublicKey::from_bytes([n; 32]),
+            ip: std::net::Ipv4Addr::new(127, 0, 0, n),
+            port: 22021,
+        }
+    }
+
+    #[test]
+    fn only_nodes_every_seed_lists_are_kept() {
+        let a = vec![node(1), node(2), node(3)];
+        let b = vec![node(3), node(1)];
+        let c = vec![node(1), node(3), node(4)];
+        assert_eq!(agreed(&[a.clone(), b, c]), vec![node(1), node(3)]);
+        assert_eq!(agreed(std::slice::from_ref(&a)), a);
+        assert!(agreed(&[]).is_empty());
+    }
+
+    #[test]
+    fn network_files() {
+        let manifest = serde_json::json!({"rpc_url": "x", "nodes": [
+            {"http": "127.0.0.1:1000"}, {"http": "127.0.0.1:1001"}]});
+        let cfg = NetworkConfig::from_json(&manifest).expect("manifest");
+        assert_eq!(cfg.seeds.len(), 2);
+        let seeds = serde_json::json!({"seeds": ["10.0.0.1:22021"]});
+        assert_eq!(
+            NetworkConfig::from_json(&seeds).expect("seeds").seeds[0].port(),
+            22021
+        );
+        assert!(NetworkConfig::from_json(&serde_json::json!({"seeds": ["nope"]})).is_err());
+        assert!(NetworkConfig::from_json(&serde_json::json!({"seeds": []})).is_err());
+        assert!(NetworkConfig::from_json(&serde_json::json!({})).is_err());
+    }
+}

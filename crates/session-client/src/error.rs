@@ -18,6 +18,9 @@ pub enum Error {
     /// Building the request failed.
     #[error("building the onion request: {0}")]
     Build(#[source] session_onion::Error),
+    /// A node's answer was not what the request needed.
+    #[error("unexpected answer: {0}")]
+    Reply(String),
     /// Every attempt failed; `last` says how the last one did.
     #[error("onion request failed after {attempts} attempts: {last}")]
     Exhausted {

@@ -13,10 +13,12 @@
 
 pub mod account;
 mod error;
+pub mod messaging;
 pub mod network;
 pub mod onion;
 
 pub use account::{Account, AccountError};
 pub use error::{Error, Result};
+pub use messaging::{Messenger, Received};
 pub use network::{NetworkConfig, bootstrap};
 pub use onion::{OnionClient, OnionConfig};

@@ -13,12 +13,14 @@
 
 pub mod account;
 mod error;
+pub mod history;
 pub mod messaging;
 pub mod network;
 pub mod onion;
 
 pub use account::{Account, AccountError};
 pub use error::{Error, Result};
+pub use history::{Entry, History};
 pub use messaging::{Messenger, Received};
 pub use network::{NetworkConfig, bootstrap};
 pub use onion::{OnionClient, OnionConfig};

@@ -159,6 +159,32 @@ impl Messenger {
             .ok_or_else(|| Error::Reply("store answer without hash".into()))
     }
 
+    /// Polls namespace 0 after the stored cursor and commits the new messages with the advanced
+    /// cursor in one transaction; returns the messages that were new.
+    pub async fn poll(&self, history: &mut crate::history::History) -> Result<Vec<Received>> {
+        let cursor = history.cursor(0).map_err(|e| Error::Reply(e.to_string()))?;
+        let (received, last) = self.receive(&cursor).await?;
+        history
+            .commit_poll(0, &received, &last)
+            .map_err(|e| Error::Reply(e.to_string()))
+    }
+
+    /// Sends a text message and records it in `history` with its hash.
+    pub async fn send_recorded(
+        &self,
+        history: &crate::history::History,
+        to: &SessionId,
+        text: &str,
+        ttl_ms: u64,
+    ) -> Result<String> {
+        let sent_ms = self.now_ms();
+        let hash = self.send_text(to, text, ttl_ms).await?;
+        history
+            .record_sent(&to.to_string(), text, sent_ms, &hash)
+            .map_err(|e| Error::Reply(e.to_string()))?;
+        Ok(hash)
+    }
+
     /// Polls the own swarm (namespace 0) after `last_hash` ("" for everything); returns the
     /// decodable messages (others are skipped) and the hash to continue after.
     pub async fn receive(&self, last_hash: &str) -> Result<(Vec<Received>, String)> {

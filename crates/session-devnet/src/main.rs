@@ -179,8 +179,11 @@ fn print_summary(devnet: &Devnet, report: &SwarmReport, manifest: &Path) {
     }
     println!("manifest: {}", manifest.display());
     if let Some(n) = devnet.live_nodes().next() {
-        println!("try:");
-        println!("  session-cli keys new --json");
+        println!("try (from the workspace root, so the CLI finds the manifest):");
+        println!("  cargo run -p session-cli -- --home /tmp/alice init");
+        println!("  cargo run -p session-cli -- --home /tmp/bob init");
+        println!("  cargo run -p session-cli -- --home /tmp/alice send 05<bob's id> 'hello'");
+        println!("  cargo run -p session-cli -- --home /tmp/bob receive");
         println!(
             "  curl -s -X POST http://{}/storage_rpc/v1 -d '{{\"method\":\"get_swarm\",\"params\":{{\"pubkey\":\"05<64 hex>\"}}}}'",
             n.http()

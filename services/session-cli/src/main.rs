@@ -4,6 +4,7 @@
 //! one line on stderr; it never panics and never prints secrets it was not asked to print.
 
 mod account;
+mod chat;
 mod debug;
 mod keys;
 mod output;
@@ -23,6 +24,10 @@ struct Cli {
     /// $XDG_DATA_HOME/session-rs, else ~/.local/share/session-rs.
     #[arg(long, global = true)]
     home: Option<std::path::PathBuf>,
+    /// The network to talk to: a devnet manifest or {"seeds": ["host:port", ...]}. Default:
+    /// $SESSION_NETWORK, else ./target/devnet/devnet.json when present.
+    #[arg(long, global = true)]
+    network: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +50,23 @@ enum Command {
     },
     /// Show the account of the home directory.
     Whoami,
+    /// Send a text message (through onion paths).
+    Send {
+        /// The recipient's Session ID (05…).
+        session_id: String,
+        /// The text.
+        text: String,
+        /// Time to live in seconds (default 14 days).
+        #[arg(long, default_value_t = 14 * 24 * 3600)]
+        ttl: u64,
+    },
+    /// Poll once and print the new messages.
+    Receive,
+    /// Show the conversation with a Session ID.
+    History {
+        /// The other party's Session ID.
+        session_id: String,
+    },
 }
 
 /// A user-facing failure: one line, exit code 2.
@@ -80,6 +102,21 @@ fn main() -> ExitCode {
             account::home_dir(cli.home).and_then(|h| account::restore(&h, &mnemonic))
         }
         Command::Whoami => account::home_dir(cli.home).and_then(|h| account::whoami(&h)),
+        Command::Send {
+            session_id,
+            text,
+            ttl,
+        } => account::home_dir(cli.home).and_then(|h| {
+            let net = chat::network_file(cli.network)?;
+            chat::send(&h, &net, &session_id, &text, ttl)
+        }),
+        Command::Receive => account::home_dir(cli.home).and_then(|h| {
+            let net = chat::network_file(cli.network)?;
+            chat::receive(&h, &net, cli.json)
+        }),
+        Command::History { session_id } => {
+            account::home_dir(cli.home).and_then(|h| chat::history(&h, &session_id, cli.json))
+        }
     };
     match result {
         Ok(out) => {

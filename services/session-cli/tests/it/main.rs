@@ -388,3 +388,50 @@ fn init_whoami_restore_in_a_home_directory() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 }
+
+#[test]
+fn chat_commands_fail_clearly_without_network_or_with_bad_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("h");
+    let home = home.to_str().unwrap();
+    assert!(cli(&["--home", home, "init"]).status.success());
+    let missing = dir.path().join("missing.json");
+    let out = cli(&[
+        "--home",
+        home,
+        "--network",
+        missing.to_str().unwrap(),
+        "receive",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.json"));
+    let net = dir.path().join("net.json");
+    std::fs::write(&net, r#"{"seeds": []}"#).unwrap();
+    let out = cli(&[
+        "--home",
+        home,
+        "--network",
+        net.to_str().unwrap(),
+        "send",
+        SID,
+        "hi",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no seeds"));
+    let out = cli(&[
+        "--home",
+        home,
+        "--network",
+        net.to_str().unwrap(),
+        "send",
+        "05zz",
+        "hi",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("session ID"));
+    // History of a stranger is empty, not an error.
+    assert_eq!(
+        json(&["--home", home, "history", SID, "--json"])["messages"],
+        0
+    );
+}

@@ -87,17 +87,18 @@ impl Drop for Child {
 
 /// Sends SIGKILL to `pid`.
 pub fn kill9(pid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    signal(pid, "-KILL");
 }
 
-/// Sends SIGTERM to `pid` (through `kill`, keeping this crate free of `unsafe`).
+/// Sends SIGTERM to `pid`.
 pub fn terminate(pid: u32) {
+    signal(pid, "-TERM");
+}
+
+/// Sends a signal through `kill(1)`, keeping this crate free of `unsafe`.
+fn signal(pid: u32, which: &str) {
     let _ = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
+        .args([which, &pid.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();

@@ -188,13 +188,8 @@ pub async fn follow(
     shutdown: CancellationToken,
 ) {
     publish(&node, &follower);
-    let mut tick = tokio::time::interval(poll);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
+    let mut ticks = crate::every::Every::new(poll, shutdown);
+    while ticks.next().await {
         match follower.step().await {
             Ok(0) => {}
             Ok(_) => publish(&node, &follower),

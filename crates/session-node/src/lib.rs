@@ -7,6 +7,7 @@
 pub mod chain;
 pub mod clock;
 pub mod config;
+mod every;
 pub mod identity;
 pub mod internal;
 pub mod onion;

@@ -158,13 +158,8 @@ impl Schedule {
 /// Runs the node's schedule until `shutdown`, testing peers with authenticated pings.
 pub async fn test_loop(node: Arc<NodeState>, peers: Arc<Peers>, shutdown: CancellationToken) {
     let schedule = &node.peer_health;
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
+    let mut ticks = crate::every::Every::new(TICK, shutdown);
+    while ticks.next().await {
         let view = node.view();
         let others: Vec<NodeRecord> = view
             .nodes()

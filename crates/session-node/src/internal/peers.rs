@@ -2,6 +2,7 @@
 //! recursive requests.
 
 use super::auth;
+use super::proto::Auth;
 use super::proto::node_internal_client::NodeInternalClient;
 use super::proto::{FetchRequest, ForwardRequest, PingRequest, RelayRequest, SummaryRequest};
 use super::service::ping_message;
@@ -69,18 +70,9 @@ impl Peers {
             auth: None,
             body: body.to_vec(),
         };
-        req.auth = Some(auth::sign(
-            &node.keys,
-            "Forward",
-            node.now_ms(),
-            &auth::payload(&req),
-        ));
+        sign(node, "Forward", &mut req, |r, a| r.auth = Some(a));
         let mut client = self.client(peer.grpc)?;
-        let reply = tokio::time::timeout(FORWARD_TIMEOUT, client.forward(req))
-            .await
-            .map_err(|_| PeerError::Timeout)?
-            .map_err(|s| PeerError::Call(format!("{}: {}", s.code(), s.message())))?
-            .into_inner();
+        let reply = call_within(FORWARD_TIMEOUT, client.forward(req), call_error).await?;
         let code = u16::try_from(reply.code).unwrap_or(500);
         Ok((code, reply.body))
     }
@@ -100,21 +92,14 @@ impl Peers {
             envelope,
             hop_no,
         };
-        req.auth = Some(auth::sign(
-            &node.keys,
-            "Relay",
-            node.now_ms(),
-            &auth::payload(&req),
-        ));
+        sign(node, "Relay", &mut req, |r, a| r.auth = Some(a));
         let mut client = self.client(peer.grpc)?;
-        let reply = tokio::time::timeout(RELAY_TIMEOUT, client.relay(req))
-            .await
-            .map_err(|_| PeerError::Timeout)?
-            .map_err(|s| match s.code() {
-                tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => PeerError::Timeout,
-                _ => PeerError::Call(format!("{}: {}", s.code(), s.message())),
-            })?
-            .into_inner();
+        // An unreachable next hop counts as a timeout (the client sees 504).
+        let unreachable_is_timeout = |s: tonic::Status| match s.code() {
+            tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => PeerError::Timeout,
+            _ => call_error(s),
+        };
+        let reply = call_within(RELAY_TIMEOUT, client.relay(req), unreachable_is_timeout).await?;
         let code = u16::try_from(reply.code).unwrap_or(500);
         Ok((code, reply.body))
     }
@@ -126,12 +111,7 @@ impl Peers {
         peer: &NodeRecord,
     ) -> Result<Vec<super::proto::AccountSummary>, PeerError> {
         let mut req = SummaryRequest { auth: None };
-        req.auth = Some(auth::sign(
-            &node.keys,
-            "Summary",
-            node.now_ms(),
-            &auth::payload(&req),
-        ));
+        sign(node, "Summary", &mut req, |r, a| r.auth = Some(a));
         let mut client = self.client(peer.grpc)?;
         Ok(call(client.summary(req)).await?.summaries)
     }
@@ -155,12 +135,7 @@ impl Peers {
             after: after.to_vec(),
             have: have.to_vec(),
         };
-        req.auth = Some(auth::sign(
-            &node.keys,
-            "Fetch",
-            node.now_ms(),
-            &auth::payload(&req),
-        ));
+        sign(node, "Fetch", &mut req, |r, a| r.auth = Some(a));
         let mut client = self.client(peer.grpc)?;
         call(client.fetch(req)).await
     }
@@ -173,18 +148,9 @@ impl Peers {
             auth: None,
             nonce: nonce.to_vec(),
         };
-        req.auth = Some(auth::sign(
-            &node.keys,
-            "Ping",
-            node.now_ms(),
-            &auth::payload(&req),
-        ));
+        sign(node, "Ping", &mut req, |r, a| r.auth = Some(a));
         let mut client = self.client(peer.grpc)?;
-        let reply = tokio::time::timeout(FORWARD_TIMEOUT, client.ping(req))
-            .await
-            .map_err(|_| PeerError::Timeout)?
-            .map_err(|s| PeerError::Call(format!("{}: {}", s.code(), s.message())))?
-            .into_inner();
+        let reply = call_within(FORWARD_TIMEOUT, client.ping(req), call_error).await?;
         let sig: [u8; 64] = reply
             .signature
             .as_slice()
@@ -196,15 +162,40 @@ impl Peers {
     }
 }
 
-/// Awaits a call with the forward timeout (×6 for bulk replies).
+/// Signs `req` (its auth unset) for `method` as this node, now.
+fn sign<R: prost::Message>(
+    node: &NodeState,
+    method: &str,
+    req: &mut R,
+    set: impl FnOnce(&mut R, Auth),
+) {
+    let auth = auth::sign(&node.keys, method, node.now_ms(), &auth::payload(req));
+    set(req, auth);
+}
+
+/// A failed call's status as a peer error.
+fn call_error(s: tonic::Status) -> PeerError {
+    PeerError::Call(format!("{}: {}", s.code(), s.message()))
+}
+
+/// Awaits a call for at most `limit`; `on_status` classifies a failed status.
+async fn call_within<T>(
+    limit: std::time::Duration,
+    fut: impl std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    on_status: impl FnOnce(tonic::Status) -> PeerError,
+) -> Result<T, PeerError> {
+    Ok(tokio::time::timeout(limit, fut)
+        .await
+        .map_err(|_| PeerError::Timeout)?
+        .map_err(on_status)?
+        .into_inner())
+}
+
+/// Awaits a bulk call (summaries, fetch batches): the forward timeout ×6.
 async fn call<T>(
     fut: impl std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
 ) -> Result<T, PeerError> {
-    Ok(tokio::time::timeout(FORWARD_TIMEOUT * 6, fut)
-        .await
-        .map_err(|_| PeerError::Timeout)?
-        .map_err(|s| PeerError::Call(format!("{}: {}", s.code(), s.message())))?
-        .into_inner())
+    call_within(FORWARD_TIMEOUT * 6, fut, call_error).await
 }
 
 /// Forwards a recursive request that succeeded locally to every other member of this node's

@@ -24,13 +24,8 @@ pub async fn sync_loop(
     shutdown: CancellationToken,
 ) {
     let mut synced_epoch: Option<u64> = None;
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
+    let mut ticks = crate::every::Every::new(every, shutdown);
+    while ticks.next().await {
         let view = node.view();
         let Some(own) = view.own_swarm() else {
             continue;

@@ -81,17 +81,7 @@ impl Resp {
 
 impl TestNode {
     pub async fn raw(&self, body: impl Into<reqwest::Body>) -> Resp {
-        let r = self
-            .client
-            .post(format!("{}/storage_rpc/v1", self.url))
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        Resp {
-            code: r.status().as_u16(),
-            text: r.text().await.unwrap(),
-        }
+        self.post("/storage_rpc/v1", body).await
     }
 
     pub async fn post(&self, path: &str, body: impl Into<reqwest::Body>) -> Resp {

@@ -12,6 +12,7 @@
 //! [`PathManager`]: session_onion::PathManager
 
 pub mod account;
+pub mod content;
 mod error;
 pub mod history;
 pub mod messaging;

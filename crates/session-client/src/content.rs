@@ -1,0 +1,855 @@
+//! What a 1:1 conversation says, mapped to and from Session's protobuf [`Content`] (spec
+//! crypto.md §2.4, §2.5): text with an optional quote, reactions, unsend requests, receipts,
+//! typing indicators, disappearing-message settings and message-request responses, and the
+//! store TTL each one gets. Pure: no I/O and no clock (the send time is an input).
+//!
+//! Session refers to a message by its author's Session ID and its send timestamp
+//! ([`MessageRef`]). The disappearing-messages setting travels with each message in
+//! `Content.expirationType` / `expirationTimer` ([`Expiry`]). [`parse`] takes a `Content` from
+//! the network as it is (required fields possibly missing, enums possibly unknown) and never
+//! panics; anything it does not understand is [`Event::Other`].
+
+use session_crypto::SessionId;
+use session_protocol::proto::{
+    Content, DataMessage, MessageRequestResponse, ReceiptMessage, TypingMessage, UnsendRequest,
+    content::ExpirationType, data_message, receipt_message, typing_message,
+};
+
+/// Store TTL of content messages (and of everything without a shorter rule): 14 days, the
+/// longest a node keeps a 1:1 message.
+pub const DEFAULT_TTL_MS: u64 = 14 * 24 * 3600 * 1000;
+/// Store TTL of typing indicators: 20 s.
+pub const TYPING_TTL_MS: u64 = 20_000;
+/// Shortest store TTL a node accepts: 10 s.
+pub const MIN_TTL_MS: u64 = 10_000;
+
+/// A conversation's disappearing-messages setting, as each message carries it. A zero timer
+/// means [`Expiry::Off`] (`AfterSend(0)` and `AfterRead(0)` behave exactly like it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Expiry {
+    /// Messages do not disappear.
+    #[default]
+    Off,
+    /// Messages disappear this many seconds after they are sent (`DELETE_AFTER_SEND`).
+    AfterSend(u32),
+    /// Messages disappear this many seconds after the recipient reads them
+    /// (`DELETE_AFTER_READ`).
+    AfterRead(u32),
+}
+
+impl Expiry {
+    fn normalized(self) -> Self {
+        match self {
+            Self::AfterSend(0) | Self::AfterRead(0) => Self::Off,
+            other => other,
+        }
+    }
+
+    /// From `Content.expirationType/Timer`: a missing, `UNKNOWN` or unknown type, or a zero or
+    /// missing timer, is `Off`.
+    fn from_content(content: &Content) -> Self {
+        let secs = content.expiration_timer.unwrap_or(0);
+        match content.expiration_type.map(ExpirationType::try_from) {
+            Some(Ok(ExpirationType::DeleteAfterSend)) => Self::AfterSend(secs),
+            Some(Ok(ExpirationType::DeleteAfterRead)) => Self::AfterRead(secs),
+            _ => Self::Off,
+        }
+        .normalized()
+    }
+
+    /// Sets `Content.expirationType/Timer`; `Off` leaves both absent.
+    fn write_to(self, content: &mut Content) {
+        let (kind, secs) = match self.normalized() {
+            Self::Off => return,
+            Self::AfterSend(s) => (ExpirationType::DeleteAfterSend, s),
+            Self::AfterRead(s) => (ExpirationType::DeleteAfterRead, s),
+        };
+        content.expiration_type = Some(kind as i32);
+        content.expiration_timer = Some(secs);
+    }
+}
+
+/// How Session refers to a message (in quotes, reactions and unsend requests): its author and
+/// its send timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MessageRef {
+    /// The author's Session ID.
+    pub author: SessionId,
+    /// The message's send timestamp (its `sigTimestamp`), ms.
+    pub sent_at_ms: u64,
+}
+
+impl MessageRef {
+    /// From the wire's `author` (66 hex) and timestamp; `None` if either is missing or the
+    /// author is not a `05` Session ID.
+    fn from_wire(author: Option<&str>, sent_at_ms: Option<u64>) -> Option<Self> {
+        Some(Self {
+            author: author?.parse().ok()?,
+            sent_at_ms: sent_at_ms?,
+        })
+    }
+}
+
+/// What a 1:1 client wants to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outgoing {
+    /// A text message (`DataMessage.body`), optionally quoting an earlier message.
+    Text {
+        /// The text.
+        body: String,
+        /// The quoted message and, optionally, the part of its text shown with the quote.
+        quote: Option<(MessageRef, Option<String>)>,
+    },
+    /// An emoji reaction to a message (`DataMessage.reaction`).
+    Reaction {
+        /// The message reacted to.
+        to: MessageRef,
+        /// The emoji.
+        emoji: String,
+        /// Withdraws the reaction (`REMOVE`) instead of adding it (`REACT`).
+        remove: bool,
+    },
+    /// Asks the recipient to delete one of our messages (`Content.unsendRequest`).
+    Unsend {
+        /// The message to delete.
+        to: MessageRef,
+    },
+    /// Delivery or read receipts (`Content.receiptMessage`).
+    Receipt {
+        /// `READ` receipts rather than `DELIVERY` receipts.
+        read: bool,
+        /// Send timestamps of the messages concerned, ms.
+        timestamps: Vec<u64>,
+    },
+    /// A typing indicator (`Content.typingMessage`).
+    Typing {
+        /// `STARTED` rather than `STOPPED`.
+        started: bool,
+    },
+    /// Announces the conversation's disappearing-messages setting (`DataMessage.flags =
+    /// EXPIRATION_TIMER_UPDATE`); the setting itself is the [`Expiry`] passed to [`build`].
+    ExpirySetting,
+    /// Accepts or declines a message request (`Content.messageRequestResponse`).
+    RequestResponse {
+        /// Whether the request is accepted.
+        approved: bool,
+    },
+}
+
+impl Outgoing {
+    /// Whether the message is ephemeral (typing indicators, receipts) rather than durable
+    /// conversation history (text, reactions, unsend requests, expiry settings, request
+    /// responses).
+    pub fn is_ephemeral(&self) -> bool {
+        matches!(self, Self::Typing { .. } | Self::Receipt { .. })
+    }
+
+    /// Whether the message carries the conversation's [`Expiry`] (and disappears under it).
+    fn carries_expiry(&self) -> bool {
+        matches!(
+            self,
+            Self::Text { .. } | Self::Reaction { .. } | Self::ExpirySetting
+        )
+    }
+}
+
+/// What an incoming [`Content`] means. Mirrors [`Outgoing`], plus [`Event::Other`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A text message.
+    Text {
+        /// The text.
+        body: String,
+        /// The quoted message and the quoted text, if any.
+        quote: Option<(MessageRef, Option<String>)>,
+    },
+    /// A reaction added or removed.
+    Reaction {
+        /// The message reacted to.
+        to: MessageRef,
+        /// The emoji.
+        emoji: String,
+        /// The reaction is withdrawn.
+        remove: bool,
+    },
+    /// The sender asks to delete one of its messages.
+    Unsend {
+        /// The message to delete.
+        to: MessageRef,
+    },
+    /// Delivery or read receipts.
+    Receipt {
+        /// `READ` rather than `DELIVERY`.
+        read: bool,
+        /// Send timestamps of the messages concerned, ms.
+        timestamps: Vec<u64>,
+    },
+    /// A typing indicator.
+    Typing {
+        /// Started rather than stopped.
+        started: bool,
+    },
+    /// The sender changed the disappearing-messages setting; the new setting is the
+    /// [`Expiry`] returned with the event.
+    ExpirySetting,
+    /// The sender accepted or declined our message request.
+    RequestResponse {
+        /// Whether it was accepted.
+        approved: bool,
+    },
+    /// Anything else: calls, configs, group updates, data-extraction notices, sync copies of
+    /// our own messages (`syncTarget`), attachment-only or empty messages, and malformed
+    /// pieces (a missing required field, an unknown enum value, an author that is not a
+    /// Session ID).
+    Other,
+}
+
+/// Builds the [`Content`] of `out`, sent at `sent_at_ms` in a conversation whose setting is
+/// `expiry`. `sigTimestamp` is always `sent_at_ms` (typing indicators also carry it as their
+/// timestamp). Text, reactions and expiry settings carry `expiry` in
+/// `expirationType/Timer`; the others never do. An [`Outgoing::ExpirySetting`] with
+/// [`Expiry::Off`] sends `expirationTimer = 0` and no type (a zero timer is "off" to every
+/// parser; desktop itself adds type `UNKNOWN`, which means the same).
+pub fn build(out: &Outgoing, expiry: Expiry, sent_at_ms: u64) -> Content {
+    let mut content = Content {
+        sig_timestamp: Some(sent_at_ms),
+        ..Default::default()
+    };
+    match out {
+        Outgoing::Text { body, quote } => {
+            content.data_message = Some(DataMessage {
+                body: Some(body.clone()),
+                quote: quote.as_ref().map(|(to, text)| data_message::Quote {
+                    id: Some(to.sent_at_ms),
+                    author: Some(to.author.to_string()),
+                    text: text.clone(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        }
+        Outgoing::Reaction { to, emoji, remove } => {
+            let action = if *remove {
+                data_message::reaction::Action::Remove
+            } else {
+                data_message::reaction::Action::React
+            };
+            content.data_message = Some(DataMessage {
+                reaction: Some(data_message::Reaction {
+                    id: Some(to.sent_at_ms),
+                    author: Some(to.author.to_string()),
+                    emoji: Some(emoji.clone()),
+                    action: Some(action as i32),
+                }),
+                ..Default::default()
+            });
+        }
+        Outgoing::Unsend { to } => {
+            content.unsend_request = Some(UnsendRequest {
+                timestamp: Some(to.sent_at_ms),
+                author: Some(to.author.to_string()),
+            });
+        }
+        Outgoing::Receipt { read, timestamps } => {
+            let kind = if *read {
+                receipt_message::Type::Read
+            } else {
+                receipt_message::Type::Delivery
+            };
+            content.receipt_message = Some(ReceiptMessage {
+                r#type: Some(kind as i32),
+                timestamp: timestamps.clone(),
+            });
+        }
+        Outgoing::Typing { started } => {
+            let action = if *started {
+                typing_message::Action::Started
+            } else {
+                typing_message::Action::Stopped
+            };
+            content.typing_message = Some(TypingMessage {
+                timestamp: Some(sent_at_ms),
+                action: Some(action as i32),
+            });
+        }
+        Outgoing::ExpirySetting => {
+            content.data_message = Some(DataMessage {
+                flags: Some(data_message::Flags::ExpirationTimerUpdate as u32),
+                ..Default::default()
+            });
+            // Turning the timer off must still say so.
+            content.expiration_timer = Some(0);
+        }
+        Outgoing::RequestResponse { approved } => {
+            content.message_request_response = Some(MessageRequestResponse {
+                is_approved: Some(*approved),
+                ..Default::default()
+            });
+        }
+    }
+    if out.carries_expiry() {
+        expiry.write_to(&mut content);
+    }
+    content
+}
+
+/// What an incoming `content` means, and the [`Expiry`] it carries (`Off` unless
+/// `expirationType` is `DELETE_AFTER_SEND`/`DELETE_AFTER_READ` with a non-zero timer). The
+/// first payload present in field-number order decides the event (data message, call,
+/// receipt, typing, data extraction, unsend, request response, config). Malformed pieces
+/// give [`Event::Other`], never a panic.
+pub fn parse(content: &Content) -> (Event, Expiry) {
+    let event = event_of(content).unwrap_or(Event::Other);
+    (event, Expiry::from_content(content))
+}
+
+/// The event, or `None` for [`Event::Other`].
+fn event_of(content: &Content) -> Option<Event> {
+    if let Some(dm) = &content.data_message {
+        return data_event(dm);
+    }
+    if content.call_message.is_some() {
+        return None;
+    }
+    if let Some(r) = &content.receipt_message {
+        let read = match receipt_message::Type::try_from(r.r#type?).ok()? {
+            receipt_message::Type::Delivery => false,
+            receipt_message::Type::Read => true,
+        };
+        return Some(Event::Receipt {
+            read,
+            timestamps: r.timestamp.clone(),
+        });
+    }
+    if let Some(t) = &content.typing_message {
+        let started = match typing_message::Action::try_from(t.action?).ok()? {
+            typing_message::Action::Started => true,
+            typing_message::Action::Stopped => false,
+        };
+        return Some(Event::Typing { started });
+    }
+    if content.data_extraction_notification.is_some() {
+        return None;
+    }
+    if let Some(u) = &content.unsend_request {
+        let to = MessageRef::from_wire(u.author.as_deref(), u.timestamp)?;
+        return Some(Event::Unsend { to });
+    }
+    let approved = content.message_request_response.as_ref()?.is_approved?;
+    Some(Event::RequestResponse { approved })
+}
+
+fn data_event(dm: &DataMessage) -> Option<Event> {
+    if dm.sync_target.is_some() {
+        // A copy of our own message sent from another device: not something the peer said.
+        return None;
+    }
+    let timer_update = data_message::Flags::ExpirationTimerUpdate as u32;
+    if dm.flags.unwrap_or(0) & timer_update != 0 {
+        return Some(Event::ExpirySetting);
+    }
+    if let Some(r) = &dm.reaction {
+        let remove = match data_message::reaction::Action::try_from(r.action?).ok()? {
+            data_message::reaction::Action::React => false,
+            data_message::reaction::Action::Remove => true,
+        };
+        return Some(Event::Reaction {
+            to: MessageRef::from_wire(r.author.as_deref(), r.id)?,
+            emoji: r.emoji.clone()?,
+            remove,
+        });
+    }
+    if dm.group_update_message.is_some() || dm.open_group_invitation.is_some() {
+        return None;
+    }
+    let body = dm.body.clone()?;
+    let quote = match &dm.quote {
+        None => None,
+        Some(q) => Some((
+            MessageRef::from_wire(q.author.as_deref(), q.id)?,
+            q.text.clone(),
+        )),
+    };
+    Some(Event::Text { body, quote })
+}
+
+/// The store TTL (ms) for `out` under `expiry`: typing indicators 20 s; text, reactions and
+/// expiry settings under [`Expiry::AfterSend`] the timer, clamped to what a node accepts
+/// ([`MIN_TTL_MS`] to [`DEFAULT_TTL_MS`]); everything else (including `AfterRead`, whose
+/// countdown starts on the reader's side, and unsend requests, receipts and request
+/// responses, which do not carry the expiry) [`DEFAULT_TTL_MS`].
+pub fn ttl_ms(out: &Outgoing, expiry: Expiry) -> u64 {
+    match (out, expiry.normalized()) {
+        (Outgoing::Typing { .. }, _) => TYPING_TTL_MS,
+        (out, Expiry::AfterSend(secs)) if out.carries_expiry() => {
+            (u64::from(secs) * 1000).clamp(MIN_TTL_MS, DEFAULT_TTL_MS)
+        }
+        _ => DEFAULT_TTL_MS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::{collection::vec, option, prelude::*};
+    use session_protocol::proto::{self, CallMessage};
+
+    const ALICE: &str = "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72";
+    const BOB: &str = "0576b86eaf5eb0f8aa8c3d4f61e2e4dd8c2ed0c1c3e2b0a9f5d6a8e7c9b1a2d3e4";
+    const T: u64 = 1_700_000_000_000;
+
+    fn msg(author: &str, sent_at_ms: u64) -> MessageRef {
+        MessageRef {
+            author: author.parse().unwrap(),
+            sent_at_ms,
+        }
+    }
+
+    fn every_outgoing() -> Vec<Outgoing> {
+        vec![
+            Outgoing::Text {
+                body: "hello".into(),
+                quote: None,
+            },
+            Outgoing::Text {
+                body: "yes!".into(),
+                quote: Some((msg(BOB, T - 5_000), Some("are you there?".into()))),
+            },
+            Outgoing::Text {
+                body: String::new(),
+                quote: Some((msg(ALICE, T - 1), None)),
+            },
+            Outgoing::Reaction {
+                to: msg(BOB, T - 7),
+                emoji: "👍".into(),
+                remove: false,
+            },
+            Outgoing::Reaction {
+                to: msg(ALICE, T - 8),
+                emoji: "❤️".into(),
+                remove: true,
+            },
+            Outgoing::Unsend {
+                to: msg(ALICE, T - 9),
+            },
+            Outgoing::Receipt {
+                read: true,
+                timestamps: vec![T - 3, T - 2],
+            },
+            Outgoing::Receipt {
+                read: false,
+                timestamps: vec![],
+            },
+            Outgoing::Typing { started: true },
+            Outgoing::Typing { started: false },
+            Outgoing::ExpirySetting,
+            Outgoing::RequestResponse { approved: true },
+            Outgoing::RequestResponse { approved: false },
+        ]
+    }
+
+    /// The event the receiver should see for `out`.
+    fn expected(out: &Outgoing) -> Event {
+        match out.clone() {
+            Outgoing::Text { body, quote } => Event::Text { body, quote },
+            Outgoing::Reaction { to, emoji, remove } => Event::Reaction { to, emoji, remove },
+            Outgoing::Unsend { to } => Event::Unsend { to },
+            Outgoing::Receipt { read, timestamps } => Event::Receipt { read, timestamps },
+            Outgoing::Typing { started } => Event::Typing { started },
+            Outgoing::ExpirySetting => Event::ExpirySetting,
+            Outgoing::RequestResponse { approved } => Event::RequestResponse { approved },
+        }
+    }
+
+    /// The inverse of [`expected`].
+    fn outgoing_of(event: &Event) -> Option<Outgoing> {
+        Some(match event.clone() {
+            Event::Text { body, quote } => Outgoing::Text { body, quote },
+            Event::Reaction { to, emoji, remove } => Outgoing::Reaction { to, emoji, remove },
+            Event::Unsend { to } => Outgoing::Unsend { to },
+            Event::Receipt { read, timestamps } => Outgoing::Receipt { read, timestamps },
+            Event::Typing { started } => Outgoing::Typing { started },
+            Event::ExpirySetting => Outgoing::ExpirySetting,
+            Event::RequestResponse { approved } => Outgoing::RequestResponse { approved },
+            Event::Other => return None,
+        })
+    }
+
+    fn over_the_wire(content: &Content) -> Content {
+        proto::decode(&proto::encode(content).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_variant_round_trips_through_the_wire() {
+        let expiries = [
+            Expiry::Off,
+            Expiry::AfterSend(60),
+            Expiry::AfterRead(86_400),
+            Expiry::AfterSend(0),
+        ];
+        for out in every_outgoing() {
+            for expiry in expiries {
+                let content = over_the_wire(&build(&out, expiry, T));
+                assert_eq!(content.sig_timestamp, Some(T), "{out:?}");
+                let want = if out.carries_expiry() {
+                    expiry.normalized()
+                } else {
+                    Expiry::Off
+                };
+                assert_eq!(
+                    parse(&content),
+                    (expected(&out), want),
+                    "{out:?} {expiry:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn text_with_expiry_has_known_bytes() {
+        let out = Outgoing::Text {
+            body: "hi".into(),
+            quote: None,
+        };
+        let bytes = proto::encode(&build(&out, Expiry::AfterSend(60), T)).unwrap();
+        // A field's tag is the varint (field_number << 3) | wire_type; Content's fields are
+        // written in field-number order.
+        let want = concat!(
+            "0a04",     // Content.dataMessage (1), LEN: tag 0x0a, 4 bytes follow
+            "0a026869", //   DataMessage.body (1), LEN: tag 0x0a, 2 bytes, "hi"
+            "6002",     // Content.expirationType (12), varint: tag 0x60, DELETE_AFTER_SEND = 2
+            "683c",     // Content.expirationTimer (13), varint: tag 0x68, 60 s = 0x3c
+            // Content.sigTimestamp (15), varint: tag 0x78, then 1_700_000_000_000 =
+            // 0x18b_cfe5_6800 in 7-bit groups, lowest first, with the continuation bit on all
+            // but the last: 0x00 0x50 0x15 0x7f 0x3c 0x31 -> 80 d0 95 ff bc 31.
+            "7880d095ffbc31",
+        );
+        assert_eq!(hex::encode(bytes), want);
+    }
+
+    #[test]
+    fn expiry_setting_off_sends_a_zero_timer_and_no_type() {
+        let content = build(&Outgoing::ExpirySetting, Expiry::Off, T);
+        assert_eq!(content.expiration_type, None);
+        assert_eq!(content.expiration_timer, Some(0));
+        let want = concat!(
+            "0a02",           // Content.dataMessage (1), LEN, 2 bytes
+            "2002",           //   DataMessage.flags (4), varint: tag 0x20, EXPIRATION_TIMER_UPDATE
+            "6800",           // Content.expirationTimer (13) = 0
+            "7880d095ffbc31", // Content.sigTimestamp (15) = T
+        );
+        assert_eq!(hex::encode(proto::encode(&content).unwrap()), want);
+        assert_eq!(parse(&content), (Event::ExpirySetting, Expiry::Off));
+    }
+
+    #[test]
+    fn typing_carries_the_send_time_and_never_the_expiry() {
+        let content = build(
+            &Outgoing::Typing { started: true },
+            Expiry::AfterSend(60),
+            T,
+        );
+        let typing = content.typing_message.unwrap();
+        assert_eq!(typing.timestamp, Some(T));
+        assert_eq!(content.expiration_type, None);
+        assert_eq!(content.expiration_timer, None);
+    }
+
+    #[test]
+    fn expiry_needs_a_known_type_and_a_nonzero_timer() {
+        let with = |kind: Option<i32>, timer: Option<u32>| Content {
+            expiration_type: kind,
+            expiration_timer: timer,
+            ..Default::default()
+        };
+        let after_send = Some(ExpirationType::DeleteAfterSend as i32);
+        let after_read = Some(ExpirationType::DeleteAfterRead as i32);
+        let unknown = Some(ExpirationType::Unknown as i32);
+        assert_eq!(parse(&with(after_send, Some(30))).1, Expiry::AfterSend(30));
+        assert_eq!(parse(&with(after_read, Some(30))).1, Expiry::AfterRead(30));
+        assert_eq!(parse(&with(after_send, Some(0))).1, Expiry::Off);
+        assert_eq!(parse(&with(after_read, None)).1, Expiry::Off);
+        assert_eq!(parse(&with(unknown, Some(30))).1, Expiry::Off);
+        assert_eq!(parse(&with(None, Some(30))).1, Expiry::Off);
+        assert_eq!(parse(&with(Some(7), Some(30))).1, Expiry::Off);
+    }
+
+    #[test]
+    fn malformed_or_foreign_content_is_other() {
+        let text = |quote_author: Option<&str>| Content {
+            data_message: Some(DataMessage {
+                body: Some("hi".into()),
+                quote: Some(data_message::Quote {
+                    id: Some(T),
+                    author: quote_author.map(str::to_owned),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let group_id = format!("03{}", &ALICE[2..]);
+        let cases = [
+            ("empty", Content::default()),
+            ("quote author not hex", text(Some("nonsense"))),
+            ("quote author a group ID", text(Some(&group_id))),
+            ("quote author too short", text(Some(&ALICE[..64]))),
+            ("quote without author", text(None)),
+            (
+                "attachment-only data message",
+                Content {
+                    data_message: Some(DataMessage::default()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "sync copy of our own message",
+                Content {
+                    data_message: Some(DataMessage {
+                        body: Some("hi".into()),
+                        sync_target: Some(BOB.into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "reaction with unknown action",
+                Content {
+                    data_message: Some(DataMessage {
+                        reaction: Some(data_message::Reaction {
+                            id: Some(T),
+                            author: Some(ALICE.into()),
+                            emoji: Some("👍".into()),
+                            action: Some(5),
+                        }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "reaction by a group ID",
+                Content {
+                    data_message: Some(DataMessage {
+                        reaction: Some(data_message::Reaction {
+                            id: Some(T),
+                            author: Some(group_id.clone()),
+                            emoji: Some("👍".into()),
+                            action: Some(0),
+                        }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "unsend without timestamp",
+                Content {
+                    unsend_request: Some(UnsendRequest {
+                        timestamp: None,
+                        author: Some(ALICE.into()),
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "receipt without type",
+                Content {
+                    receipt_message: Some(ReceiptMessage::default()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "typing with unknown action",
+                Content {
+                    typing_message: Some(TypingMessage {
+                        timestamp: Some(T),
+                        action: Some(9),
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "request response without isApproved",
+                Content {
+                    message_request_response: Some(MessageRequestResponse::default()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "call",
+                Content {
+                    call_message: Some(CallMessage {
+                        r#type: Some(1),
+                        uuid: Some("call".into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (what, content) in cases {
+            assert_eq!(parse(&content).0, Event::Other, "{what}");
+        }
+    }
+
+    #[test]
+    fn ttl_follows_kind_and_expiry() {
+        let text = Outgoing::Text {
+            body: "x".into(),
+            quote: None,
+        };
+        let twenty_days = 20 * 24 * 3600;
+        assert_eq!(DEFAULT_TTL_MS, 1_209_600_000);
+        assert_eq!(ttl_ms(&text, Expiry::Off), DEFAULT_TTL_MS);
+        assert_eq!(ttl_ms(&text, Expiry::AfterSend(0)), DEFAULT_TTL_MS);
+        assert_eq!(ttl_ms(&text, Expiry::AfterSend(5)), MIN_TTL_MS);
+        assert_eq!(ttl_ms(&text, Expiry::AfterSend(60)), 60_000);
+        assert_eq!(
+            ttl_ms(&text, Expiry::AfterSend(twenty_days)),
+            DEFAULT_TTL_MS
+        );
+        assert_eq!(ttl_ms(&text, Expiry::AfterSend(u32::MAX)), DEFAULT_TTL_MS);
+        assert_eq!(ttl_ms(&text, Expiry::AfterRead(60)), DEFAULT_TTL_MS);
+        assert_eq!(
+            ttl_ms(&Outgoing::ExpirySetting, Expiry::AfterSend(60)),
+            60_000
+        );
+        let typing = Outgoing::Typing { started: true };
+        for expiry in [
+            Expiry::Off,
+            Expiry::AfterSend(5),
+            Expiry::AfterSend(twenty_days),
+        ] {
+            assert_eq!(ttl_ms(&typing, expiry), TYPING_TTL_MS);
+        }
+        let receipt = Outgoing::Receipt {
+            read: true,
+            timestamps: vec![T],
+        };
+        assert_eq!(ttl_ms(&receipt, Expiry::AfterSend(60)), DEFAULT_TTL_MS);
+        let unsend = Outgoing::Unsend { to: msg(ALICE, T) };
+        assert_eq!(ttl_ms(&unsend, Expiry::AfterSend(60)), DEFAULT_TTL_MS);
+    }
+
+    #[test]
+    fn only_typing_and_receipts_are_ephemeral() {
+        let ephemeral: Vec<bool> = every_outgoing()
+            .iter()
+            .map(Outgoing::is_ephemeral)
+            .collect();
+        let want: Vec<bool> = every_outgoing()
+            .iter()
+            .map(|o| matches!(o, Outgoing::Typing { .. } | Outgoing::Receipt { .. }))
+            .collect();
+        assert_eq!(ephemeral, want);
+        assert!(!Outgoing::ExpirySetting.is_ephemeral());
+        assert!(Outgoing::Typing { started: false }.is_ephemeral());
+    }
+
+    /// Authors as they may arrive: valid, wrong prefix, wrong length, junk, absent.
+    fn author() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(ALICE.to_owned())),
+            Just(Some(BOB.to_uppercase())),
+            Just(Some(format!("03{}", &ALICE[2..]))),
+            Just(Some(ALICE[..64].to_owned())),
+            ".{0,70}".prop_map(Some),
+        ]
+    }
+
+    /// An enum field: absent, known or unknown.
+    fn enum_value() -> impl Strategy<Value = Option<i32>> {
+        option::of(-2i32..8)
+    }
+
+    prop_compose! {
+        fn data_message()(
+            body in option::of(".{0,12}"),
+            flags in option::of(0u32..8),
+            quote in option::of((option::of(any::<u64>()), author(), option::of(".{0,8}"))),
+            reaction in option::of(
+                (option::of(any::<u64>()), author(), option::of(".{0,4}"), enum_value()),
+            ),
+            sync_target in option::of(Just(BOB.to_owned())),
+        ) -> DataMessage {
+            DataMessage {
+                body,
+                flags,
+                quote: quote.map(|(id, author, text)| data_message::Quote {
+                    id,
+                    author,
+                    text,
+                    ..Default::default()
+                }),
+                reaction: reaction.map(|(id, author, emoji, action)| data_message::Reaction {
+                    id,
+                    author,
+                    emoji,
+                    action,
+                }),
+                sync_target,
+                ..Default::default()
+            }
+        }
+    }
+
+    prop_compose! {
+        /// Any Content a peer could send, required fields and all, unvalidated.
+        fn content()(
+            data in option::of(data_message()),
+            call in any::<bool>(),
+            receipt in option::of((enum_value(), vec(any::<u64>(), 0..4))),
+            typing in option::of((option::of(any::<u64>()), enum_value())),
+            unsend in option::of((option::of(any::<u64>()), author())),
+            response in option::of(option::of(any::<bool>())),
+            expiration_type in enum_value(),
+            expiration_timer in option::of(prop_oneof![Just(0u32), any::<u32>()]),
+        ) -> Content {
+            Content {
+                data_message: data,
+                call_message: call.then(|| CallMessage {
+                    r#type: Some(1),
+                    uuid: Some("call".into()),
+                    ..Default::default()
+                }),
+                receipt_message: receipt
+                    .map(|(r#type, timestamp)| ReceiptMessage { r#type, timestamp }),
+                typing_message: typing.map(|(timestamp, action)| TypingMessage { timestamp, action }),
+                unsend_request: unsend.map(|(timestamp, author)| UnsendRequest { timestamp, author }),
+                message_request_response: response.map(|is_approved| MessageRequestResponse {
+                    is_approved,
+                    ..Default::default()
+                }),
+                expiration_type,
+                expiration_timer,
+                ..Default::default()
+            }
+        }
+    }
+
+    proptest! {
+        /// Whatever bytes arrive, decoding and parsing never panics.
+        #[test]
+        fn parse_never_panics_on_decoded_bytes(bytes in vec(any::<u8>(), 0..256)) {
+            if let Ok(content) = proto::decode::<Content>(&bytes) {
+                let _ = parse(&content);
+            }
+        }
+
+        /// Parsing any Content never panics, never yields a zero timer, and whatever it
+        /// understands rebuilds to the same meaning.
+        #[test]
+        fn parse_is_total_and_stable(content in content(), sent_at_ms in any::<u64>()) {
+            let (event, expiry) = parse(&content);
+            prop_assert!(!matches!(expiry, Expiry::AfterSend(0) | Expiry::AfterRead(0)));
+            if let Some(out) = outgoing_of(&event) {
+                let want = if out.carries_expiry() { expiry } else { Expiry::Off };
+                let again = over_the_wire(&build(&out, expiry, sent_at_ms));
+                prop_assert_eq!(parse(&again), (event, want));
+            }
+        }
+    }
+}

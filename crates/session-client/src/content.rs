@@ -69,6 +69,17 @@ impl Expiry {
     }
 }
 
+impl std::fmt::Display for Expiry {
+    /// `off`, `after-send 60s`, `after-read 300s` (as the CLI takes them).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Off => f.write_str("off"),
+            Self::AfterSend(s) => write!(f, "after-send {s}s"),
+            Self::AfterRead(s) => write!(f, "after-read {s}s"),
+        }
+    }
+}
+
 /// How Session refers to a message (in quotes, reactions and unsend requests): its author and
 /// its send timestamp.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

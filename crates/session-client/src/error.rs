@@ -21,6 +21,12 @@ pub enum Error {
     /// A node's answer was not what the request needed.
     #[error("unexpected answer: {0}")]
     Reply(String),
+    /// The local database failed.
+    #[error("{0}")]
+    Local(String),
+    /// The peer is blocked.
+    #[error("{0} is blocked")]
+    Blocked(String),
     /// Every attempt failed; `last` says how the last one did.
     #[error("onion request failed after {attempts} attempts: {last}")]
     Exhausted {

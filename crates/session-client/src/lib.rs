@@ -12,6 +12,7 @@
 //! [`PathManager`]: session_onion::PathManager
 
 pub mod account;
+pub mod chat;
 pub mod content;
 mod error;
 pub mod history;
@@ -20,8 +21,9 @@ pub mod network;
 pub mod onion;
 
 pub use account::{Account, AccountError};
+pub use chat::Chat;
 pub use error::{Error, Result};
 pub use history::{Entry, History};
-pub use messaging::{Messenger, Received};
+pub use messaging::Messenger;
 pub use network::{NetworkConfig, bootstrap};
 pub use onion::{OnionClient, OnionConfig};

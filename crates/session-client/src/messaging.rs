@@ -1,42 +1,73 @@
-//! 1:1 text messages over the onion: the recipient's swarm is asked for through a path
-//! (`get_swarm`), the encrypted message is stored at a swarm member (namespace 0), and a
-//! signed `retrieve` polls the own swarm. Every request goes through [`OnionClient`]; times
-//! are network time (the local clock corrected by the offset learned from nodes' answers).
-//! Local history, requests, receipts and disappearing messages come later (issue 8).
+//! Swarm requests of one account over the onion: the recipient's swarm is asked for through a
+//! path (`get_swarm`, cached, replaced on 421), messages are stored at a swarm member
+//! (namespace 0) with retries and backoff, and signed `retrieve`, `delete` and `expire`
+//! requests act on the own swarm. Every request goes through [`OnionClient`]; times are network
+//! time (the local clock corrected by the offset learned from nodes), so a client whose clock
+//! is wrong still signs and stores in the nodes' window. What the messages mean is
+//! [`crate::chat`]'s.
 
 use crate::account::Account;
+use crate::content::{self, Event};
 use crate::error::{Error, Result};
+use crate::history::Incoming;
 use crate::onion::OnionClient;
 use base64::Engine as _;
 use serde_json::{Value, json};
 use session_crypto::SessionId;
 use session_onion::Node;
-use session_protocol::proto::{Content, DataMessage};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
-/// Default time-to-live of a 1:1 message (14 days, as Session clients use).
-pub const DEFAULT_TTL_MS: u64 = 14 * 24 * 3600 * 1000;
+pub use content::DEFAULT_TTL_MS;
 
-/// A received, decrypted and verified message.
+/// How a store is retried when every onion attempt failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Received {
-    /// Sender's Session ID.
-    pub sender: SessionId,
-    /// The text.
-    pub text: String,
-    /// When the sender says it sent it (signed inside the box), ms.
-    pub sent_at_ms: u64,
-    /// The storage hash.
-    pub hash: String,
+pub struct Backoff {
+    /// Stores tried in all.
+    pub attempts: u32,
+    /// Wait before the second try; doubled for each further one.
+    pub first: Duration,
+    /// Longest wait.
+    pub max: Duration,
 }
 
-/// Sends and receives for one account.
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            attempts: 4,
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(8),
+        }
+    }
+}
+
+impl Backoff {
+    /// The wait before try `n` (0-based; none before the first).
+    pub fn delay(&self, n: u32) -> Duration {
+        if n == 0 {
+            return Duration::ZERO;
+        }
+        let factor = 1u32.checked_shl(n - 1).unwrap_or(u32::MAX);
+        self.first.saturating_mul(factor).min(self.max)
+    }
+}
+
+/// Swarm requests for one account.
 pub struct Messenger {
     account: Account,
     onion: OnionClient,
     nodes: Vec<Node>,
     swarms: Mutex<HashMap<String, Vec<Node>>>,
+    backoff: Backoff,
+    refresh: Option<Refresh>,
+}
+
+/// Where a fresh node list comes from when the pool cannot give paths any more.
+#[derive(Clone, Debug)]
+struct Refresh {
+    home: std::path::PathBuf,
+    network: crate::network::NetworkConfig,
 }
 
 impl std::fmt::Debug for Messenger {
@@ -51,6 +82,13 @@ fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
 }
 
+/// The storage hash of `data` in `to`'s namespace 0 (what the node will answer).
+pub fn message_hash(to: &SessionId, data: &[u8]) -> String {
+    let account = session_rpc::types::Account(to.to_bytes());
+    session_rpc::types::MessageHash::compute(&account, session_rpc::types::Namespace(0), data)
+        .to_b64()
+}
+
 impl Messenger {
     /// A messenger for `account` over `onion`, with `nodes` (the bootstrapped list) to ask
     /// swarm questions of.
@@ -60,7 +98,46 @@ impl Messenger {
             onion,
             nodes,
             swarms: Mutex::new(HashMap::new()),
+            backoff: Backoff::default(),
+            refresh: None,
         }
+    }
+
+    /// Lets the messenger fetch a fresh node list from `network`'s seeds (cached in `home`)
+    /// when the onion pool runs short (nodes died and were dropped).
+    pub fn with_refresh(mut self, home: &std::path::Path, network: &crate::NetworkConfig) -> Self {
+        self.refresh = Some(Refresh {
+            home: home.to_path_buf(),
+            network: network.clone(),
+        });
+        self
+    }
+
+    /// One onion request; when the pool can no longer give paths, the node list is fetched
+    /// again (if the messenger knows where from) and the request tried once more.
+    async fn request(&self, node: &Node, body: &[u8]) -> Result<session_onion::NodeReply> {
+        match (self.onion.request(node, body).await, &self.refresh) {
+            (Err(Error::NoPaths(shortage)), Some(r)) => {
+                tracing::info!(?shortage, "onion pool short: fetching the node list again");
+                let now = crate::chat::system_ms();
+                let http = reqwest::Client::new();
+                let nodes = crate::network::refresh(&r.home, &http, &r.network, now).await?;
+                self.onion.set_pool(nodes);
+                self.onion.request(node, body).await
+            }
+            (result, _) => result,
+        }
+    }
+
+    /// Replaces the store retry policy.
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// The account.
+    pub fn account(&self) -> &Account {
+        &self.account
     }
 
     /// The onion transport.
@@ -70,10 +147,7 @@ impl Messenger {
 
     /// Network time, ms.
     pub fn now_ms(&self) -> u64 {
-        let local = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        local.saturating_add_signed(self.onion.clock_offset_ms())
+        self.onion.network_now_ms()
     }
 
     /// The swarm of `pubkey` (66 hex), cached; asked of a random known node through a path.
@@ -86,7 +160,7 @@ impl Messenger {
             .get(rand::random_range(0..self.nodes.len().max(1)))
             .ok_or_else(|| Error::NodeList("no nodes".into()))?;
         let body = json!({"method": "get_swarm", "params": {"pubkey": pubkey}}).to_string();
-        let reply = self.onion.request(ask, body.as_bytes()).await?;
+        let reply = self.request(ask, body.as_bytes()).await?;
         let v = reply
             .body_json()
             .ok_or_else(|| Error::Reply(format!("get_swarm answered {}", reply.status)))?;
@@ -101,19 +175,17 @@ impl Messenger {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Sends `body` (a storage RPC request for `pubkey`'s account) to a member of its swarm;
-    /// on 421 the swarm in the answer replaces the cached one and the next member is tried.
-    async fn to_swarm(&self, pubkey: &str, body: &Value) -> Result<Value> {
+    /// Sends a storage RPC request for `pubkey`'s account to a member of its swarm; on 421 the
+    /// swarm in the answer replaces the cached one and another member is tried. `body` is
+    /// rebuilt for each try (signed requests take a fresh network time).
+    async fn to_swarm(&self, pubkey: &str, body: impl Fn() -> Value) -> Result<Value> {
         let mut last = String::new();
         for _ in 0..3 {
             let swarm = self.swarm_of(pubkey).await?;
             let Some(member) = swarm.get(rand::random_range(0..swarm.len().max(1))) else {
                 return Err(Error::Reply(format!("empty swarm for {pubkey}")));
             };
-            let reply = self
-                .onion
-                .request(member, body.to_string().as_bytes())
-                .await?;
+            let reply = self.request(member, body().to_string().as_bytes()).await?;
             match (reply.status, reply.body_json()) {
                 (200, Some(v)) => return Ok(v),
                 (421, Some(v)) => {
@@ -130,72 +202,88 @@ impl Messenger {
         Err(Error::Reply(last))
     }
 
-    /// Sends a text message to `to`; returns its storage hash.
-    pub async fn send_text(&self, to: &SessionId, text: &str, ttl_ms: u64) -> Result<String> {
-        let sent_ms = self.now_ms();
-        let content = Content {
-            data_message: Some(DataMessage {
-                body: Some(text.to_owned()),
-                ..Default::default()
-            }),
-            sig_timestamp: Some(sent_ms),
-            ..Default::default()
+    /// Stores `data` (an encrypted 1:1 message) in `to`'s swarm; retried with [`Backoff`]
+    /// when it fails (the same bytes, so a store that did land is not stored twice).
+    /// Returns the node's hash.
+    pub async fn store(
+        &self,
+        to: &SessionId,
+        data: &[u8],
+        sent_ms: u64,
+        ttl_ms: u64,
+    ) -> Result<String> {
+        let pubkey = to.to_string();
+        let body = || {
+            json!({"method": "store", "params": {"pubkey": pubkey, "timestamp": sent_ms,
+                "ttl": ttl_ms, "data": b64(data)}})
         };
+        let mut last = None;
+        for n in 0..self.backoff.attempts.max(1) {
+            tokio::time::sleep(self.backoff.delay(n)).await;
+            match self.to_swarm(&pubkey, body).await {
+                Ok(v) => {
+                    return v["hash"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| Error::Reply("store answer without hash".into()));
+                }
+                Err(e) => {
+                    tracing::debug!(try_ = n, error = %e, "store failed");
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::Reply("no store attempt".into())))
+    }
+
+    /// Encrypts `content` for `to` at `sent_ms`; returns the bytes and their storage hash.
+    pub fn seal(
+        &self,
+        to: &SessionId,
+        content: &session_protocol::proto::Content,
+        sent_ms: u64,
+    ) -> Result<(Vec<u8>, String)> {
         let bytes = session_protocol::encode_for_recipient(
             self.account.keys(),
             to,
-            &content,
+            content,
             sent_ms,
             &mut rand::rng(),
         )
         .map_err(|e| Error::Reply(e.to_string()))?;
-        let pubkey = to.to_string();
-        let body = json!({"method": "store", "params": {"pubkey": pubkey, "timestamp": sent_ms,
-            "ttl": ttl_ms, "data": b64(&bytes)}});
-        let v = self.to_swarm(&pubkey, &body).await?;
-        v["hash"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| Error::Reply("store answer without hash".into()))
+        let hash = message_hash(to, &bytes);
+        Ok((bytes, hash))
     }
 
-    /// Polls namespace 0 after the stored cursor and commits the new messages with the advanced
-    /// cursor in one transaction; returns the messages that were new.
-    pub async fn poll(&self, history: &mut crate::history::History) -> Result<Vec<Received>> {
-        let cursor = history.cursor(0).map_err(|e| Error::Reply(e.to_string()))?;
-        let (received, last) = self.receive(&cursor).await?;
-        history
-            .commit_poll(0, &received, &last)
-            .map_err(|e| Error::Reply(e.to_string()))
-    }
-
-    /// Sends a text message and records it in `history` with its hash.
-    pub async fn send_recorded(
-        &self,
-        history: &crate::history::History,
-        to: &SessionId,
-        text: &str,
-        ttl_ms: u64,
-    ) -> Result<String> {
-        let sent_ms = self.now_ms();
-        let hash = self.send_text(to, text, ttl_ms).await?;
-        history
-            .record_sent(&to.to_string(), text, sent_ms, &hash)
-            .map_err(|e| Error::Reply(e.to_string()))?;
-        Ok(hash)
+    /// The own account's signed-request fields: `pubkey`, `pubkey_ed25519`, `signature` over
+    /// `signed` (a closure of the network time, for requests that sign a timestamp).
+    fn signed(&self, mut params: Value, signed: &str) -> Value {
+        let keys = self.account.keys();
+        let sig = keys.sign(signed.as_bytes());
+        if let Some(o) = params.as_object_mut() {
+            o.insert(
+                "pubkey".into(),
+                json!(self.account.session_id().to_string()),
+            );
+            o.insert(
+                "pubkey_ed25519".into(),
+                json!(hex::encode(keys.ed25519_public().as_bytes())),
+            );
+            o.insert("signature".into(), json!(b64(&sig)));
+        }
+        params
     }
 
     /// Polls the own swarm (namespace 0) after `last_hash` ("" for everything); returns the
     /// decodable messages (others are skipped) and the hash to continue after.
-    pub async fn receive(&self, last_hash: &str) -> Result<(Vec<Received>, String)> {
-        let keys = self.account.keys();
+    pub async fn retrieve(&self, last_hash: &str) -> Result<(Vec<Incoming>, String)> {
         let pubkey = self.account.session_id().to_string();
-        let ts = self.now_ms();
-        let sig = keys.sign(format!("retrieve{ts}").as_bytes());
-        let body = json!({"method": "retrieve", "params": {"pubkey": pubkey,
-            "pubkey_ed25519": hex::encode(keys.ed25519_public().as_bytes()),
-            "timestamp": ts, "signature": b64(&sig), "last_hash": last_hash}});
-        let v = self.to_swarm(&pubkey, &body).await?;
+        let body = || {
+            let ts = self.now_ms();
+            let params = json!({"timestamp": ts, "last_hash": last_hash});
+            json!({"method": "retrieve", "params": self.signed(params, &format!("retrieve{ts}"))})
+        };
+        let v = self.to_swarm(&pubkey, body).await?;
         let mut last = last_hash.to_owned();
         let mut out = Vec::new();
         for m in v["messages"]
@@ -203,31 +291,78 @@ impl Messenger {
             .map(Vec::as_slice)
             .unwrap_or_default()
         {
-            let (Some(hash), Some(data)) = (m["hash"].as_str(), m["data"].as_str()) else {
+            let Some(hash) = m["hash"].as_str() else {
                 continue;
             };
             last = hash.to_owned();
-            let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data) else {
-                continue;
-            };
-            let Ok(incoming) = session_protocol::decode_incoming(keys, &bytes) else {
-                continue;
-            };
-            let text = incoming
-                .content
-                .data_message
-                .as_ref()
-                .and_then(|d| d.body.clone())
-                .unwrap_or_default();
-            out.push(Received {
-                sent_at_ms: incoming
-                    .signed_timestamp_ms()
-                    .unwrap_or(incoming.envelope_timestamp_ms),
-                sender: incoming.sender,
-                text,
-                hash: hash.to_owned(),
-            });
+            if let Some(incoming) = self.open(hash, m["data"].as_str().unwrap_or_default()) {
+                out.push(incoming);
+            }
         }
         Ok((out, last))
+    }
+
+    /// Decrypts one retrieved message; `None` for anything that does not open.
+    fn open(&self, hash: &str, data: &str) -> Option<Incoming> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .ok()?;
+        let incoming = session_protocol::decode_incoming(self.account.keys(), &bytes).ok()?;
+        let (event, expiry) = content::parse(&incoming.content);
+        if event == Event::Other {
+            return None;
+        }
+        Some(Incoming {
+            sender: incoming.sender.to_string(),
+            sent_at_ms: incoming
+                .signed_timestamp_ms()
+                .unwrap_or(incoming.envelope_timestamp_ms),
+            hash: hash.to_owned(),
+            event,
+            expiry,
+        })
+    }
+
+    /// Deletes `hashes` from the own swarm.
+    pub async fn delete_own(&self, hashes: &[String]) -> Result<()> {
+        if hashes.is_empty() {
+            return Ok(());
+        }
+        let pubkey = self.account.session_id().to_string();
+        let signed = format!("delete{}", hashes.concat());
+        let body = || {
+            let params = json!({"messages": hashes});
+            json!({"method": "delete", "params": self.signed(params, &signed)})
+        };
+        self.to_swarm(&pubkey, body).await.map(drop)
+    }
+
+    /// Shortens the expiry of `hashes` in the own swarm to `expiry_ms` (network time).
+    pub async fn shorten_own(&self, hashes: &[String], expiry_ms: u64) -> Result<()> {
+        if hashes.is_empty() {
+            return Ok(());
+        }
+        let pubkey = self.account.session_id().to_string();
+        let signed = format!("expireshorten{expiry_ms}{}", hashes.concat());
+        let body = || {
+            let params = json!({"messages": hashes, "expiry": expiry_ms, "shorten": true});
+            json!({"method": "expire", "params": self.signed(params, &signed)})
+        };
+        self.to_swarm(&pubkey, body).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_its_cap() {
+        let b = Backoff::default();
+        let waits: Vec<u64> = (0..7)
+            .map(|n| u64::try_from(b.delay(n).as_millis()).unwrap_or(0))
+            .collect();
+        assert_eq!(waits, [0, 500, 1000, 2000, 4000, 8000, 8000]);
+        assert_eq!(b.delay(200), b.max, "no overflow");
     }
 }

@@ -1,7 +1,9 @@
 //! Bootstrapping: which nodes exist. A network file names seed nodes (the devnet manifest, or
 //! `{"seeds": ["host:port", …]}`); the client asks up to [`CROSS_CHECK`] of them for the node
 //! list and keeps only the nodes every answering seed lists, as Session clients accept only
-//! nodes that all three seeds agree on.
+//! nodes that all three seeds agree on. The list is cached in the home directory
+//! ([`CACHE_FILE`]) and fetched again when older than [`CACHE_MAX_AGE_MS`] or when the onion
+//! pool runs short.
 
 use crate::error::{Error, Result};
 use crate::onion::fetch_nodes;
@@ -12,6 +14,12 @@ use std::path::Path;
 
 /// How many seeds are asked and must agree.
 pub const CROSS_CHECK: usize = 3;
+
+/// File (inside the home directory) caching the last node list.
+pub const CACHE_FILE: &str = "nodes.json";
+
+/// How long a cached node list is used before it is fetched again.
+pub const CACHE_MAX_AGE_MS: u64 = 3600 * 1000;
 
 /// Where a client bootstraps from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +107,69 @@ pub async fn bootstrap(http: &reqwest::Client, cfg: &NetworkConfig) -> Result<Ve
     Ok(nodes)
 }
 
+/// The node list from `home`'s cache when it is younger than [`CACHE_MAX_AGE_MS`] at `now_ms`
+/// and not empty, else from the seeds (then written to the cache).
+pub async fn cached_bootstrap(
+    home: &Path,
+    http: &reqwest::Client,
+    cfg: &NetworkConfig,
+    now_ms: u64,
+) -> Result<Vec<Node>> {
+    if let Some(nodes) = read_cache(home, now_ms) {
+        return Ok(nodes);
+    }
+    refresh(home, http, cfg, now_ms).await
+}
+
+/// Fetches the node list from the seeds and replaces `home`'s cache with it.
+pub async fn refresh(
+    home: &Path,
+    http: &reqwest::Client,
+    cfg: &NetworkConfig,
+    now_ms: u64,
+) -> Result<Vec<Node>> {
+    let nodes = bootstrap(http, cfg).await?;
+    write_cache(home, &nodes, now_ms)?;
+    Ok(nodes)
+}
+
+/// The cached list, if fresh and readable (a damaged cache is ignored, not an error).
+pub fn read_cache(home: &Path, now_ms: u64) -> Option<Vec<Node>> {
+    let v: Value = serde_json::from_slice(&std::fs::read(home.join(CACHE_FILE)).ok()?).ok()?;
+    let fetched = v.get("fetched_at_ms")?.as_u64()?;
+    if now_ms.saturating_sub(fetched) >= CACHE_MAX_AGE_MS || fetched > now_ms {
+        return None;
+    }
+    let nodes: Vec<Node> = v
+        .get("nodes")?
+        .as_array()?
+        .iter()
+        .map(Node::from_json)
+        .collect::<std::result::Result<_, _>>()
+        .ok()?;
+    (!nodes.is_empty()).then_some(nodes)
+}
+
+/// Writes the cache atomically (a temporary file renamed over the old one).
+pub fn write_cache(home: &Path, nodes: &[Node], now_ms: u64) -> Result<()> {
+    let list: Vec<Value> = nodes
+        .iter()
+        .map(|n| {
+            serde_json::json!({
+                "pubkey_ed25519": hex::encode(n.ed25519.as_bytes()),
+                "pubkey_x25519": hex::encode(n.x25519.as_bytes()),
+                "ip": n.ip.to_string(),
+                "port_https": n.port,
+            })
+        })
+        .collect();
+    let body = serde_json::json!({"fetched_at_ms": now_ms, "nodes": list}).to_string();
+    let tmp = home.join(format!("{CACHE_FILE}.tmp"));
+    let io = |e: std::io::Error| Error::NodeList(format!("node cache: {e}"));
+    std::fs::write(&tmp, body).map_err(io)?;
+    std::fs::rename(&tmp, home.join(CACHE_FILE)).map_err(io)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +192,23 @@ mod tests {
         assert_eq!(agreed(&[a.clone(), b, c]), vec![node(1), node(3)]);
         assert_eq!(agreed(std::slice::from_ref(&a)), a);
         assert!(agreed(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_node_cache_is_used_while_fresh_and_ignored_when_stale_or_damaged() {
+        let dir = tempfile::tempdir().expect("dir");
+        let nodes = vec![node(1), node(2)];
+        assert_eq!(read_cache(dir.path(), 10), None);
+        write_cache(dir.path(), &nodes, 1_000).expect("write");
+        assert_eq!(read_cache(dir.path(), 1_000), Some(nodes.clone()));
+        assert_eq!(
+            read_cache(dir.path(), 1_000 + CACHE_MAX_AGE_MS - 1),
+            Some(nodes)
+        );
+        assert_eq!(read_cache(dir.path(), 1_000 + CACHE_MAX_AGE_MS), None);
+        assert_eq!(read_cache(dir.path(), 999), None, "from the future");
+        std::fs::write(dir.path().join(CACHE_FILE), b"{not json").expect("damage");
+        assert_eq!(read_cache(dir.path(), 1_000), None);
     }
 
     #[test]

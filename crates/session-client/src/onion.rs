@@ -2,10 +2,11 @@
 //!
 //! [`OnionClient`] keeps a [`PathManager`] (the policy: tested guards, path building, failure
 //! counters, replacements) and does its I/O: testing guard candidates with a direct
-//! `get_swarm`, POSTing built requests to the guard's `/onion_req/v2`, opening the answers.
-//! After a path failure the request is sent again on a path not yet tried (the other path);
-//! every outcome is reported to the policy. The network's clock is learned from the `t` of
-//! answers.
+//! `GET /info` (health; never a storage request), POSTing built requests to the guard's
+//! `/onion_req/v2`, opening the answers. After a path failure the request is sent again on a
+//! path not yet tried (the other path); every outcome is reported to the policy. The network's
+//! clock is learned from the `t` of answers and guard tests;
+//! [`OnionClient::network_now_ms`] is the time to sign and store with.
 
 use crate::error::{Error, Result};
 use serde_json::Value;
@@ -32,6 +33,9 @@ pub struct OnionConfig {
     pub guard_test_timeout: Duration,
     /// Sends of one request, each on a path not tried before when there is one.
     pub attempts: usize,
+    /// Added to the system clock to make this client's local clock (0 normally; tests use it
+    /// to run a client whose clock is wrong, which must still work on network time).
+    pub local_clock_skew_ms: i64,
 }
 
 impl Default for OnionConfig {
@@ -42,6 +46,7 @@ impl Default for OnionConfig {
             request_timeout: Duration::from_secs(40),
             guard_test_timeout: Duration::from_secs(5),
             attempts: 3,
+            local_clock_skew_ms: 0,
         }
     }
 }
@@ -137,13 +142,16 @@ impl OnionClient {
                         let http = self.http.clone();
                         let timeout = self.config.guard_test_timeout;
                         tests.spawn(async move {
-                            let ok = test_guard(&http, &node, timeout).await;
-                            (node.ed25519, ok)
+                            let t = test_guard(&http, &node, timeout).await;
+                            (node.ed25519, t)
                         });
                     }
                     while let Some(done) = tests.join_next().await {
-                        if let Ok((node, ok)) = done {
-                            self.manager().guard_tested(&node, ok);
+                        if let Ok((node, t)) = done {
+                            if let Some(t) = t.filter(|&t| t > 0) {
+                                self.learn_time(t);
+                            }
+                            self.manager().guard_tested(&node, t.is_some());
                         }
                     }
                 }
@@ -267,13 +275,33 @@ impl OnionClient {
     }
 
     fn learn_clock(&self, reply: &NodeReply) {
-        let t = reply
+        if let Some(t) = reply
             .body_json()
-            .and_then(|v| v.get("t").and_then(Value::as_u64));
-        if let (Some(t), Some(now)) = (t, now_ms()) {
-            let offset = i64::try_from(t).unwrap_or(i64::MAX).saturating_sub(now);
-            self.clock_offset_ms.store(offset, Ordering::Relaxed);
+            .and_then(|v| v.get("t").and_then(Value::as_u64))
+        {
+            self.learn_time(t);
         }
+    }
+
+    /// Records a node's time `t` (ms) as the network's.
+    fn learn_time(&self, t: u64) {
+        let offset = i64::try_from(t)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(self.local_now_ms());
+        self.clock_offset_ms.store(offset, Ordering::Relaxed);
+    }
+
+    /// This client's local clock, ms: the system clock plus the configured skew.
+    pub fn local_now_ms(&self) -> i64 {
+        now_ms()
+            .unwrap_or(0)
+            .saturating_add(self.config.local_clock_skew_ms)
+    }
+
+    /// Network time, ms: the local clock corrected by the offset learned from nodes.
+    pub fn network_now_ms(&self) -> u64 {
+        let t = self.local_now_ms().saturating_add(self.clock_offset_ms());
+        u64::try_from(t).unwrap_or(0)
     }
 }
 
@@ -290,23 +318,16 @@ fn now_ms() -> Option<i64> {
     i64::try_from(d.as_millis()).ok()
 }
 
-/// A guard test: a direct `get_swarm` that must answer 200.
-async fn test_guard(http: &reqwest::Client, node: &Node, timeout: Duration) -> bool {
-    let body = serde_json::json!({"method": "get_swarm", "params": {
-        "pubkey": format!("05{}", hex_of(node.x25519.as_bytes())),
-    }});
-    let url = format!("http://{}:{}/storage_rpc/v1", node.ip, node.port);
-    let sent = http
-        .post(url)
-        .timeout(timeout)
-        .body(body.to_string())
-        .send()
-        .await;
-    matches!(sent, Ok(r) if r.status().as_u16() == 200)
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// A guard test: a direct `GET /info` (the node's health, not the storage RPC) that must answer
+/// 200; its `t` is returned for the clock offset.
+async fn test_guard(http: &reqwest::Client, node: &Node, timeout: Duration) -> Option<u64> {
+    let url = format!("http://{}:{}/info", node.ip, node.port);
+    let r = http.get(url).timeout(timeout).send().await.ok()?;
+    if r.status().as_u16() != 200 {
+        return None;
+    }
+    let v: Value = serde_json::from_slice(&r.bytes().await.ok()?).ok()?;
+    Some(v.get("t").and_then(Value::as_u64).unwrap_or(0))
 }
 
 /// The node list from a node's seed call (`POST /json_rpc` `get_n_service_nodes`), nodes

@@ -235,6 +235,7 @@ async fn storage_rpc(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
+    (app.node.traffic.direct_rpc).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if app.node.view().own_swarm().is_none() {
         return text(503, "Service node is not ready: not in any swarm\n");
     }
@@ -340,6 +341,7 @@ async fn health(State(app): State<App>) -> Response {
         "swarm": n.view().own_swarm().map(|id| format!("{id:016x}")),
         "epoch": n.view().epoch_block,
         "peers": crate::internal::health::lock(&n.peer_health).to_json(),
+        "traffic": n.traffic.to_json(),
         "t": n.now_ms(),
     });
     to_response(Reply::ok(body))

@@ -64,6 +64,29 @@ pub struct NodeState {
     view: RwLock<Arc<SwarmView>>,
     /// Peer test results and schedule.
     pub peer_health: std::sync::Mutex<crate::internal::health::Schedule>,
+    /// Request counters by how requests arrived.
+    pub traffic: Traffic,
+}
+
+/// How many requests reached this node directly and through onions (shown by `GET /info`,
+/// so that tests and operators can see whether clients keep to onion paths).
+#[derive(Debug, Default)]
+pub struct Traffic {
+    /// `POST /storage_rpc/v1` requests (direct, from clients or tools).
+    pub direct_rpc: std::sync::atomic::AtomicU64,
+    /// Onion requests whose destination was this node's storage RPC.
+    pub onion_rpc: std::sync::atomic::AtomicU64,
+}
+
+impl Traffic {
+    /// `{"direct_rpc": n, "onion_rpc": m}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use std::sync::atomic::Ordering::Relaxed;
+        serde_json::json!({
+            "direct_rpc": self.direct_rpc.load(Relaxed),
+            "onion_rpc": self.onion_rpc.load(Relaxed),
+        })
+    }
 }
 
 impl NodeState {
@@ -103,6 +126,7 @@ impl NodeState {
             keys,
             clock,
             record,
+            traffic: Traffic::default(),
             view: RwLock::new(Arc::new(view)),
             peer_health: std::sync::Mutex::new(crate::internal::health::Schedule::new(
                 crate::internal::health::PASS_INTERVAL_MS,

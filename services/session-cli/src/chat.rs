@@ -1,11 +1,15 @@
-//! `send`, `receive`, `history`: 1:1 text over the network named by `--network` (a devnet
-//! manifest or a seeds file), every request through onion paths, history in the home directory.
+//! The conversation commands over the network named by `--network` (a devnet manifest or a
+//! seeds file): every request through onion paths, state in the home directory's SQLite.
+//! Messages printed by `receive` and `watch` count as read.
 
 use crate::output::Output;
 use crate::{CliError, CliResult};
-use session_client::{Account, History, Messenger, NetworkConfig, OnionClient, OnionConfig};
+use session_client::content::Expiry;
+use session_client::history::{Applied, ContactState, Entry, Notice};
+use session_client::{Chat, History, NetworkConfig, OnionConfig};
 use session_crypto::SessionId;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The network file: `--network`, else `$SESSION_NETWORK`, else `target/devnet/devnet.json`
 /// below the current directory when a devnet is running there.
@@ -26,88 +30,243 @@ fn err(e: impl std::fmt::Display) -> CliError {
     CliError(e.to_string())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(err)
+fn id(s: &str) -> Result<SessionId, CliError> {
+    s.parse::<SessionId>()
+        .map_err(|e| CliError(format!("{s}: {e}")))
 }
 
-async fn messenger(home: &Path, network: &Path) -> Result<Messenger, CliError> {
-    let account = Account::open(home).map_err(err)?;
-    let cfg = NetworkConfig::load(network).map_err(err)?;
-    let nodes = session_client::bootstrap(&reqwest::Client::new(), &cfg)
-        .await
-        .map_err(err)?;
+/// Runs `f` on a connected [`Chat`].
+pub fn online<T>(
+    home: &Path,
+    network: Option<PathBuf>,
+    f: impl AsyncFnOnce(&mut Chat) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let network = NetworkConfig::load(&network_file(network)?).map_err(err)?;
     // Loopback networks (devnets) cannot keep one node per /24.
-    let config = if nodes.iter().all(|n| n.ip.is_loopback()) {
+    let config = if network.seeds.iter().all(|s| s.ip().is_loopback()) {
         OnionConfig::devnet()
     } else {
         OnionConfig::default()
     };
-    Ok(Messenger::new(
-        account,
-        OnionClient::new(config, nodes.clone()),
-        nodes,
-    ))
-}
-
-/// `send SESSION_ID TEXT [--ttl SECONDS]`.
-pub fn send(home: &Path, network: &Path, to: &str, text: &str, ttl_secs: u64) -> CliResult {
-    let to = to.parse::<SessionId>().map_err(err)?;
-    let history = History::open(home).map_err(err)?;
-    runtime()?.block_on(async {
-        let m = messenger(home, network).await?;
-        let hash = m
-            .send_recorded(&history, &to, text, ttl_secs.saturating_mul(1000))
-            .await
-            .map_err(err)?;
-        Ok(Output::default()
-            .field("to", to.to_string())
-            .field("hash", hash))
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(err)?;
+    runtime.block_on(async {
+        let mut chat = Chat::open(home, &network, config).await.map_err(err)?;
+        f(&mut chat).await
     })
 }
 
-/// `receive`: polls once; one line (or JSON object) per new message.
-pub fn receive(home: &Path, network: &Path, json: bool) -> CliResult {
-    let mut history = History::open(home).map_err(err)?;
-    let new = runtime()?.block_on(async {
-        let m = messenger(home, network).await?;
-        m.poll(&mut history).await.map_err(err)
+/// `send SESSION_ID TEXT [--quote HASH] [--ttl SECONDS]`.
+pub fn send(
+    home: &Path,
+    network: Option<PathBuf>,
+    to: &str,
+    text: &str,
+    quote: Option<&str>,
+    ttl_secs: Option<u64>,
+) -> CliResult {
+    let to = id(to)?;
+    let ttl_ms = ttl_secs.map(|s| s.saturating_mul(1000));
+    let hash = online(home, network, async |c| {
+        c.send_text(&to, text, quote, ttl_ms).await.map_err(err)
     })?;
-    for msg in &new {
-        Output::default()
-            .field("sender", msg.sender.to_string())
-            .field("text", msg.text.clone())
-            .field("sent_at_ms", msg.sent_at_ms)
-            .field("hash", msg.hash.clone())
-            .print(json);
-    }
-    Ok(Output::default().field("received", new.len()))
+    Ok(Output::default()
+        .field("to", to.to_string())
+        .field("hash", hash))
 }
 
-/// `history SESSION_ID`: the conversation, oldest first.
+fn message(e: &Entry, request: bool) -> Output {
+    let mut out = Output::default()
+        .field("sender", e.peer.clone())
+        .field("text", e.text.clone())
+        .field("sent_at_ms", e.sent_at_ms)
+        .field("hash", e.hash.clone());
+    if request {
+        out = out.field("request", true);
+    }
+    if let Some((author, ts)) = &e.quote {
+        out = out.field("quote", format!("{author}@{ts}"));
+    }
+    out
+}
+
+fn notice(n: &Notice) -> Output {
+    Output::default()
+        .field("peer", n.peer.clone())
+        .field("notice", n.what.clone())
+}
+
+/// Prints a poll's messages and notices, marks the conversations read; returns how many
+/// messages were new.
+async fn show(chat: &Chat, applied: &Applied, json: bool) -> Result<usize, CliError> {
+    let mut peers = std::collections::BTreeSet::new();
+    for e in &applied.new {
+        let request = chat
+            .history()
+            .contact(&e.peer)
+            .map_err(err)?
+            .is_some_and(|c| c.state == ContactState::Request);
+        message(e, request).print(json);
+        peers.insert(e.peer.clone());
+    }
+    for n in &applied.notices {
+        notice(n).print(json);
+    }
+    for peer in peers {
+        chat.mark_read(&id(&peer)?, false).await.map_err(err)?;
+    }
+    Ok(applied.new.len())
+}
+
+/// `receive`: polls once; one line (or JSON object) per new message or notice.
+pub fn receive(home: &Path, network: Option<PathBuf>, json: bool) -> CliResult {
+    let n = online(home, network, async |c| {
+        let applied = c.poll().await.map_err(err)?;
+        show(c, &applied, json).await
+    })?;
+    Ok(Output::default().field("received", n))
+}
+
+/// `watch [--count N] [--interval-ms MS]`: polls until interrupted (or `count` messages came).
+pub fn watch(
+    home: &Path,
+    network: Option<PathBuf>,
+    json: bool,
+    count: Option<usize>,
+    interval: Duration,
+) -> CliResult {
+    let n = online(home, network, async |c| {
+        let mut total = 0;
+        loop {
+            match c.poll().await {
+                Ok(applied) => total += show(c, &applied, json).await?,
+                Err(e) => eprintln!("poll failed: {e}"),
+            }
+            if count.is_some_and(|n| total >= n) {
+                return Ok(total);
+            }
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return Ok(total),
+                () = tokio::time::sleep(interval) => {}
+            }
+        }
+    })?;
+    Ok(Output::default().field("received", n))
+}
+
+/// `history SESSION_ID`: the conversation, oldest first (offline).
 pub fn history(home: &Path, peer: &str, json: bool) -> CliResult {
-    let peer = peer.parse::<SessionId>().map_err(err)?.to_string();
+    let peer = id(peer)?.to_string();
     let entries = History::open(home)
         .map_err(err)?
         .conversation(&peer)
         .map_err(err)?;
     for e in &entries {
-        Output::default()
-            .field(
-                "from",
-                if e.outgoing {
-                    "me".to_owned()
-                } else {
-                    e.peer.clone()
-                },
-            )
+        let from = if e.outgoing { "me" } else { e.peer.as_str() };
+        let mut out = Output::default()
+            .field("from", from.to_owned())
             .field("text", e.text.clone())
             .field("sent_at_ms", e.sent_at_ms)
             .field("hash", e.hash.clone())
-            .print(json);
+            .field("state", e.state.as_str());
+        if !e.reactions.is_empty() {
+            out = out.field("reactions", e.reactions.clone());
+        }
+        out.print(json);
     }
     Ok(Output::default().field("messages", entries.len()))
+}
+
+/// `conversations` / `requests`: peers with their newest message and unread count (offline).
+pub fn list(home: &Path, state: ContactState, json: bool) -> CliResult {
+    let summaries = History::open(home)
+        .map_err(err)?
+        .summaries(state)
+        .map_err(err)?;
+    for s in &summaries {
+        let mut out = Output::default()
+            .field("session_id", s.contact.peer.clone())
+            .field("unread", s.unread)
+            .field("expiry", s.contact.expiry.to_string());
+        if let Some(last) = &s.last {
+            out = out
+                .field("last", last.text.clone())
+                .field("last_at_ms", last.sent_at_ms);
+        }
+        out.print(json);
+    }
+    Ok(Output::default().field("count", summaries.len()))
+}
+
+/// `accept SESSION_ID`: accepts a message request (tells them).
+pub fn accept(home: &Path, network: Option<PathBuf>, peer: &str) -> CliResult {
+    let peer = id(peer)?;
+    online(home, network, async |c| c.accept(&peer).await.map_err(err))?;
+    Ok(Output::default().field("accepted", peer.to_string()))
+}
+
+/// `block SESSION_ID` (offline).
+pub fn block(home: &Path, peer: &str) -> CliResult {
+    let peer = id(peer)?;
+    History::open(home)
+        .map_err(err)?
+        .set_contact_state(&peer.to_string(), ContactState::Blocked)
+        .map_err(err)?;
+    Ok(Output::default().field("blocked", peer.to_string()))
+}
+
+/// `unsend HASH`: deletes an own message here and asks the recipient to delete it.
+pub fn unsend(home: &Path, network: Option<PathBuf>, hash: &str) -> CliResult {
+    online(home, network, async |c| c.unsend(hash).await.map_err(err))?;
+    Ok(Output::default().field("unsent", hash.to_owned()))
+}
+
+/// `react HASH EMOJI [--remove]`.
+pub fn react(
+    home: &Path,
+    network: Option<PathBuf>,
+    hash: &str,
+    emoji: &str,
+    remove: bool,
+) -> CliResult {
+    online(home, network, async |c| {
+        c.react(hash, emoji, remove).await.map_err(err)
+    })?;
+    Ok(Output::default()
+        .field("hash", hash.to_owned())
+        .field("emoji", emoji.to_owned())
+        .field("removed", remove))
+}
+
+/// Parses `off | after-send | after-read` with seconds.
+pub fn expiry(mode: &str, secs: u32) -> Result<Expiry, CliError> {
+    match mode {
+        "off" => Ok(Expiry::Off),
+        "after-send" => Ok(Expiry::AfterSend(secs)),
+        "after-read" => Ok(Expiry::AfterRead(secs)),
+        other => Err(CliError(format!(
+            "{other}: expected off, after-send or after-read"
+        ))),
+    }
+}
+
+/// `set-expiry SESSION_ID MODE SECONDS`.
+pub fn set_expiry(
+    home: &Path,
+    network: Option<PathBuf>,
+    peer: &str,
+    mode: &str,
+    secs: u32,
+) -> CliResult {
+    let peer = id(peer)?;
+    let e = expiry(mode, secs)?;
+    online(home, network, async |c| {
+        c.set_expiry(&peer, e).await.map_err(err)
+    })?;
+    Ok(Output::default()
+        .field("session_id", peer.to_string())
+        .field("expiry", e.to_string()))
 }

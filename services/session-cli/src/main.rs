@@ -1,4 +1,5 @@
-//! `session-cli`: the command-line client. Today: identity keys, blinded IDs and 1:1 debugging.
+//! `session-cli`: the command-line client: identity keys, blinded IDs, 1:1 debugging, the
+//! account and 1:1 conversations over a network.
 //!
 //! A thin binary: parse arguments, call `session-crypto`, print. Bad input exits with code 2 and
 //! one line on stderr; it never panics and never prints secrets it was not asked to print.
@@ -56,16 +57,68 @@ enum Command {
         session_id: String,
         /// The text.
         text: String,
-        /// Time to live in seconds (default 14 days).
-        #[arg(long, default_value_t = 14 * 24 * 3600)]
-        ttl: u64,
+        /// Quote the message with this hash (from `history`).
+        #[arg(long)]
+        quote: Option<String>,
+        /// Time to live in seconds (default: the conversation's disappearing setting, else 14
+        /// days).
+        #[arg(long)]
+        ttl: Option<u64>,
     },
-    /// Poll once and print the new messages.
+    /// Poll once and print the new messages (they count as read).
     Receive,
+    /// Poll until interrupted, printing new messages as they come.
+    Watch {
+        /// Stop after this many messages.
+        #[arg(long)]
+        count: Option<usize>,
+        /// Milliseconds between polls.
+        #[arg(long, default_value_t = 500)]
+        interval_ms: u64,
+    },
+    /// List the conversations.
+    Conversations,
+    /// List the message requests (strangers who wrote first).
+    Requests,
     /// Show the conversation with a Session ID.
     History {
         /// The other party's Session ID.
         session_id: String,
+    },
+    /// Accept a message request.
+    Accept {
+        /// The requester's Session ID.
+        session_id: String,
+    },
+    /// Block a Session ID: their messages are dropped.
+    Block {
+        /// The Session ID.
+        session_id: String,
+    },
+    /// Unsend one of your messages (deleted here and at the recipient).
+    Unsend {
+        /// The message's hash (from `history`).
+        hash: String,
+    },
+    /// React to a message.
+    React {
+        /// The message's hash (from `history`).
+        hash: String,
+        /// The emoji.
+        emoji: String,
+        /// Take the reaction back.
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Set a conversation's disappearing messages.
+    SetExpiry {
+        /// The other party's Session ID.
+        session_id: String,
+        /// off, after-send or after-read.
+        mode: String,
+        /// Timer in seconds (ignored for off).
+        #[arg(default_value_t = 0)]
+        seconds: u32,
     },
 }
 
@@ -102,20 +155,8 @@ fn main() -> ExitCode {
             account::home_dir(cli.home).and_then(|h| account::restore(&h, &mnemonic))
         }
         Command::Whoami => account::home_dir(cli.home).and_then(|h| account::whoami(&h)),
-        Command::Send {
-            session_id,
-            text,
-            ttl,
-        } => account::home_dir(cli.home).and_then(|h| {
-            let net = chat::network_file(cli.network)?;
-            chat::send(&h, &net, &session_id, &text, ttl)
-        }),
-        Command::Receive => account::home_dir(cli.home).and_then(|h| {
-            let net = chat::network_file(cli.network)?;
-            chat::receive(&h, &net, cli.json)
-        }),
-        Command::History { session_id } => {
-            account::home_dir(cli.home).and_then(|h| chat::history(&h, &session_id, cli.json))
+        other => {
+            account::home_dir(cli.home).and_then(|h| conversation(&h, cli.network, cli.json, other))
         }
     };
     match result {
@@ -127,6 +168,53 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn not_a_conversation() -> CliResult {
+    Err(CliError("internal: not a conversation command".into()))
+}
+
+/// The conversation commands.
+fn conversation(
+    home: &std::path::Path,
+    net: Option<std::path::PathBuf>,
+    json: bool,
+    command: Command,
+) -> CliResult {
+    use session_client::history::ContactState;
+    match command {
+        Command::Send {
+            session_id,
+            text,
+            quote,
+            ttl,
+        } => chat::send(home, net, &session_id, &text, quote.as_deref(), ttl),
+        Command::Receive => chat::receive(home, net, json),
+        Command::Watch { count, interval_ms } => chat::watch(
+            home,
+            net,
+            json,
+            count,
+            std::time::Duration::from_millis(interval_ms),
+        ),
+        Command::Conversations => chat::list(home, ContactState::Approved, json),
+        Command::Requests => chat::list(home, ContactState::Request, json),
+        Command::History { session_id } => chat::history(home, &session_id, json),
+        Command::Accept { session_id } => chat::accept(home, net, &session_id),
+        Command::Block { session_id } => chat::block(home, &session_id),
+        Command::Unsend { hash } => chat::unsend(home, net, &hash),
+        Command::React {
+            hash,
+            emoji,
+            remove,
+        } => chat::react(home, net, &hash, &emoji, remove),
+        Command::SetExpiry {
+            session_id,
+            mode,
+            seconds,
+        } => chat::set_expiry(home, net, &session_id, &mode, seconds),
+        _ => not_a_conversation(),
     }
 }
 

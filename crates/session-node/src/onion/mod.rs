@@ -171,6 +171,7 @@ impl Onion {
         if self.node.view().own_swarm().is_none() {
             return OnionReply::wrapped(key, &HopError::DestinationNotReady);
         }
+        (self.node.traffic.onion_rpc).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let reply = crate::server::storage_request(
             self.node.clone(),
             self.peers.clone(),

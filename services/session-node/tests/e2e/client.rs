@@ -1,9 +1,12 @@
-//! The client's bootstrap: node list from a network file, cross-checked against 3 seeds.
+//! The client: bootstrap (node list from a network file, cross-checked against 3 seeds) and a
+//! conversation end to end (requests, acceptance, 100 messages each way, onion paths only).
 
 use crate::config;
-use session_client::{NetworkConfig, bootstrap};
+use session_client::history::{ContactState, Entry, State};
+use session_client::{Chat, NetworkConfig, OnionConfig, bootstrap};
 use session_devnet::Devnet;
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bootstrap_cross_checks_three_seeds_and_survives_a_dead_one() {
@@ -47,27 +50,67 @@ async fn bootstrap_cross_checks_three_seeds_and_survives_a_dead_one() {
     );
 }
 
-async fn messenger(devnet: &Devnet, home: &std::path::Path) -> session_client::Messenger {
+/// A connected client for the account in `home` (created when missing), its local clock off
+/// by `skew_ms`.
+pub async fn chat_for(devnet: &Devnet, home: &std::path::Path, skew_ms: i64) -> Chat {
+    if session_client::Account::open(home).is_err() {
+        session_client::Account::create(home, &mut rand::rng()).expect("account");
+    }
     let manifest = serde_json::to_value(devnet.manifest(None, 0)).expect("manifest json");
     let network = NetworkConfig::from_json(&manifest).expect("network file");
-    let nodes = bootstrap(&reqwest::Client::new(), &network)
+    let mut config = OnionConfig::devnet();
+    config.local_clock_skew_ms = skew_ms;
+    Chat::open(home, &network, config)
         .await
-        .expect("bootstrap");
-    let account = match session_client::Account::open(home) {
-        Ok(a) => a,
-        Err(_) => {
-            session_client::Account::create(home, &mut rand::rng())
-                .expect("account")
-                .0
+        .expect("client connects")
+}
+
+/// Polls until `want` new messages came (or panics after 60 s); returns them in order.
+pub async fn poll_for(chat: &mut Chat, want: usize) -> Vec<Entry> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut got = Vec::new();
+    while got.len() < want {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {want} arrived",
+            got.len()
+        );
+        match chat.poll().await {
+            Ok(applied) => got.extend(applied.new),
+            Err(e) => eprintln!("poll failed (retrying): {e}"),
         }
-    };
-    let onion =
-        session_client::OnionClient::new(session_client::OnionConfig::devnet(), nodes.clone());
-    session_client::Messenger::new(account, onion, nodes)
+        if got.len() < want {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    got
+}
+
+/// (direct storage RPC requests, onion-delivered ones) summed over the live nodes.
+pub async fn traffic(devnet: &Devnet) -> (u64, u64) {
+    let http = reqwest::Client::new();
+    let (mut direct, mut onion) = (0, 0);
+    for n in devnet.live_nodes() {
+        let v: serde_json::Value = http
+            .get(format!("http://{}/info", n.http()))
+            .send()
+            .await
+            .expect("info")
+            .json()
+            .await
+            .expect("info json");
+        direct += v["traffic"]["direct_rpc"].as_u64().expect("direct_rpc");
+        onion += v["traffic"]["onion_rpc"].as_u64().expect("onion_rpc");
+    }
+    (direct, onion)
+}
+
+fn texts(entries: &[Entry]) -> Vec<&str> {
+    entries.iter().map(|e| e.text.as_str()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn alice_writes_while_bob_is_away_and_bob_reads_later_through_onions() {
+async fn a_conversation_from_request_to_two_hundred_messages_goes_through_onions_only() {
     let (mut cfg, _slot) = config(8);
     cfg.multi_contributor_every = 0;
     let devnet = Devnet::start(cfg).await.expect("devnet starts");
@@ -78,41 +121,92 @@ async fn alice_writes_while_bob_is_away_and_bob_reads_later_through_onions() {
         .expect("bob")
         .0
         .session_id();
-    let alice = messenger(&devnet, &alice_home).await;
+    let alice = chat_for(&devnet, &alice_home, 0).await;
+    let alice_id = alice.messenger().account().session_id();
     for i in 0..3 {
         alice
-            .send_text(
-                &bob_id,
-                &format!("hello {i}"),
-                session_client::messaging::DEFAULT_TTL_MS,
-            )
+            .send_text(&bob_id, &format!("hello {i}"), None, None)
             .await
             .expect("send");
     }
+    let sent = alice
+        .history()
+        .conversation(&bob_id.to_string())
+        .expect("h");
+    assert!(sent.iter().all(|e| e.state == State::Sent), "{sent:?}");
     drop(alice);
 
-    // Bob starts later: every message, in order, once; a second poll after the last hash is empty.
-    let bob = messenger(&devnet, &bob_home).await;
-    let (got, last) = bob.receive("").await.expect("receive");
-    let texts: Vec<&str> = got.iter().map(|m| m.text.as_str()).collect();
-    assert_eq!(texts, ["hello 0", "hello 1", "hello 2"]);
-    let alice_id = session_client::Account::open(&alice_home)
-        .expect("alice")
-        .session_id();
-    assert!(got.iter().all(|m| m.sender == alice_id));
-    assert!(got.windows(2).all(|w| w[0].sent_at_ms <= w[1].sent_at_ms));
-    let (again, _) = bob.receive(&last).await.expect("receive again");
-    assert!(again.is_empty());
-
-    // Bob answers; Alice reads it.
-    bob.send_text(&alice_id, "hi alice", 60_000)
-        .await
-        .expect("reply");
-    let alice = messenger(&devnet, &alice_home).await;
-    let (got, _) = alice.receive("").await.expect("alice receives");
-    assert_eq!(
-        got.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
-        ["hi alice"]
+    // Bob starts later: every message, in order, once; Alice is a message request.
+    let mut bob = chat_for(&devnet, &bob_home, 0).await;
+    let got = poll_for(&mut bob, 3).await;
+    assert_eq!(texts(&got), ["hello 0", "hello 1", "hello 2"]);
+    assert!(got.iter().all(|m| m.peer == alice_id.to_string()));
+    assert!(bob.poll().await.expect("poll").new.is_empty());
+    let requests = bob.history().summaries(ContactState::Request).expect("r");
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].contact.peer, alice_id.to_string());
+    assert_eq!(requests[0].unread, 3);
+    assert!(
+        bob.history()
+            .summaries(ContactState::Approved)
+            .expect("c")
+            .is_empty()
     );
-    assert_eq!(got[0].sender, bob_id);
+
+    // Bob accepts: Alice moves to his conversations, and Alice learns it.
+    bob.accept(&alice_id).await.expect("accept");
+    assert!(
+        bob.history()
+            .summaries(ContactState::Request)
+            .expect("r")
+            .is_empty()
+    );
+    let convs = bob.history().summaries(ContactState::Approved).expect("c");
+    assert_eq!(convs[0].contact.peer, alice_id.to_string());
+    let mut alice = chat_for(&devnet, &alice_home, 0).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !alice
+        .history()
+        .contact(&bob_id.to_string())
+        .expect("c")
+        .is_some_and(|c| c.they_approved)
+    {
+        assert!(Instant::now() < deadline, "the acceptance did not arrive");
+        alice.poll().await.expect("poll");
+    }
+
+    // 100 messages each way, both sending at once: each side gets the other's exactly once,
+    // in order.
+    let n = 100;
+    let (a, b) = (&alice, &bob);
+    let send_all = async |from: &Chat, to: &session_crypto::SessionId, tag: &str| {
+        for i in 0..n {
+            from.send_text(to, &format!("{tag}{i:03}"), None, None)
+                .await
+                .expect("send");
+        }
+    };
+    tokio::join!(send_all(a, &bob_id, "a"), send_all(b, &alice_id, "b"));
+    let to_bob = poll_for(&mut bob, n).await;
+    let to_alice = poll_for(&mut alice, n).await;
+    let want = |tag: &str| (0..n).map(|i| format!("{tag}{i:03}")).collect::<Vec<_>>();
+    assert_eq!(texts(&to_bob), want("a"));
+    assert_eq!(texts(&to_alice), want("b"));
+    for (chat, peer, tag) in [(&bob, &alice_id, "a"), (&alice, &bob_id, "b")] {
+        let incoming: Vec<String> = chat
+            .history()
+            .conversation(&peer.to_string())
+            .expect("history")
+            .into_iter()
+            .filter(|e| !e.outgoing && e.text.len() == 4)
+            .map(|e| e.text)
+            .collect();
+        assert_eq!(incoming, want(tag), "stored once each, in order");
+    }
+    assert!(bob.poll().await.expect("poll").new.is_empty());
+
+    // No client request reached a node's storage RPC directly.
+    let (direct, onion) = traffic(&devnet).await;
+    assert_eq!(direct, 0, "direct storage requests happened");
+    assert!(onion >= 2 * n as u64 + 3, "onion requests: {onion}");
 }

@@ -10,8 +10,10 @@ mod chain_reader;
 mod churn;
 mod client;
 mod deletion;
+mod disappearing;
 mod onion;
 mod replication;
+mod resilience;
 mod swarms;
 
 use session_devnet::{Devnet, DevnetConfig};

@@ -1,0 +1,311 @@
+//! 1:1 conversations: what a user does (send, reply, react, unsend, accept, block, set
+//! disappearing messages, read) and what a poll brings, over [`Messenger`] (the swarm requests)
+//! and [`History`] (the local state).
+//!
+//! Rules: writing to someone makes them a conversation; a stranger's first message makes a
+//! request, and accepting (or answering) it sends a `MessageRequestResponse`; a blocked peer
+//! cannot be written to and their messages are dropped. A message is recorded as `sending`
+//! under its locally computed hash before it goes out, then `sent` or `failed`. Messages use
+//! the conversation's disappearing setting: after-send ones are stored with the timer as TTL;
+//! after-read ones get their swarm expiry shortened to read time + timer when read here.
+
+use crate::content::{self, Expiry, MessageRef, Outgoing};
+use crate::error::{Error, Result};
+use crate::history::{self, Applied, ContactState, History, ReadMarks, State};
+use crate::messaging::Messenger;
+use crate::network::{self, NetworkConfig};
+use crate::{Account, OnionClient, OnionConfig};
+use session_crypto::SessionId;
+use std::path::Path;
+
+/// The system clock, ms (for cache ages, not for anything signed).
+pub(crate) fn system_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// How often `watch` polls the own swarm.
+pub const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// One account's conversations.
+#[derive(Debug)]
+pub struct Chat {
+    messenger: Messenger,
+    history: History,
+}
+
+fn local(e: history::HistoryError) -> Error {
+    Error::Local(e.to_string())
+}
+
+impl Chat {
+    /// Conversations of `messenger`'s account kept in `history`.
+    pub fn new(messenger: Messenger, history: History) -> Self {
+        Self { messenger, history }
+    }
+
+    /// Opens the account and history in `home` and connects to `network`: the cached node
+    /// list (or the seeds'), then two onion paths; when the cached list cannot give them, the
+    /// list is fetched from the seeds again.
+    pub async fn open(home: &Path, network: &NetworkConfig, config: OnionConfig) -> Result<Self> {
+        let account = Account::open(home).map_err(|e| Error::Local(e.to_string()))?;
+        let history = History::open(home).map_err(local)?;
+        let http = reqwest::Client::new();
+        let now = system_ms();
+        let nodes = network::cached_bootstrap(home, &http, network, now).await?;
+        let onion = OnionClient::new(config, nodes.clone());
+        let nodes = match onion.ensure_paths().await {
+            Ok(()) => nodes,
+            Err(Error::NoPaths(_)) => {
+                let fresh = network::refresh(home, &http, network, now).await?;
+                onion.set_pool(fresh.clone());
+                onion.ensure_paths().await?;
+                fresh
+            }
+            Err(e) => return Err(e),
+        };
+        let messenger = Messenger::new(account, onion, nodes).with_refresh(home, network);
+        Ok(Self::new(messenger, history))
+    }
+
+    /// The swarm requests.
+    pub fn messenger(&self) -> &Messenger {
+        &self.messenger
+    }
+
+    /// The local state.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    fn contact_state(&self, peer: &str) -> Result<Option<ContactState>> {
+        Ok(self.history.contact(peer).map_err(local)?.map(|c| c.state))
+    }
+
+    fn expiry_with(&self, peer: &str) -> Result<Expiry> {
+        Ok(self
+            .history
+            .contact(peer)
+            .map_err(local)?
+            .map_or(Expiry::Off, |c| c.expiry))
+    }
+
+    /// Seals and stores `out` for `to` under the conversation's setting; returns the hash and
+    /// send time. Text is recorded first (`sending`), then marked `sent` or `failed`.
+    async fn deliver(&self, to: &SessionId, out: &Outgoing) -> Result<(String, u64)> {
+        self.deliver_with(to, out, None).await
+    }
+
+    /// [`Self::deliver`], with the store TTL `ttl_ms` instead of the setting's.
+    async fn deliver_with(
+        &self,
+        to: &SessionId,
+        out: &Outgoing,
+        ttl_ms: Option<u64>,
+    ) -> Result<(String, u64)> {
+        let peer = to.to_string();
+        let expiry = self.expiry_with(&peer)?;
+        let sent_ms = self.messenger.now_ms();
+        let msg = content::build(out, expiry, sent_ms);
+        let (bytes, hash) = self.messenger.seal(to, &msg, sent_ms)?;
+        if let Outgoing::Text { body, quote } = out {
+            let quote = quote
+                .as_ref()
+                .map(|(r, _)| (r.author.to_string(), r.sent_at_ms));
+            self.history
+                .record_outgoing(&history::Record {
+                    peer: &peer,
+                    hash: &hash,
+                    text: body,
+                    sent_at_ms: sent_ms,
+                    expiry,
+                    quote,
+                })
+                .map_err(local)?;
+        }
+        let stored = self
+            .messenger
+            .store(
+                to,
+                &bytes,
+                sent_ms,
+                ttl_ms.unwrap_or(content::ttl_ms(out, expiry)),
+            )
+            .await;
+        let state = if stored.is_ok() {
+            State::Sent
+        } else {
+            State::Failed
+        };
+        self.history.set_state(&hash, state).map_err(local)?;
+        stored.map(|_| (hash, sent_ms))
+    }
+
+    /// Sends a text (quoting the message `quote`, a hash from the history), stored for
+    /// `ttl_ms` when given (else as the conversation's setting says); returns its hash.
+    pub async fn send_text(
+        &self,
+        to: &SessionId,
+        text: &str,
+        quote: Option<&str>,
+        ttl_ms: Option<u64>,
+    ) -> Result<String> {
+        let peer = to.to_string();
+        match self.contact_state(&peer)? {
+            Some(ContactState::Blocked) => return Err(Error::Blocked(peer)),
+            // Answering a request accepts it.
+            Some(ContactState::Request) => self.accept(to).await?,
+            _ => {}
+        }
+        let quote = match quote {
+            Some(h) => Some(self.reference(h)?),
+            None => None,
+        };
+        let quote = quote.map(|(r, text)| (r, Some(text)));
+        let out = Outgoing::Text {
+            body: text.to_owned(),
+            quote,
+        };
+        Ok(self.deliver_with(to, &out, ttl_ms).await?.0)
+    }
+
+    /// The reference (author, send time) and text of the message `hash` in the history.
+    fn reference(&self, hash: &str) -> Result<(MessageRef, String)> {
+        let e = self
+            .history
+            .message(hash)
+            .map_err(local)?
+            .ok_or_else(|| Error::Local(format!("no message {hash} in the history")))?;
+        let author = if e.outgoing {
+            self.messenger.account().session_id()
+        } else {
+            e.peer
+                .parse()
+                .map_err(|_| Error::Local("bad peer".into()))?
+        };
+        Ok((
+            MessageRef {
+                author,
+                sent_at_ms: e.sent_at_ms,
+            },
+            e.text,
+        ))
+    }
+
+    fn peer_of(&self, hash: &str) -> Result<SessionId> {
+        let e = self
+            .history
+            .message(hash)
+            .map_err(local)?
+            .ok_or_else(|| Error::Local(format!("no message {hash} in the history")))?;
+        e.peer.parse().map_err(|_| Error::Local("bad peer".into()))
+    }
+
+    /// Reacts to (or with `remove`, takes back a reaction on) the message `hash`.
+    pub async fn react(&self, hash: &str, emoji: &str, remove: bool) -> Result<()> {
+        let to = self.peer_of(hash)?;
+        let (target, _) = self.reference(hash)?;
+        let out = Outgoing::Reaction {
+            to: target,
+            emoji: emoji.to_owned(),
+            remove,
+        };
+        self.deliver(&to, &out).await.map(drop)
+    }
+
+    /// Unsends an own message: asks the recipient to delete it and deletes the local copy.
+    pub async fn unsend(&self, hash: &str) -> Result<()> {
+        let e = self
+            .history
+            .message(hash)
+            .map_err(local)?
+            .filter(|e| e.outgoing)
+            .ok_or_else(|| Error::Local(format!("no message of ours with hash {hash}")))?;
+        let to: SessionId = e
+            .peer
+            .parse()
+            .map_err(|_| Error::Local("bad peer".into()))?;
+        let (target, _) = self.reference(hash)?;
+        self.deliver(&to, &Outgoing::Unsend { to: target }).await?;
+        self.history.delete_message(hash).map_err(local)?;
+        Ok(())
+    }
+
+    /// Accepts `peer`'s message request (or approves them ahead of time).
+    pub async fn accept(&self, peer: &SessionId) -> Result<()> {
+        let id = peer.to_string();
+        self.history
+            .set_contact_state(&id, ContactState::Approved)
+            .map_err(local)?;
+        self.deliver(peer, &Outgoing::RequestResponse { approved: true })
+            .await
+            .map(drop)
+    }
+
+    /// Blocks `peer`: nothing of theirs is kept from now on.
+    pub fn block(&self, peer: &SessionId) -> Result<()> {
+        self.history
+            .set_contact_state(&peer.to_string(), ContactState::Blocked)
+            .map_err(local)
+    }
+
+    /// Sets the conversation's disappearing messages and tells `peer`.
+    pub async fn set_expiry(&self, peer: &SessionId, expiry: Expiry) -> Result<()> {
+        self.history
+            .set_expiry(&peer.to_string(), expiry)
+            .map_err(local)?;
+        self.deliver(peer, &Outgoing::ExpirySetting).await.map(drop)
+    }
+
+    /// Tells `peer` we are (or stopped) typing.
+    pub async fn typing(&self, peer: &SessionId, started: bool) -> Result<()> {
+        self.deliver(peer, &Outgoing::Typing { started })
+            .await
+            .map(drop)
+    }
+
+    /// Polls the own swarm once: sweeps what expired, applies the new messages with the
+    /// cursor in one transaction, then deletes unsent messages from the swarm.
+    pub async fn poll(&mut self) -> Result<Applied> {
+        self.history.sweep(self.messenger.now_ms()).map_err(local)?;
+        let cursor = self.history.cursor(0).map_err(local)?;
+        let (items, last) = self.messenger.retrieve(&cursor).await?;
+        let applied = self.history.apply_poll(0, &items, &last).map_err(local)?;
+        if let Err(e) = self.messenger.delete_own(&applied.swarm_deletes).await {
+            tracing::debug!(error = %e, "deleting unsent messages from the swarm failed");
+        }
+        Ok(applied)
+    }
+
+    /// Marks `peer`'s messages read: delete-after-read ones start their timer, here and in
+    /// the swarm (shortened expiry); with `receipt`, a read receipt goes to `peer`.
+    pub async fn mark_read(&self, peer: &SessionId, receipt: bool) -> Result<ReadMarks> {
+        let now = self.messenger.now_ms();
+        let marks = self
+            .history
+            .mark_read(&peer.to_string(), now)
+            .map_err(local)?;
+        // One expire request per distinct expiry (messages read together share one).
+        let mut by_expiry: std::collections::BTreeMap<u64, Vec<String>> = Default::default();
+        for (hash, at) in &marks.expire {
+            by_expiry.entry(*at).or_default().push(hash.clone());
+        }
+        for (at, hashes) in by_expiry {
+            self.messenger.shorten_own(&hashes, at).await?;
+        }
+        if receipt && !marks.timestamps.is_empty() {
+            let out = Outgoing::Receipt {
+                read: true,
+                timestamps: marks.timestamps.clone(),
+            };
+            self.deliver(peer, &out).await?;
+        }
+        Ok(marks)
+    }
+
+    /// Drops what expired locally by now (network time); returns how many went.
+    pub fn sweep(&self) -> Result<usize> {
+        self.history.sweep(self.messenger.now_ms()).map_err(local)
+    }
+}

@@ -1,0 +1,463 @@
+//! Messages: what was sent (with its delivery state), what came in (read or not), what a poll
+//! does to them (requests, blocks, reactions, unsends, receipts, settings) and reading.
+
+use super::contacts::{self, ContactState, expiry_columns, expiry_of};
+use super::{History, HistoryError, ms, set_cursor, unms};
+use crate::content::{Event, Expiry, MessageRef};
+use rusqlite::{OptionalExtension as _, params};
+
+/// Where a message stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Outgoing, not yet stored in the recipient's swarm.
+    Sending,
+    /// Outgoing, stored in the recipient's swarm.
+    Sent,
+    /// Outgoing, every retry failed.
+    Failed,
+    /// Outgoing, the recipient sent a read receipt.
+    ReadByPeer,
+    /// Incoming, not yet read.
+    Unread,
+    /// Incoming, read.
+    Read,
+}
+
+impl State {
+    /// The stored (and printed) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::ReadByPeer => "read_by_peer",
+            Self::Unread => "unread",
+            Self::Read => "read",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "sending" => Self::Sending,
+            "failed" => Self::Failed,
+            "read_by_peer" => Self::ReadByPeer,
+            "unread" => Self::Unread,
+            "read" => Self::Read,
+            _ => Self::Sent,
+        }
+    }
+}
+
+/// A message in the local history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The other party's Session ID.
+    pub peer: String,
+    /// Sent by this account.
+    pub outgoing: bool,
+    /// The text.
+    pub text: String,
+    /// Send time (ms, the sender's network time).
+    pub sent_at_ms: u64,
+    /// Storage hash.
+    pub hash: String,
+    /// Delivery or read state.
+    pub state: State,
+    /// The disappearing setting it was sent with.
+    pub expiry: Expiry,
+    /// When the local copy goes (network time), once known.
+    pub expires_at_ms: Option<u64>,
+    /// The quoted message (author, send time).
+    pub quote: Option<(String, u64)>,
+    /// Reactions on it (emoji), in no particular order.
+    pub reactions: Vec<String>,
+}
+
+/// A decoded message from the own swarm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incoming {
+    /// Sender's Session ID.
+    pub sender: String,
+    /// Signed send time (ms).
+    pub sent_at_ms: u64,
+    /// Storage hash.
+    pub hash: String,
+    /// What it means.
+    pub event: Event,
+    /// The disappearing setting it carries.
+    pub expiry: Expiry,
+}
+
+/// Something a poll brought that is not a new message (typing, a reaction, an unsend…).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// Who.
+    pub peer: String,
+    /// What, for people.
+    pub what: String,
+}
+
+/// What a poll changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// New messages (conversations and requests), in send order.
+    pub new: Vec<Entry>,
+    /// Other things that happened.
+    pub notices: Vec<Notice>,
+    /// Hashes to delete from the own swarm (unsent messages and the unsend requests).
+    pub swarm_deletes: Vec<String>,
+}
+
+/// What reading a conversation changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadMarks {
+    /// Send times of the messages now read (for a read receipt).
+    pub timestamps: Vec<u64>,
+    /// Delete-after-read messages and their new expiry (to shorten on the swarm).
+    pub expire: Vec<(String, u64)>,
+}
+
+/// A message this account sends, as recorded before it goes out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// Recipient.
+    pub peer: &'a str,
+    /// Storage hash (computed locally, known before the store).
+    pub hash: &'a str,
+    /// Text.
+    pub text: &'a str,
+    /// Send time (network ms).
+    pub sent_at_ms: u64,
+    /// The conversation's disappearing setting.
+    pub expiry: Expiry,
+    /// Quoted message (author, send time).
+    pub quote: Option<(String, u64)>,
+}
+
+const COLUMNS: &str = "peer, outgoing, text, sent_at_ms, hash, state, expiry_mode, expiry_secs,
+    expires_at_ms, quote_author, quote_ms";
+
+fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let quote = match (r.get::<_, Option<String>>(9)?, r.get::<_, Option<i64>>(10)?) {
+        (Some(a), Some(t)) => Some((a, unms(t))),
+        _ => None,
+    };
+    Ok(Entry {
+        peer: r.get(0)?,
+        outgoing: r.get::<_, i64>(1)? != 0,
+        text: r.get(2)?,
+        sent_at_ms: unms(r.get(3)?),
+        hash: r.get(4)?,
+        state: State::parse(&r.get::<_, String>(5)?),
+        expiry: expiry_of(r.get(6)?, r.get(7)?),
+        expires_at_ms: r.get::<_, Option<i64>>(8)?.map(unms),
+        quote,
+        reactions: Vec::new(),
+    })
+}
+
+fn reactions_of(db: &rusqlite::Connection, hash: &str) -> rusqlite::Result<Vec<String>> {
+    let mut q = db.prepare_cached("SELECT emoji FROM reactions WHERE hash = ?1 ORDER BY emoji")?;
+    q.query_map([hash], |r| r.get(0))?.collect()
+}
+
+fn with_reactions(db: &rusqlite::Connection, mut e: Entry) -> rusqlite::Result<Entry> {
+    e.reactions = reactions_of(db, &e.hash)?;
+    Ok(e)
+}
+
+/// Local expiry of a message sent at `sent` under `expiry` (delete-after-read incoming
+/// messages start on read, so they have none yet).
+fn expires_at(expiry: Expiry, sent: u64, outgoing: bool) -> Option<u64> {
+    match expiry {
+        Expiry::Off => None,
+        Expiry::AfterRead(_) if !outgoing => None,
+        Expiry::AfterSend(s) | Expiry::AfterRead(s) => {
+            Some(sent.saturating_add(u64::from(s) * 1000))
+        }
+    }
+}
+
+/// The hash of the message `to` in the conversation with `peer` (`to` written by `peer`, or by
+/// us when its author is someone else).
+fn resolve(
+    db: &rusqlite::Connection,
+    peer: &str,
+    to: &MessageRef,
+) -> rusqlite::Result<Option<String>> {
+    let ours = to.author.to_string() != peer;
+    db.query_row(
+        "SELECT hash FROM messages WHERE peer = ?1 AND sent_at_ms = ?2 AND outgoing = ?3",
+        params![peer, ms(to.sent_at_ms), i64::from(ours)],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+impl History {
+    /// Records a message this account is sending (state [`State::Sending`]); a message with
+    /// the same hash already recorded is kept as it is.
+    pub fn record_outgoing(&self, m: &Record<'_>) -> Result<(), HistoryError> {
+        let (mode, secs) = expiry_columns(m.expiry);
+        let (qa, qt) = m
+            .quote
+            .clone()
+            .map_or((None, None), |(a, t)| (Some(a), Some(ms(t))));
+        self.db.execute(
+            "INSERT OR IGNORE INTO messages (hash, peer, outgoing, text, sent_at_ms, state,
+                 expiry_mode, expiry_secs, expires_at_ms, quote_author, quote_ms)
+             VALUES (?1, ?2, 1, ?3, ?4, 'sending', ?5, ?6, ?7, ?8, ?9)",
+            params![
+                m.hash,
+                m.peer,
+                m.text,
+                ms(m.sent_at_ms),
+                mode,
+                secs,
+                expires_at(m.expiry, m.sent_at_ms, true).map(ms),
+                qa,
+                qt
+            ],
+        )?;
+        contacts::ensure(&self.db, m.peer, ContactState::Approved)?;
+        Ok(())
+    }
+
+    /// Sets a message's state.
+    pub fn set_state(&self, hash: &str, state: State) -> Result<(), HistoryError> {
+        self.db.execute(
+            "UPDATE messages SET state = ?2 WHERE hash = ?1",
+            params![hash, state.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// One message by hash.
+    pub fn message(&self, hash: &str) -> Result<Option<Entry>, HistoryError> {
+        let e = self
+            .db
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM messages WHERE hash = ?1"),
+                [hash],
+                entry_row,
+            )
+            .optional()?;
+        Ok(e.map(|e| with_reactions(&self.db, e)).transpose()?)
+    }
+
+    /// Removes one message (and its reactions) from the local history.
+    pub fn delete_message(&self, hash: &str) -> Result<bool, HistoryError> {
+        self.db
+            .execute("DELETE FROM reactions WHERE hash = ?1", [hash])?;
+        Ok(self
+            .db
+            .execute("DELETE FROM messages WHERE hash = ?1", [hash])?
+            == 1)
+    }
+
+    /// The conversation with `peer`, oldest first.
+    pub fn conversation(&self, peer: &str) -> Result<Vec<Entry>, HistoryError> {
+        let mut q = self.db.prepare(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE peer = ?1 ORDER BY sent_at_ms, hash"
+        ))?;
+        let rows = q
+            .query_map([peer], entry_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|e| with_reactions(&self.db, e))
+            .collect::<Result<_, _>>()?)
+    }
+
+    pub(crate) fn last_message(&self, peer: &str) -> Result<Option<Entry>, HistoryError> {
+        Ok(self
+            .db
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM messages WHERE peer = ?1
+                     ORDER BY sent_at_ms DESC, hash DESC LIMIT 1"
+                ),
+                [peer],
+                entry_row,
+            )
+            .optional()?)
+    }
+
+    pub(crate) fn unread_count(&self, peer: &str) -> Result<usize, HistoryError> {
+        let n: i64 = self.db.query_row(
+            "SELECT COUNT(*) FROM messages WHERE peer = ?1 AND state = 'unread'",
+            [peer],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Marks the received messages of `peer` read at `now_ms`: delete-after-read ones get
+    /// their expiry (now + timer).
+    pub fn mark_read(&self, peer: &str, now_ms: u64) -> Result<ReadMarks, HistoryError> {
+        let unread: Vec<Entry> = {
+            let mut q = self.db.prepare(&format!(
+                "SELECT {COLUMNS} FROM messages WHERE peer = ?1 AND state = 'unread'
+                 ORDER BY sent_at_ms"
+            ))?;
+            q.query_map([peer], entry_row)?.collect::<Result<_, _>>()?
+        };
+        let mut marks = ReadMarks::default();
+        for e in unread {
+            let expiry = match e.expiry {
+                Expiry::AfterRead(s) => {
+                    let at = now_ms.saturating_add(u64::from(s) * 1000);
+                    marks.expire.push((e.hash.clone(), at));
+                    Some(at)
+                }
+                _ => e.expires_at_ms,
+            };
+            self.db.execute(
+                "UPDATE messages SET state = 'read', expires_at_ms = ?2 WHERE hash = ?1",
+                params![e.hash, expiry.map(ms)],
+            )?;
+            marks.timestamps.push(e.sent_at_ms);
+        }
+        Ok(marks)
+    }
+
+    /// Applies a poll's messages (sorted by send time here) and moves `namespace`'s cursor to
+    /// `last_hash`, all in one transaction.
+    pub fn apply_poll(
+        &mut self,
+        namespace: i16,
+        items: &[Incoming],
+        last_hash: &str,
+    ) -> Result<Applied, HistoryError> {
+        let mut sorted: Vec<&Incoming> = items.iter().collect();
+        sorted.sort_by(|a, b| (a.sent_at_ms, &a.hash).cmp(&(b.sent_at_ms, &b.hash)));
+        let tx = self.db.transaction()?;
+        let mut applied = Applied::default();
+        for m in sorted {
+            apply_one(&tx, m, &mut applied)?;
+        }
+        set_cursor(&tx, namespace, last_hash)?;
+        tx.commit()?;
+        Ok(applied)
+    }
+}
+
+fn notice(applied: &mut Applied, peer: &str, what: String) {
+    applied.notices.push(Notice {
+        peer: peer.to_owned(),
+        what,
+    });
+}
+
+fn apply_one(
+    db: &rusqlite::Connection,
+    m: &Incoming,
+    applied: &mut Applied,
+) -> Result<(), HistoryError> {
+    let peer = m.sender.as_str();
+    if contacts::get(db, peer)?.is_some_and(|c| c.state == ContactState::Blocked) {
+        return Ok(());
+    }
+    match &m.event {
+        Event::Text { body, quote } => {
+            contacts::ensure(db, peer, ContactState::Request)?;
+            let (mode, secs) = expiry_columns(m.expiry);
+            let (qa, qt) = quote.as_ref().map_or((None, None), |(r, _)| {
+                (Some(r.author.to_string()), Some(ms(r.sent_at_ms)))
+            });
+            let added = db.execute(
+                "INSERT OR IGNORE INTO messages (hash, peer, outgoing, text, sent_at_ms, state,
+                     expiry_mode, expiry_secs, expires_at_ms, quote_author, quote_ms)
+                 VALUES (?1, ?2, 0, ?3, ?4, 'unread', ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    m.hash,
+                    peer,
+                    body,
+                    ms(m.sent_at_ms),
+                    mode,
+                    secs,
+                    expires_at(m.expiry, m.sent_at_ms, false).map(ms),
+                    qa,
+                    qt
+                ],
+            )?;
+            if added == 1 {
+                let e = db.query_row(
+                    &format!("SELECT {COLUMNS} FROM messages WHERE hash = ?1"),
+                    [&m.hash],
+                    entry_row,
+                )?;
+                applied.new.push(e);
+            }
+        }
+        Event::Reaction { to, emoji, remove } => {
+            if let Some(hash) = resolve(db, peer, to)? {
+                let sql = if *remove {
+                    "DELETE FROM reactions WHERE hash = ?1 AND reactor = ?2 AND emoji = ?3"
+                } else {
+                    "INSERT OR IGNORE INTO reactions (hash, reactor, emoji) VALUES (?1, ?2, ?3)"
+                };
+                db.execute(sql, params![hash, peer, emoji])?;
+                let verb = if *remove { "removed" } else { "reacted" };
+                notice(applied, peer, format!("{verb} {emoji} on {hash}"));
+            }
+        }
+        Event::Unsend { to } => {
+            // Only a message's author can unsend it.
+            if to.author.to_string() == peer {
+                if let Some(hash) = resolve(db, peer, to)? {
+                    db.execute("DELETE FROM reactions WHERE hash = ?1", [&hash])?;
+                    db.execute("DELETE FROM messages WHERE hash = ?1", [&hash])?;
+                    notice(applied, peer, format!("unsent {hash}"));
+                    applied.swarm_deletes.push(hash);
+                }
+                applied.swarm_deletes.push(m.hash.clone());
+            }
+        }
+        Event::Receipt { read, timestamps } => {
+            if *read {
+                for t in timestamps {
+                    db.execute(
+                        "UPDATE messages SET state = 'read_by_peer'
+                         WHERE peer = ?1 AND outgoing = 1 AND sent_at_ms = ?2",
+                        params![peer, ms(*t)],
+                    )?;
+                }
+                notice(
+                    applied,
+                    peer,
+                    format!("read {} message(s)", timestamps.len()),
+                );
+            }
+        }
+        Event::Typing { started } => {
+            let what = if *started {
+                "is typing"
+            } else {
+                "stopped typing"
+            };
+            notice(applied, peer, what.to_owned());
+        }
+        Event::ExpirySetting => {
+            contacts::ensure(db, peer, ContactState::Request)?;
+            contacts::set_expiry(db, peer, m.expiry)?;
+            notice(
+                applied,
+                peer,
+                format!("set disappearing messages: {}", m.expiry),
+            );
+        }
+        Event::RequestResponse { approved } => {
+            contacts::ensure(db, peer, ContactState::Request)?;
+            db.execute(
+                "UPDATE contacts SET they_approved = ?2 WHERE peer = ?1",
+                params![peer, i64::from(*approved)],
+            )?;
+            if *approved {
+                notice(applied, peer, "accepted your messages".to_owned());
+            }
+        }
+        Event::Other => {}
+    }
+    Ok(())
+}

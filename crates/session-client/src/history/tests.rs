@@ -1,0 +1,227 @@
+use super::*;
+use crate::content::{Event, Expiry, MessageRef};
+use session_crypto::{IdentityKeys, Seed, SessionId};
+
+fn id(n: u8) -> SessionId {
+    IdentityKeys::from_seed(Seed::from_bytes([n; 32])).session_id()
+}
+
+fn text(from: u8, n: u8, sent_at_ms: u64) -> Incoming {
+    Incoming {
+        sender: id(from).to_string(),
+        sent_at_ms,
+        hash: format!("hash{from}-{n}"),
+        event: Event::Text {
+            body: format!("m{n}"),
+            quote: None,
+        },
+        expiry: Expiry::Off,
+    }
+}
+
+fn event(from: u8, hash: &str, sent_at_ms: u64, event: Event) -> Incoming {
+    Incoming {
+        sender: id(from).to_string(),
+        sent_at_ms,
+        hash: hash.to_owned(),
+        event,
+        expiry: Expiry::Off,
+    }
+}
+
+fn texts(h: &History, peer: u8) -> Vec<(String, bool)> {
+    h.conversation(&id(peer).to_string())
+        .expect("conversation")
+        .into_iter()
+        .map(|e| (e.text, e.outgoing))
+        .collect()
+}
+
+fn send(h: &History, to: u8, hash: &str, body: &str, sent_at_ms: u64, expiry: Expiry) {
+    h.record_outgoing(&Record {
+        peer: &id(to).to_string(),
+        hash,
+        text: body,
+        sent_at_ms,
+        expiry,
+        quote: None,
+    })
+    .expect("record");
+}
+
+#[test]
+fn migrations_run_once_and_survive_reopening() {
+    let dir = tempfile::tempdir().expect("dir");
+    let h = History::open(dir.path()).expect("open");
+    assert_eq!(h.version().expect("version"), MIGRATIONS.len());
+    drop(h);
+    let h = History::open(dir.path()).expect("reopen");
+    assert_eq!(h.version().expect("version"), MIGRATIONS.len());
+}
+
+#[test]
+fn a_version_1_database_keeps_its_messages_and_their_peers_become_conversations() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let db = Connection::open(dir.path().join(DB_FILE)).expect("db");
+        db.execute_batch(MIGRATIONS[0]).expect("v1");
+        db.pragma_update(None, "user_version", 1).expect("version");
+        db.execute(
+            "INSERT INTO messages VALUES ('h', ?1, 0, 'old', 5)",
+            [id(2).to_string()],
+        )
+        .expect("row");
+    }
+    let h = History::open(dir.path()).expect("migrate");
+    let e = h.conversation(&id(2).to_string()).expect("conversation");
+    assert_eq!(e.len(), 1);
+    assert_eq!((e[0].text.as_str(), e[0].state), ("old", State::Read));
+    let c = h
+        .contact(&id(2).to_string())
+        .expect("contact")
+        .expect("known");
+    assert_eq!(c.state, ContactState::Approved);
+}
+
+#[test]
+fn a_poll_commits_messages_and_cursor_together_without_duplicates_in_send_order() {
+    let mut h = History::in_memory().expect("db");
+    assert_eq!(h.cursor(0).expect("cursor"), "");
+    // Out of order in the swarm: applied by send time.
+    let first = [text(1, 2, 20), text(1, 1, 10)];
+    let applied = h.apply_poll(0, &first, "hash1-2").expect("poll");
+    let order: Vec<&str> = applied.new.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(order, ["m1", "m2"]);
+    assert_eq!(h.cursor(0).expect("cursor"), "hash1-2");
+    // The same messages again (a re-poll after a crash before the cursor moved): no copies.
+    let again = [text(1, 2, 20), text(1, 3, 30)];
+    let new = h.apply_poll(0, &again, "hash1-3").expect("poll").new;
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].text, "m3");
+    h.set_contact_state(&id(1).to_string(), ContactState::Approved)
+        .expect("accept");
+    send(&h, 1, "mine", "reply", 25, Expiry::Off);
+    assert_eq!(
+        texts(&h, 1),
+        [
+            ("m1".into(), false),
+            ("m2".into(), false),
+            ("reply".into(), true),
+            ("m3".into(), false)
+        ]
+    );
+}
+
+#[test]
+fn a_stranger_lands_in_requests_until_accepted_and_a_blocked_one_is_dropped() {
+    let mut h = History::in_memory().expect("db");
+    h.apply_poll(0, &[text(1, 1, 10)], "a").expect("poll");
+    let requests = h.summaries(ContactState::Request).expect("requests");
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].unread, 1);
+    assert!(h.summaries(ContactState::Approved).expect("c").is_empty());
+    h.set_contact_state(&id(1).to_string(), ContactState::Approved)
+        .expect("accept");
+    assert!(h.summaries(ContactState::Request).expect("r").is_empty());
+    assert_eq!(h.summaries(ContactState::Approved).expect("c").len(), 1);
+    // Someone we wrote to first is a conversation from their first answer.
+    send(&h, 3, "out", "hello", 5, Expiry::Off);
+    h.apply_poll(0, &[text(3, 1, 10)], "b").expect("poll");
+    assert_eq!(h.summaries(ContactState::Approved).expect("c").len(), 2);
+    // Blocked: nothing of theirs is stored, the cursor still moves.
+    h.set_contact_state(&id(2).to_string(), ContactState::Blocked)
+        .expect("block");
+    let applied = h.apply_poll(0, &[text(2, 1, 10)], "c").expect("poll");
+    assert!(applied.new.is_empty());
+    assert!(texts(&h, 2).is_empty());
+    assert_eq!(h.cursor(0).expect("cursor"), "c");
+}
+
+#[test]
+fn only_the_author_can_unsend_and_the_swarm_copy_is_marked_for_deletion() {
+    let mut h = History::in_memory().expect("db");
+    h.apply_poll(0, &[text(1, 1, 10)], "a").expect("poll");
+    send(&h, 1, "mine", "mine", 11, Expiry::Off);
+    // Peer 1 tries to unsend our message: ignored.
+    let bad = MessageRef {
+        author: id(9),
+        sent_at_ms: 11,
+    };
+    let applied = h
+        .apply_poll(0, &[event(1, "u0", 12, Event::Unsend { to: bad })], "b")
+        .expect("poll");
+    assert!(applied.swarm_deletes.is_empty());
+    assert_eq!(texts(&h, 1).len(), 2);
+    let own = MessageRef {
+        author: id(1),
+        sent_at_ms: 10,
+    };
+    let applied = h
+        .apply_poll(0, &[event(1, "u1", 13, Event::Unsend { to: own })], "c")
+        .expect("poll");
+    assert_eq!(applied.swarm_deletes, ["hash1-1", "u1"]);
+    assert_eq!(texts(&h, 1), [("mine".into(), true)]);
+}
+
+#[test]
+fn reactions_and_read_receipts_land_on_the_right_message() {
+    let mut h = History::in_memory().expect("db");
+    send(&h, 1, "mine", "hi", 11, Expiry::Off);
+    h.set_state("mine", State::Sent).expect("sent");
+    let react = Event::Reaction {
+        to: MessageRef {
+            author: id(7),
+            sent_at_ms: 11,
+        },
+        emoji: "👍".into(),
+        remove: false,
+    };
+    let read = Event::Receipt {
+        read: true,
+        timestamps: vec![11],
+    };
+    h.apply_poll(
+        0,
+        &[event(1, "r1", 12, react), event(1, "r2", 13, read)],
+        "a",
+    )
+    .expect("poll");
+    let m = h.message("mine").expect("get").expect("there");
+    assert_eq!(m.reactions, ["👍"]);
+    assert_eq!(m.state, State::ReadByPeer);
+}
+
+#[test]
+fn disappearing_messages_go_on_schedule_after_send_and_after_read() {
+    let mut h = History::in_memory().expect("db");
+    let mut after_send = text(1, 1, 1_000);
+    after_send.expiry = Expiry::AfterSend(10);
+    let mut after_read = text(1, 2, 2_000);
+    after_read.expiry = Expiry::AfterRead(5);
+    h.apply_poll(0, &[after_send, after_read], "a")
+        .expect("poll");
+    send(&h, 1, "mine", "mine", 3_000, Expiry::AfterSend(62));
+    // Before anything is read: only the after-send one has a deadline.
+    assert_eq!(h.sweep(10_999).expect("sweep"), 0);
+    assert_eq!(h.sweep(11_000).expect("sweep"), 1);
+    assert_eq!(texts(&h, 1).len(), 2);
+    // Unread after-read messages stay however long it takes.
+    assert_eq!(h.sweep(50_000).expect("sweep"), 0);
+    let marks = h.mark_read(&id(1).to_string(), 60_000).expect("read");
+    assert_eq!(marks.timestamps, [2_000]);
+    assert_eq!(marks.expire, [("hash1-2".to_owned(), 65_000)]);
+    assert_eq!(h.sweep(64_999).expect("sweep"), 0);
+    assert_eq!(h.sweep(65_000).expect("sweep"), 2, "read one and ours");
+    assert!(texts(&h, 1).is_empty());
+}
+
+#[test]
+fn an_expiry_setting_message_sets_the_conversation() {
+    let mut h = History::in_memory().expect("db");
+    let mut m = event(1, "s", 10, Event::ExpirySetting);
+    m.expiry = Expiry::AfterRead(300);
+    h.apply_poll(0, &[m], "a").expect("poll");
+    let c = h.contact(&id(1).to_string()).expect("c").expect("known");
+    assert_eq!(c.expiry, Expiry::AfterRead(300));
+    assert_eq!(c.state, ContactState::Request);
+}

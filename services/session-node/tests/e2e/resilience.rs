@@ -1,0 +1,72 @@
+//! A client whose clock is 5 minutes ahead still sends and receives (it signs and stores with
+//! network time), and killing a node on its active onion path loses no send.
+
+use crate::client::{chat_for, poll_for};
+use crate::{config, now_ms};
+use session_client::history::State;
+use session_devnet::Devnet;
+
+const FIVE_MINUTES_MS: i64 = 5 * 60 * 1000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_five_minutes_ahead_works_and_a_killed_path_node_loses_no_send() {
+    // Ten nodes: with two dead, eight remain for two 3-hop paths that avoid the destination.
+    let (mut cfg, _slot) = config(10);
+    cfg.multi_contributor_every = 0;
+    let mut devnet = Devnet::start(cfg).await.expect("devnet starts");
+    let homes = tempfile::tempdir().expect("homes");
+    let mut alice = chat_for(&devnet, &homes.path().join("alice"), FIVE_MINUTES_MS).await;
+    let mut bob = chat_for(&devnet, &homes.path().join("bob"), 0).await;
+    let (alice_id, bob_id) = (
+        alice.messenger().account().session_id(),
+        bob.messenger().account().session_id(),
+    );
+    assert!(
+        alice.messenger().onion().local_now_ms() > i64::try_from(now_ms()).expect("ms") + 290_000,
+        "the skew is in place"
+    );
+
+    // Ahead by 5 minutes: sends (stamped with network time) and receives (signed retrieve).
+    let hash = alice
+        .send_text(&bob_id, "from the future", None, None)
+        .await
+        .expect("send with a fast clock");
+    let got = poll_for(&mut bob, 1).await;
+    assert_eq!(got[0].hash, hash);
+    assert!(
+        got[0].sent_at_ms.abs_diff(now_ms()) < 30_000,
+        "stamped with network time, not the local clock"
+    );
+    bob.send_text(&alice_id, "from the present", None, None)
+        .await
+        .expect("reply");
+    let got = poll_for(&mut alice, 1).await;
+    assert_eq!(got[0].text, "from the present");
+
+    // Kill the guard of one path and the middle node of the other: sends still land.
+    let paths = alice.messenger().onion().paths();
+    let victims = [paths[0].guard().ed25519, paths[1].nodes()[1].ed25519];
+    for v in victims {
+        let i = devnet
+            .nodes
+            .iter()
+            .position(|n| n.record.ed25519 == *v.as_bytes())
+            .expect("a devnet node");
+        devnet.kill_node(i);
+    }
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let hash = alice
+            .send_text(&bob_id, &format!("after the kill {i}"), None, None)
+            .await
+            .expect("send survives the dead path node");
+        sent.push(hash);
+    }
+    for h in &sent {
+        let e = alice.history().message(h).expect("get").expect("recorded");
+        assert_eq!(e.state, State::Sent);
+    }
+    let got = poll_for(&mut bob, 5).await;
+    let hashes: Vec<&str> = got.iter().map(|e| e.hash.as_str()).collect();
+    assert_eq!(hashes, sent.iter().map(String::as_str).collect::<Vec<_>>());
+}

@@ -13,7 +13,7 @@
 
 pub mod account;
 pub mod chat;
-pub mod content;
+pub use session_protocol::content;
 mod error;
 pub mod history;
 pub mod messaging;

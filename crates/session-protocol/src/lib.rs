@@ -7,6 +7,8 @@
 //! * [`padding`] — 160-byte padding of a serialised `Content`.
 //! * [`one_to_one`] — [`encode_for_recipient`] / [`decode_incoming`]: what is stored in a
 //!   user's namespace 0.
+//! * [`content`] — what a 1:1 conversation says (text, quote, reaction, unsend, receipt,
+//!   typing, disappearing setting, request response) ↔ `Content`, and its store TTL.
 //! * [`community`] — signed community posts and blinded (community inbox) DMs.
 //! * [`wire`] — the `Envelope` and `WebSocketMessage` layers on their own.
 //! * [`bencode`] — canonical bencode values.
@@ -18,6 +20,7 @@
 
 pub mod bencode;
 pub mod community;
+pub mod content;
 mod error;
 #[cfg(feature = "serde")]
 mod json;

@@ -8,6 +8,7 @@ mod bad_input;
 mod catch_up;
 mod chain_reader;
 mod churn;
+mod cli;
 mod client;
 mod deletion;
 mod disappearing;

@@ -9,11 +9,11 @@
 //! the network as it is (required fields possibly missing, enums possibly unknown) and never
 //! panics; anything it does not understand is [`Event::Other`].
 
-use session_crypto::SessionId;
-use session_protocol::proto::{
+use crate::proto::{
     Content, DataMessage, MessageRequestResponse, ReceiptMessage, TypingMessage, UnsendRequest,
     content::ExpirationType, data_message, receipt_message, typing_message,
 };
+use session_crypto::SessionId;
 
 /// Store TTL of content messages (and of everything without a shorter rule): 14 days, the
 /// longest a node keeps a 1:1 message.
@@ -402,8 +402,8 @@ pub fn ttl_ms(out: &Outgoing, expiry: Expiry) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::{self, CallMessage};
     use proptest::{collection::vec, option, prelude::*};
-    use session_protocol::proto::{self, CallMessage};
 
     const ALICE: &str = "05d2ad010eeb72d72e561d9de7bd7b6989af77dcabffa03a5111a6c859ae5c3a72";
     const BOB: &str = "0576b86eaf5eb0f8aa8c3d4f61e2e4dd8c2ed0c1c3e2b0a9f5d6a8e7c9b1a2d3e4";

@@ -1,0 +1,193 @@
+//! The `session-cli` binary against a devnet, as a user runs it: two homes, one process per
+//! command, `--json` output read back. Covers requests, accept, watch, reactions, unsend and
+//! block.
+
+use crate::config;
+use serde_json::Value;
+use session_devnet::Devnet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The `session-cli` binary next to `session-node` (built by `cargo test --workspace`).
+fn cli_binary() -> PathBuf {
+    let bin = Path::new(env!("CARGO_BIN_EXE_session-node")).with_file_name("session-cli");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it with `cargo build --workspace --bins`",
+        bin.display()
+    );
+    bin
+}
+
+struct User {
+    home: PathBuf,
+    network: PathBuf,
+}
+
+impl User {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(cli_binary());
+        c.arg("--json")
+            .arg("--home")
+            .arg(&self.home)
+            .arg("--network")
+            .arg(&self.network)
+            .args(args);
+        c
+    }
+
+    /// Runs a command that must succeed; returns its JSON lines (the last is the summary).
+    fn run(&self, args: &[&str]) -> Vec<Value> {
+        let out = self.command(args).output().expect("session-cli runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "session-cli {args:?} failed: {}{stdout}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        lines(&stdout)
+    }
+}
+
+fn lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+/// Polls with `receive` until a line satisfies `want` (30 s at most); returns every line seen.
+fn receive_until(user: &User, want: impl Fn(&Value) -> bool) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut seen = Vec::new();
+    loop {
+        seen.extend(user.run(&["receive"]));
+        if seen.iter().any(&want) {
+            return seen;
+        }
+        assert!(std::time::Instant::now() < deadline, "never came: {seen:?}");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_carries_a_conversation_from_request_to_block() {
+    let (mut cfg, _slot) = config(8);
+    cfg.multi_contributor_every = 0;
+    let devnet = Devnet::start(cfg).await.expect("devnet starts");
+    let dir = tempfile::tempdir().expect("dir");
+    let network = dir.path().join("devnet.json");
+    let manifest = serde_json::to_vec(&devnet.manifest(None, 0)).expect("manifest");
+    std::fs::write(&network, manifest).expect("network file");
+    let user = |name: &str| User {
+        home: dir.path().join(name),
+        network: network.clone(),
+    };
+    let (alice, bob) = (user("alice"), user("bob"));
+    // The blocking CLI runs beside the devnet's async tasks.
+    tokio::task::spawn_blocking(move || conversation(&alice, &bob))
+        .await
+        .expect("the CLI conversation");
+}
+
+fn conversation(alice: &User, bob: &User) {
+    let id = |u: &User| {
+        u.run(&["init"])[0]["session_id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    };
+    let (a, b) = (id(alice), id(bob));
+
+    // A stranger's first message is a request.
+    let sent = alice.run(&["send", &b, "hello from the cli"]);
+    let hash = sent[0]["hash"].as_str().expect("hash").to_owned();
+    let got = receive_until(bob, |l| l["hash"] == hash.as_str());
+    let msg = got
+        .iter()
+        .find(|l| l["hash"] == hash.as_str())
+        .expect("msg");
+    assert_eq!(msg["sender"], a.as_str());
+    assert_eq!(msg["text"], "hello from the cli");
+    assert_eq!(msg["request"], true);
+    assert!(msg["sent_at_ms"].as_u64().is_some());
+    let requests = bob.run(&["requests"]);
+    assert_eq!(requests[0]["session_id"], a.as_str());
+    assert_eq!(
+        bob.run(&["conversations"]).last().expect("summary")["count"],
+        0
+    );
+
+    // Accepting moves it to the conversations; Alice hears of it.
+    bob.run(&["accept", &a]);
+    assert_eq!(bob.run(&["requests"]).last().expect("summary")["count"], 0);
+    assert_eq!(bob.run(&["conversations"])[0]["session_id"], a.as_str());
+    receive_until(alice, |l| l["notice"] == "accepted your messages");
+
+    // `watch` prints a message as it comes.
+    let watch = bob
+        .command(&["watch", "--count", "1", "--interval-ms", "200"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("watch starts");
+    alice.run(&["send", &b, "live"]);
+    let out = watch.wait_with_output().expect("watch ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let watched = lines(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(watched[0]["text"], "live");
+    assert_eq!(watched.last().expect("summary")["received"], 1);
+
+    // Bob reacts to the first message; Alice sees the reaction on her copy.
+    bob.run(&["react", &hash, "👍"]);
+    receive_until(alice, |l| {
+        l["notice"].as_str().is_some_and(|n| n.contains("👍"))
+    });
+    let history = alice.run(&["history", &b]);
+    let mine = history
+        .iter()
+        .find(|l| l["hash"] == hash.as_str())
+        .expect("hers");
+    assert_eq!(mine["reactions"], serde_json::json!(["👍"]));
+
+    // Alice unsends it: gone from Bob's history.
+    alice.run(&["unsend", &hash]);
+    receive_until(bob, |l| {
+        l["notice"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("unsent"))
+    });
+    let history = bob.run(&["history", &a]);
+    assert!(
+        history.iter().all(|l| l["hash"] != hash.as_str()),
+        "{history:?}"
+    );
+    assert!(history.iter().any(|l| l["text"] == "live"));
+
+    // Blocked: nothing more from Alice is kept.
+    bob.run(&["block", &a]);
+    alice.run(&["send", &b, "are you there?"]);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let got = bob.run(&["receive"]);
+    assert_eq!(got.last().expect("summary")["received"], 0, "{got:?}");
+    let history = bob.run(&["history", &a]);
+    assert!(history.iter().all(|l| l["text"] != "are you there?"));
+
+    // Bad input: a clear error and exit code 2.
+    let out = bob
+        .command(&["send", "05nothex", "x"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("05nothex"));
+    let out = bob
+        .command(&["set-expiry", &a, "sometimes", "5"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}

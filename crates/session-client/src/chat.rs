@@ -9,7 +9,7 @@
 //! the conversation's disappearing setting: after-send ones are stored with the timer as TTL;
 //! after-read ones get their swarm expiry shortened to read time + timer when read here.
 
-use crate::content::{self, Expiry, MessageRef, Outgoing};
+use crate::content::{self, Expiry, MessageRef, Payload};
 use crate::error::{Error, Result};
 use crate::history::{self, Applied, ContactState, History, ReadMarks, State};
 use crate::messaging::Messenger;
@@ -93,7 +93,7 @@ impl Chat {
 
     /// Seals and stores `out` for `to` under the conversation's setting; returns the hash and
     /// send time. Text is recorded first (`sending`), then marked `sent` or `failed`.
-    async fn deliver(&self, to: &SessionId, out: &Outgoing) -> Result<(String, u64)> {
+    async fn deliver(&self, to: &SessionId, out: &Payload) -> Result<(String, u64)> {
         self.deliver_with(to, out, None).await
     }
 
@@ -101,7 +101,7 @@ impl Chat {
     async fn deliver_with(
         &self,
         to: &SessionId,
-        out: &Outgoing,
+        out: &Payload,
         ttl_ms: Option<u64>,
     ) -> Result<(String, u64)> {
         let peer = to.to_string();
@@ -109,7 +109,7 @@ impl Chat {
         let sent_ms = self.messenger.now_ms();
         let msg = content::build(out, expiry, sent_ms);
         let (bytes, hash) = self.messenger.seal(to, &msg, sent_ms)?;
-        if let Outgoing::Text { body, quote } = out {
+        if let Payload::Text { body, quote } = out {
             let quote = quote
                 .as_ref()
                 .map(|(r, _)| (r.author.to_string(), r.sent_at_ms));
@@ -163,7 +163,7 @@ impl Chat {
             None => None,
         };
         let quote = quote.map(|(r, text)| (r, Some(text)));
-        let out = Outgoing::Text {
+        let out = Payload::Text {
             body: text.to_owned(),
             quote,
         };
@@ -206,7 +206,7 @@ impl Chat {
     pub async fn react(&self, hash: &str, emoji: &str, remove: bool) -> Result<()> {
         let to = self.peer_of(hash)?;
         let (target, _) = self.reference(hash)?;
-        let out = Outgoing::Reaction {
+        let out = Payload::Reaction {
             to: target,
             emoji: emoji.to_owned(),
             remove,
@@ -227,7 +227,7 @@ impl Chat {
             .parse()
             .map_err(|_| Error::Local("bad peer".into()))?;
         let (target, _) = self.reference(hash)?;
-        self.deliver(&to, &Outgoing::Unsend { to: target }).await?;
+        self.deliver(&to, &Payload::Unsend { to: target }).await?;
         self.history.delete_message(hash).map_err(local)?;
         Ok(())
     }
@@ -238,7 +238,7 @@ impl Chat {
         self.history
             .set_contact_state(&id, ContactState::Approved)
             .map_err(local)?;
-        self.deliver(peer, &Outgoing::RequestResponse { approved: true })
+        self.deliver(peer, &Payload::RequestResponse { approved: true })
             .await
             .map(drop)
     }
@@ -255,12 +255,12 @@ impl Chat {
         self.history
             .set_expiry(&peer.to_string(), expiry)
             .map_err(local)?;
-        self.deliver(peer, &Outgoing::ExpirySetting).await.map(drop)
+        self.deliver(peer, &Payload::ExpirySetting).await.map(drop)
     }
 
     /// Tells `peer` we are (or stopped) typing.
     pub async fn typing(&self, peer: &SessionId, started: bool) -> Result<()> {
-        self.deliver(peer, &Outgoing::Typing { started })
+        self.deliver(peer, &Payload::Typing { started })
             .await
             .map(drop)
     }
@@ -295,7 +295,7 @@ impl Chat {
             self.messenger.shorten_own(&hashes, at).await?;
         }
         if receipt && !marks.timestamps.is_empty() {
-            let out = Outgoing::Receipt {
+            let out = Payload::Receipt {
                 read: true,
                 timestamps: marks.timestamps.clone(),
             };

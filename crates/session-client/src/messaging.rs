@@ -7,7 +7,7 @@
 //! [`crate::chat`]'s.
 
 use crate::account::Account;
-use crate::content::{self, Event};
+use crate::content;
 use crate::error::{Error, Result};
 use crate::history::Incoming;
 use crate::onion::OnionClient;
@@ -308,17 +308,15 @@ impl Messenger {
             .decode(data)
             .ok()?;
         let incoming = session_protocol::decode_incoming(self.account.keys(), &bytes).ok()?;
-        let (event, expiry) = content::parse(&incoming.content);
-        if event == Event::Other {
-            return None;
-        }
+        let (payload, expiry) = content::parse(&incoming.content);
+        let payload = payload?;
         Some(Incoming {
             sender: incoming.sender.to_string(),
             sent_at_ms: incoming
                 .signed_timestamp_ms()
                 .unwrap_or(incoming.envelope_timestamp_ms),
             hash: hash.to_owned(),
-            event,
+            payload,
             expiry,
         })
     }

@@ -7,7 +7,7 @@
 //! ([`MessageRef`]). The disappearing-messages setting travels with each message in
 //! `Content.expirationType` / `expirationTimer` ([`Expiry`]). [`parse`] takes a `Content` from
 //! the network as it is (required fields possibly missing, enums possibly unknown) and never
-//! panics; anything it does not understand is [`Event::Other`].
+//! panics; anything it does not understand is `None`.
 
 use crate::proto::{
     Content, DataMessage, MessageRequestResponse, ReceiptMessage, TypingMessage, UnsendRequest,
@@ -101,9 +101,9 @@ impl MessageRef {
     }
 }
 
-/// What a 1:1 client wants to send.
+/// What a 1:1 message says (sent, or understood from a received [`Content`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outgoing {
+pub enum Payload {
     /// A text message (`DataMessage.body`), optionally quoting an earlier message.
     Text {
         /// The text.
@@ -147,7 +147,7 @@ pub enum Outgoing {
     },
 }
 
-impl Outgoing {
+impl Payload {
     /// Whether the message is ephemeral (typing indicators, receipts) rather than durable
     /// conversation history (text, reactions, unsend requests, expiry settings, request
     /// responses).
@@ -164,70 +164,19 @@ impl Outgoing {
     }
 }
 
-/// What an incoming [`Content`] means. Mirrors [`Outgoing`], plus [`Event::Other`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// A text message.
-    Text {
-        /// The text.
-        body: String,
-        /// The quoted message and the quoted text, if any.
-        quote: Option<(MessageRef, Option<String>)>,
-    },
-    /// A reaction added or removed.
-    Reaction {
-        /// The message reacted to.
-        to: MessageRef,
-        /// The emoji.
-        emoji: String,
-        /// The reaction is withdrawn.
-        remove: bool,
-    },
-    /// The sender asks to delete one of its messages.
-    Unsend {
-        /// The message to delete.
-        to: MessageRef,
-    },
-    /// Delivery or read receipts.
-    Receipt {
-        /// `READ` rather than `DELIVERY`.
-        read: bool,
-        /// Send timestamps of the messages concerned, ms.
-        timestamps: Vec<u64>,
-    },
-    /// A typing indicator.
-    Typing {
-        /// Started rather than stopped.
-        started: bool,
-    },
-    /// The sender changed the disappearing-messages setting; the new setting is the
-    /// [`Expiry`] returned with the event.
-    ExpirySetting,
-    /// The sender accepted or declined our message request.
-    RequestResponse {
-        /// Whether it was accepted.
-        approved: bool,
-    },
-    /// Anything else: calls, configs, group updates, data-extraction notices, sync copies of
-    /// our own messages (`syncTarget`), attachment-only or empty messages, and malformed
-    /// pieces (a missing required field, an unknown enum value, an author that is not a
-    /// Session ID).
-    Other,
-}
-
 /// Builds the [`Content`] of `out`, sent at `sent_at_ms` in a conversation whose setting is
 /// `expiry`. `sigTimestamp` is always `sent_at_ms` (typing indicators also carry it as their
 /// timestamp). Text, reactions and expiry settings carry `expiry` in
-/// `expirationType/Timer`; the others never do. An [`Outgoing::ExpirySetting`] with
+/// `expirationType/Timer`; the others never do. An [`Payload::ExpirySetting`] with
 /// [`Expiry::Off`] sends `expirationTimer = 0` and no type (a zero timer is "off" to every
 /// parser; desktop itself adds type `UNKNOWN`, which means the same).
-pub fn build(out: &Outgoing, expiry: Expiry, sent_at_ms: u64) -> Content {
+pub fn build(out: &Payload, expiry: Expiry, sent_at_ms: u64) -> Content {
     let mut content = Content {
         sig_timestamp: Some(sent_at_ms),
         ..Default::default()
     };
     match out {
-        Outgoing::Text { body, quote } => {
+        Payload::Text { body, quote } => {
             content.data_message = Some(DataMessage {
                 body: Some(body.clone()),
                 quote: quote.as_ref().map(|(to, text)| data_message::Quote {
@@ -239,7 +188,7 @@ pub fn build(out: &Outgoing, expiry: Expiry, sent_at_ms: u64) -> Content {
                 ..Default::default()
             });
         }
-        Outgoing::Reaction { to, emoji, remove } => {
+        Payload::Reaction { to, emoji, remove } => {
             let action = if *remove {
                 data_message::reaction::Action::Remove
             } else {
@@ -255,13 +204,13 @@ pub fn build(out: &Outgoing, expiry: Expiry, sent_at_ms: u64) -> Content {
                 ..Default::default()
             });
         }
-        Outgoing::Unsend { to } => {
+        Payload::Unsend { to } => {
             content.unsend_request = Some(UnsendRequest {
                 timestamp: Some(to.sent_at_ms),
                 author: Some(to.author.to_string()),
             });
         }
-        Outgoing::Receipt { read, timestamps } => {
+        Payload::Receipt { read, timestamps } => {
             let kind = if *read {
                 receipt_message::Type::Read
             } else {
@@ -272,7 +221,7 @@ pub fn build(out: &Outgoing, expiry: Expiry, sent_at_ms: u64) -> Content {
                 timestamp: timestamps.clone(),
             });
         }
-        Outgoing::Typing { started } => {
+        Payload::Typing { started } => {
             let action = if *started {
                 typing_message::Action::Started
             } else {
@@ -283,7 +232,7 @@ pub fn build(out: &Outgoing, expiry: Expiry, sent_at_ms: u64) -> Content {
                 action: Some(action as i32),
             });
         }
-        Outgoing::ExpirySetting => {
+        Payload::ExpirySetting => {
             content.data_message = Some(DataMessage {
                 flags: Some(data_message::Flags::ExpirationTimerUpdate as u32),
                 ..Default::default()
@@ -291,7 +240,7 @@ pub fn build(out: &Outgoing, expiry: Expiry, sent_at_ms: u64) -> Content {
             // Turning the timer off must still say so.
             content.expiration_timer = Some(0);
         }
-        Outgoing::RequestResponse { approved } => {
+        Payload::RequestResponse { approved } => {
             content.message_request_response = Some(MessageRequestResponse {
                 is_approved: Some(*approved),
                 ..Default::default()
@@ -308,14 +257,14 @@ pub fn build(out: &Outgoing, expiry: Expiry, sent_at_ms: u64) -> Content {
 /// `expirationType` is `DELETE_AFTER_SEND`/`DELETE_AFTER_READ` with a non-zero timer). The
 /// first payload present in field-number order decides the event (data message, call,
 /// receipt, typing, data extraction, unsend, request response, config). Malformed pieces
-/// give [`Event::Other`], never a panic.
-pub fn parse(content: &Content) -> (Event, Expiry) {
-    let event = event_of(content).unwrap_or(Event::Other);
-    (event, Expiry::from_content(content))
+/// give `None` (as do calls, configs, group updates, data-extraction notices, sync copies of
+/// our own messages and attachment-only messages), never a panic.
+pub fn parse(content: &Content) -> (Option<Payload>, Expiry) {
+    (event_of(content), Expiry::from_content(content))
 }
 
-/// The event, or `None` for [`Event::Other`].
-fn event_of(content: &Content) -> Option<Event> {
+/// The payload, or `None` for anything else.
+fn event_of(content: &Content) -> Option<Payload> {
     if let Some(dm) = &content.data_message {
         return data_event(dm);
     }
@@ -327,7 +276,7 @@ fn event_of(content: &Content) -> Option<Event> {
             receipt_message::Type::Delivery => false,
             receipt_message::Type::Read => true,
         };
-        return Some(Event::Receipt {
+        return Some(Payload::Receipt {
             read,
             timestamps: r.timestamp.clone(),
         });
@@ -337,34 +286,34 @@ fn event_of(content: &Content) -> Option<Event> {
             typing_message::Action::Started => true,
             typing_message::Action::Stopped => false,
         };
-        return Some(Event::Typing { started });
+        return Some(Payload::Typing { started });
     }
     if content.data_extraction_notification.is_some() {
         return None;
     }
     if let Some(u) = &content.unsend_request {
         let to = MessageRef::from_wire(u.author.as_deref(), u.timestamp)?;
-        return Some(Event::Unsend { to });
+        return Some(Payload::Unsend { to });
     }
     let approved = content.message_request_response.as_ref()?.is_approved?;
-    Some(Event::RequestResponse { approved })
+    Some(Payload::RequestResponse { approved })
 }
 
-fn data_event(dm: &DataMessage) -> Option<Event> {
+fn data_event(dm: &DataMessage) -> Option<Payload> {
     if dm.sync_target.is_some() {
         // A copy of our own message sent from another device: not something the peer said.
         return None;
     }
     let timer_update = data_message::Flags::ExpirationTimerUpdate as u32;
     if dm.flags.unwrap_or(0) & timer_update != 0 {
-        return Some(Event::ExpirySetting);
+        return Some(Payload::ExpirySetting);
     }
     if let Some(r) = &dm.reaction {
         let remove = match data_message::reaction::Action::try_from(r.action?).ok()? {
             data_message::reaction::Action::React => false,
             data_message::reaction::Action::Remove => true,
         };
-        return Some(Event::Reaction {
+        return Some(Payload::Reaction {
             to: MessageRef::from_wire(r.author.as_deref(), r.id)?,
             emoji: r.emoji.clone()?,
             remove,
@@ -381,7 +330,7 @@ fn data_event(dm: &DataMessage) -> Option<Event> {
             q.text.clone(),
         )),
     };
-    Some(Event::Text { body, quote })
+    Some(Payload::Text { body, quote })
 }
 
 /// The store TTL (ms) for `out` under `expiry`: typing indicators 20 s; text, reactions and
@@ -389,9 +338,9 @@ fn data_event(dm: &DataMessage) -> Option<Event> {
 /// ([`MIN_TTL_MS`] to [`DEFAULT_TTL_MS`]); everything else (including `AfterRead`, whose
 /// countdown starts on the reader's side, and unsend requests, receipts and request
 /// responses, which do not carry the expiry) [`DEFAULT_TTL_MS`].
-pub fn ttl_ms(out: &Outgoing, expiry: Expiry) -> u64 {
+pub fn ttl_ms(out: &Payload, expiry: Expiry) -> u64 {
     match (out, expiry.normalized()) {
-        (Outgoing::Typing { .. }, _) => TYPING_TTL_MS,
+        (Payload::Typing { .. }, _) => TYPING_TTL_MS,
         (out, Expiry::AfterSend(secs)) if out.carries_expiry() => {
             (u64::from(secs) * 1000).clamp(MIN_TTL_MS, DEFAULT_TTL_MS)
         }
@@ -416,74 +365,47 @@ mod tests {
         }
     }
 
-    fn every_outgoing() -> Vec<Outgoing> {
+    fn every_payload() -> Vec<Payload> {
         vec![
-            Outgoing::Text {
+            Payload::Text {
                 body: "hello".into(),
                 quote: None,
             },
-            Outgoing::Text {
+            Payload::Text {
                 body: "yes!".into(),
                 quote: Some((msg(BOB, T - 5_000), Some("are you there?".into()))),
             },
-            Outgoing::Text {
+            Payload::Text {
                 body: String::new(),
                 quote: Some((msg(ALICE, T - 1), None)),
             },
-            Outgoing::Reaction {
+            Payload::Reaction {
                 to: msg(BOB, T - 7),
                 emoji: "👍".into(),
                 remove: false,
             },
-            Outgoing::Reaction {
+            Payload::Reaction {
                 to: msg(ALICE, T - 8),
                 emoji: "❤️".into(),
                 remove: true,
             },
-            Outgoing::Unsend {
+            Payload::Unsend {
                 to: msg(ALICE, T - 9),
             },
-            Outgoing::Receipt {
+            Payload::Receipt {
                 read: true,
                 timestamps: vec![T - 3, T - 2],
             },
-            Outgoing::Receipt {
+            Payload::Receipt {
                 read: false,
                 timestamps: vec![],
             },
-            Outgoing::Typing { started: true },
-            Outgoing::Typing { started: false },
-            Outgoing::ExpirySetting,
-            Outgoing::RequestResponse { approved: true },
-            Outgoing::RequestResponse { approved: false },
+            Payload::Typing { started: true },
+            Payload::Typing { started: false },
+            Payload::ExpirySetting,
+            Payload::RequestResponse { approved: true },
+            Payload::RequestResponse { approved: false },
         ]
-    }
-
-    /// The event the receiver should see for `out`.
-    fn expected(out: &Outgoing) -> Event {
-        match out.clone() {
-            Outgoing::Text { body, quote } => Event::Text { body, quote },
-            Outgoing::Reaction { to, emoji, remove } => Event::Reaction { to, emoji, remove },
-            Outgoing::Unsend { to } => Event::Unsend { to },
-            Outgoing::Receipt { read, timestamps } => Event::Receipt { read, timestamps },
-            Outgoing::Typing { started } => Event::Typing { started },
-            Outgoing::ExpirySetting => Event::ExpirySetting,
-            Outgoing::RequestResponse { approved } => Event::RequestResponse { approved },
-        }
-    }
-
-    /// The inverse of [`expected`].
-    fn outgoing_of(event: &Event) -> Option<Outgoing> {
-        Some(match event.clone() {
-            Event::Text { body, quote } => Outgoing::Text { body, quote },
-            Event::Reaction { to, emoji, remove } => Outgoing::Reaction { to, emoji, remove },
-            Event::Unsend { to } => Outgoing::Unsend { to },
-            Event::Receipt { read, timestamps } => Outgoing::Receipt { read, timestamps },
-            Event::Typing { started } => Outgoing::Typing { started },
-            Event::ExpirySetting => Outgoing::ExpirySetting,
-            Event::RequestResponse { approved } => Outgoing::RequestResponse { approved },
-            Event::Other => return None,
-        })
     }
 
     fn over_the_wire(content: &Content) -> Content {
@@ -498,7 +420,7 @@ mod tests {
             Expiry::AfterRead(86_400),
             Expiry::AfterSend(0),
         ];
-        for out in every_outgoing() {
+        for out in every_payload() {
             for expiry in expiries {
                 let content = over_the_wire(&build(&out, expiry, T));
                 assert_eq!(content.sig_timestamp, Some(T), "{out:?}");
@@ -509,7 +431,7 @@ mod tests {
                 };
                 assert_eq!(
                     parse(&content),
-                    (expected(&out), want),
+                    (Some(out.clone()), want),
                     "{out:?} {expiry:?}"
                 );
             }
@@ -518,7 +440,7 @@ mod tests {
 
     #[test]
     fn text_with_expiry_has_known_bytes() {
-        let out = Outgoing::Text {
+        let out = Payload::Text {
             body: "hi".into(),
             quote: None,
         };
@@ -540,7 +462,7 @@ mod tests {
 
     #[test]
     fn expiry_setting_off_sends_a_zero_timer_and_no_type() {
-        let content = build(&Outgoing::ExpirySetting, Expiry::Off, T);
+        let content = build(&Payload::ExpirySetting, Expiry::Off, T);
         assert_eq!(content.expiration_type, None);
         assert_eq!(content.expiration_timer, Some(0));
         let want = concat!(
@@ -550,16 +472,12 @@ mod tests {
             "7880d095ffbc31", // Content.sigTimestamp (15) = T
         );
         assert_eq!(hex::encode(proto::encode(&content).unwrap()), want);
-        assert_eq!(parse(&content), (Event::ExpirySetting, Expiry::Off));
+        assert_eq!(parse(&content), (Some(Payload::ExpirySetting), Expiry::Off));
     }
 
     #[test]
     fn typing_carries_the_send_time_and_never_the_expiry() {
-        let content = build(
-            &Outgoing::Typing { started: true },
-            Expiry::AfterSend(60),
-            T,
-        );
+        let content = build(&Payload::Typing { started: true }, Expiry::AfterSend(60), T);
         let typing = content.typing_message.unwrap();
         assert_eq!(typing.timestamp, Some(T));
         assert_eq!(content.expiration_type, None);
@@ -701,13 +619,13 @@ mod tests {
             ),
         ];
         for (what, content) in cases {
-            assert_eq!(parse(&content).0, Event::Other, "{what}");
+            assert_eq!(parse(&content).0, None, "{what}");
         }
     }
 
     #[test]
     fn ttl_follows_kind_and_expiry() {
-        let text = Outgoing::Text {
+        let text = Payload::Text {
             body: "x".into(),
             quote: None,
         };
@@ -724,10 +642,10 @@ mod tests {
         assert_eq!(ttl_ms(&text, Expiry::AfterSend(u32::MAX)), DEFAULT_TTL_MS);
         assert_eq!(ttl_ms(&text, Expiry::AfterRead(60)), DEFAULT_TTL_MS);
         assert_eq!(
-            ttl_ms(&Outgoing::ExpirySetting, Expiry::AfterSend(60)),
+            ttl_ms(&Payload::ExpirySetting, Expiry::AfterSend(60)),
             60_000
         );
-        let typing = Outgoing::Typing { started: true };
+        let typing = Payload::Typing { started: true };
         for expiry in [
             Expiry::Off,
             Expiry::AfterSend(5),
@@ -735,28 +653,25 @@ mod tests {
         ] {
             assert_eq!(ttl_ms(&typing, expiry), TYPING_TTL_MS);
         }
-        let receipt = Outgoing::Receipt {
+        let receipt = Payload::Receipt {
             read: true,
             timestamps: vec![T],
         };
         assert_eq!(ttl_ms(&receipt, Expiry::AfterSend(60)), DEFAULT_TTL_MS);
-        let unsend = Outgoing::Unsend { to: msg(ALICE, T) };
+        let unsend = Payload::Unsend { to: msg(ALICE, T) };
         assert_eq!(ttl_ms(&unsend, Expiry::AfterSend(60)), DEFAULT_TTL_MS);
     }
 
     #[test]
     fn only_typing_and_receipts_are_ephemeral() {
-        let ephemeral: Vec<bool> = every_outgoing()
+        let ephemeral: Vec<bool> = every_payload().iter().map(Payload::is_ephemeral).collect();
+        let want: Vec<bool> = every_payload()
             .iter()
-            .map(Outgoing::is_ephemeral)
-            .collect();
-        let want: Vec<bool> = every_outgoing()
-            .iter()
-            .map(|o| matches!(o, Outgoing::Typing { .. } | Outgoing::Receipt { .. }))
+            .map(|o| matches!(o, Payload::Typing { .. } | Payload::Receipt { .. }))
             .collect();
         assert_eq!(ephemeral, want);
-        assert!(!Outgoing::ExpirySetting.is_ephemeral());
-        assert!(Outgoing::Typing { started: false }.is_ephemeral());
+        assert!(!Payload::ExpirySetting.is_ephemeral());
+        assert!(Payload::Typing { started: false }.is_ephemeral());
     }
 
     /// Authors as they may arrive: valid, wrong prefix, wrong length, junk, absent.
@@ -854,12 +769,12 @@ mod tests {
         /// understands rebuilds to the same meaning.
         #[test]
         fn parse_is_total_and_stable(content in content(), sent_at_ms in any::<u64>()) {
-            let (event, expiry) = parse(&content);
+            let (payload, expiry) = parse(&content);
             prop_assert!(!matches!(expiry, Expiry::AfterSend(0) | Expiry::AfterRead(0)));
-            if let Some(out) = outgoing_of(&event) {
+            if let Some(out) = payload {
                 let want = if out.carries_expiry() { expiry } else { Expiry::Off };
                 let again = over_the_wire(&build(&out, expiry, sent_at_ms));
-                prop_assert_eq!(parse(&again), (event, want));
+                prop_assert_eq!(parse(&again), (Some(out), want));
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use super::contacts::{self, ContactState, expiry_columns, expiry_of};
 use super::{History, HistoryError, ms, set_cursor, unms};
-use crate::content::{Event, Expiry, MessageRef};
+use crate::content::{Expiry, MessageRef, Payload};
 use rusqlite::{OptionalExtension as _, params};
 
 /// Where a message stands.
@@ -83,7 +83,7 @@ pub struct Incoming {
     /// Storage hash.
     pub hash: String,
     /// What it means.
-    pub event: Event,
+    pub payload: Payload,
     /// The disappearing setting it carries.
     pub expiry: Expiry,
 }
@@ -358,8 +358,8 @@ fn apply_one(
     if contacts::get(db, peer)?.is_some_and(|c| c.state == ContactState::Blocked) {
         return Ok(());
     }
-    match &m.event {
-        Event::Text { body, quote } => {
+    match &m.payload {
+        Payload::Text { body, quote } => {
             contacts::ensure(db, peer, ContactState::Request)?;
             let (mode, secs) = expiry_columns(m.expiry);
             let (qa, qt) = quote.as_ref().map_or((None, None), |(r, _)| {
@@ -390,7 +390,7 @@ fn apply_one(
                 applied.new.push(e);
             }
         }
-        Event::Reaction { to, emoji, remove } => {
+        Payload::Reaction { to, emoji, remove } => {
             if let Some(hash) = resolve(db, peer, to)? {
                 let sql = if *remove {
                     "DELETE FROM reactions WHERE hash = ?1 AND reactor = ?2 AND emoji = ?3"
@@ -402,7 +402,7 @@ fn apply_one(
                 notice(applied, peer, format!("{verb} {emoji} on {hash}"));
             }
         }
-        Event::Unsend { to } => {
+        Payload::Unsend { to } => {
             // Only a message's author can unsend it.
             if to.author.to_string() == peer {
                 if let Some(hash) = resolve(db, peer, to)? {
@@ -414,7 +414,7 @@ fn apply_one(
                 applied.swarm_deletes.push(m.hash.clone());
             }
         }
-        Event::Receipt { read, timestamps } => {
+        Payload::Receipt { read, timestamps } => {
             if *read {
                 for t in timestamps {
                     db.execute(
@@ -430,7 +430,7 @@ fn apply_one(
                 );
             }
         }
-        Event::Typing { started } => {
+        Payload::Typing { started } => {
             let what = if *started {
                 "is typing"
             } else {
@@ -438,7 +438,7 @@ fn apply_one(
             };
             notice(applied, peer, what.to_owned());
         }
-        Event::ExpirySetting => {
+        Payload::ExpirySetting => {
             contacts::ensure(db, peer, ContactState::Request)?;
             contacts::set_expiry(db, peer, m.expiry)?;
             notice(
@@ -447,7 +447,7 @@ fn apply_one(
                 format!("set disappearing messages: {}", m.expiry),
             );
         }
-        Event::RequestResponse { approved } => {
+        Payload::RequestResponse { approved } => {
             contacts::ensure(db, peer, ContactState::Request)?;
             db.execute(
                 "UPDATE contacts SET they_approved = ?2 WHERE peer = ?1",
@@ -457,7 +457,6 @@ fn apply_one(
                 notice(applied, peer, "accepted your messages".to_owned());
             }
         }
-        Event::Other => {}
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::content::{Event, Expiry, MessageRef};
+use crate::content::{Expiry, MessageRef, Payload};
 use session_crypto::{IdentityKeys, Seed, SessionId};
 
 fn id(n: u8) -> SessionId {
@@ -11,7 +11,7 @@ fn text(from: u8, n: u8, sent_at_ms: u64) -> Incoming {
         sender: id(from).to_string(),
         sent_at_ms,
         hash: format!("hash{from}-{n}"),
-        event: Event::Text {
+        payload: Payload::Text {
             body: format!("m{n}"),
             quote: None,
         },
@@ -19,12 +19,12 @@ fn text(from: u8, n: u8, sent_at_ms: u64) -> Incoming {
     }
 }
 
-fn event(from: u8, hash: &str, sent_at_ms: u64, event: Event) -> Incoming {
+fn incoming(from: u8, hash: &str, sent_at_ms: u64, payload: Payload) -> Incoming {
     Incoming {
         sender: id(from).to_string(),
         sent_at_ms,
         hash: hash.to_owned(),
-        event,
+        payload,
         expiry: Expiry::Off,
     }
 }
@@ -148,7 +148,11 @@ fn only_the_author_can_unsend_and_the_swarm_copy_is_marked_for_deletion() {
         sent_at_ms: 11,
     };
     let applied = h
-        .apply_poll(0, &[event(1, "u0", 12, Event::Unsend { to: bad })], "b")
+        .apply_poll(
+            0,
+            &[incoming(1, "u0", 12, Payload::Unsend { to: bad })],
+            "b",
+        )
         .expect("poll");
     assert!(applied.swarm_deletes.is_empty());
     assert_eq!(texts(&h, 1).len(), 2);
@@ -157,7 +161,11 @@ fn only_the_author_can_unsend_and_the_swarm_copy_is_marked_for_deletion() {
         sent_at_ms: 10,
     };
     let applied = h
-        .apply_poll(0, &[event(1, "u1", 13, Event::Unsend { to: own })], "c")
+        .apply_poll(
+            0,
+            &[incoming(1, "u1", 13, Payload::Unsend { to: own })],
+            "c",
+        )
         .expect("poll");
     assert_eq!(applied.swarm_deletes, ["hash1-1", "u1"]);
     assert_eq!(texts(&h, 1), [("mine".into(), true)]);
@@ -168,7 +176,7 @@ fn reactions_and_read_receipts_land_on_the_right_message() {
     let mut h = History::in_memory().expect("db");
     send(&h, 1, "mine", "hi", 11, Expiry::Off);
     h.set_state("mine", State::Sent).expect("sent");
-    let react = Event::Reaction {
+    let react = Payload::Reaction {
         to: MessageRef {
             author: id(7),
             sent_at_ms: 11,
@@ -176,13 +184,13 @@ fn reactions_and_read_receipts_land_on_the_right_message() {
         emoji: "👍".into(),
         remove: false,
     };
-    let read = Event::Receipt {
+    let read = Payload::Receipt {
         read: true,
         timestamps: vec![11],
     };
     h.apply_poll(
         0,
-        &[event(1, "r1", 12, react), event(1, "r2", 13, read)],
+        &[incoming(1, "r1", 12, react), incoming(1, "r2", 13, read)],
         "a",
     )
     .expect("poll");
@@ -218,7 +226,7 @@ fn disappearing_messages_go_on_schedule_after_send_and_after_read() {
 #[test]
 fn an_expiry_setting_message_sets_the_conversation() {
     let mut h = History::in_memory().expect("db");
-    let mut m = event(1, "s", 10, Event::ExpirySetting);
+    let mut m = incoming(1, "s", 10, Payload::ExpirySetting);
     m.expiry = Expiry::AfterRead(300);
     h.apply_poll(0, &[m], "a").expect("poll");
     let c = h.contact(&id(1).to_string()).expect("c").expect("known");

@@ -1,5 +1,6 @@
 //! `cargo xtask bench crypto`: runs the criterion benchmarks, then turns criterion's estimates
-//! into the ops/s + ratio table in `docs/BENCHMARKS.md`.
+//! into the ops/s + ratio table in `docs/BENCHMARKS.md`; `node`, `swarm`, `onion` and `e2e` run
+//! the load benches of session-node-service and write their tables the same way.
 
 use crate::cmd;
 use anyhow::{Context, Result, bail};
@@ -30,14 +31,15 @@ const CRYPTO_GROUPS: &[(&str, &str)] = &[
 const OURS: &str = "session-crypto";
 const THEIRS: &str = "libsodium";
 
-/// Entry point: `bench crypto` or `bench node`.
+/// Entry point: `bench crypto | node | swarm | onion | e2e`.
 pub fn run(args: &[&str]) -> Result<()> {
     match args.first().copied() {
         Some("crypto") => crypto(),
         Some("node") => node(),
         Some("swarm") => swarm(),
         Some("onion") => onion(),
-        _ => bail!("usage: cargo xtask bench <crypto | node | swarm | onion>"),
+        Some("e2e") => e2e(),
+        _ => bail!("usage: cargo xtask bench <crypto | node | swarm | onion | e2e>"),
     }
 }
 
@@ -51,6 +53,10 @@ fn swarm() -> Result<()> {
 
 fn onion() -> Result<()> {
     load_bench("onion", "onion", onion_table)
+}
+
+fn e2e() -> Result<()> {
+    load_bench("e2e", "e2e", e2e_table)
 }
 
 /// Runs one load-generator bench of session-node-service and writes its table.
@@ -138,6 +144,39 @@ pub fn onion_table(v: &Value) -> Result<String> {
         num("store_p99_ms")?,
     ));
     Ok(out)
+}
+
+/// Renders send → receive latency next to its bound: one onion store, one empty onion poll and
+/// half a watch interval (a message sent right after a poll, on average), all from the same run.
+pub fn e2e_table(v: &Value) -> Result<String> {
+    let num = |k: &str| v[k].as_f64().with_context(|| format!("e2e.json lacks {k}"));
+    let (send, poll, interval) = (
+        num("send_p50_ms")?,
+        num("empty_poll_p50_ms")?,
+        num("watch_interval_ms")?,
+    );
+    let bound = send + poll + interval / 2.0;
+    let p50 = num("p50_ms")?;
+    Ok(format!(
+        "| send → receive ({} sequential messages, {}-node loopback devnet, watch every {interval:.0} ms) | p50 | p99 | bound (same run) | ratio p50 / bound |\n\
+         |---|---:|---:|---:|---:|\n\
+         | Alice's `send_text` starts → Bob's watch loop has it | {p50:.1} ms | {:.1} ms | {bound:.1} ms ({send:.1} send + {poll:.1} empty poll + {:.0} half interval) | {:.2} |\n\
+         \n\
+         Mean {:.1} ms, max {:.1} ms. Alice's sends took {:.1} s ({:.1} sends/s, {} retried); Bob polled {} times ({} failed), {} duplicates.\n",
+        v["messages"],
+        v["nodes"],
+        num("p99_ms")?,
+        interval / 2.0,
+        p50 / bound,
+        num("mean_ms")?,
+        num("max_ms")?,
+        num("send_secs")?,
+        num("sends_per_s")?,
+        v["send_retries"],
+        v["polls"],
+        v["poll_errors"],
+        v["duplicates"],
+    ))
 }
 
 /// Renders the node load figures next to the verify bound.
@@ -289,6 +328,26 @@ mod tests {
         );
         assert!(t.contains("| 12.3 ms | 56.8 ms |"), "{t}");
         assert!(onion_table(&serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn e2e_table_reports_latency_against_the_bound() {
+        let v = serde_json::json!({"messages": 1000, "nodes": 12, "watch_interval_ms": 500,
+            "p50_ms": 660.0, "p99_ms": 900.04, "mean_ms": 650.0, "max_ms": 1000.0,
+            "send_p50_ms": 150.0, "empty_poll_p50_ms": 80.0, "send_secs": 100.0,
+            "sends_per_s": 10.0, "send_retries": 0, "polls": 300, "poll_errors": 1,
+            "duplicates": 0});
+        let t = e2e_table(&v).unwrap();
+        assert!(
+            t.contains("| 660.0 ms | 900.0 ms | 480.0 ms (150.0 send + 80.0 empty poll + 250 half interval) | 1.38 |"),
+            "{t}"
+        );
+        assert!(t.contains("(1000 sequential messages, 12-node"), "{t}");
+        assert!(
+            t.contains("Bob polled 300 times (1 failed), 0 duplicates."),
+            "{t}"
+        );
+        assert!(e2e_table(&serde_json::json!({})).is_err());
     }
 
     #[test]

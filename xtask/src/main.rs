@@ -3,7 +3,8 @@
 //! * `cargo xtask test` — fmt check, clippy (warnings denied), every test in the workspace,
 //!   the contract artifacts' staleness check and forge tests, and a compile check of the fuzz
 //!   targets. This is exactly what `.ci/run` runs.
-//! * `cargo xtask bench crypto` — criterion benchmarks next to libsodium; writes the table into
+//! * `cargo xtask bench <crypto | node | swarm | onion | e2e>` — criterion benchmarks next to
+//!   libsodium, or a load generator / latency run on real nodes; each writes its table into
 //!   `docs/BENCHMARKS.md`.
 //! * `cargo xtask fuzz TARGET [--runs N]` — runs one cargo-fuzz target (installing cargo-fuzz
 //!   if needed).
@@ -33,7 +34,7 @@ fn main() -> Result<()> {
         Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | bench crypto | fuzz TARGET [--runs N] | tidy | \
+                "usage: cargo xtask <test | bench <crypto | node | swarm | onion | e2e> | fuzz TARGET [--runs N] | tidy | \
                  contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")

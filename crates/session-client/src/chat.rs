@@ -25,6 +25,10 @@ pub(crate) fn system_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+/// Pages one poll reads at most (a node answers a size-bounded page and says `more`); the rest waits for
+/// the next poll.
+const MAX_PAGES: usize = 10;
+
 /// How often `watch` polls the own swarm.
 pub const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -265,17 +269,29 @@ impl Chat {
             .map(drop)
     }
 
-    /// Polls the own swarm once: sweeps what expired, applies the new messages with the
-    /// cursor in one transaction, then deletes unsent messages from the swarm.
+    /// Polls the own swarm: sweeps what expired, then page by page applies the new messages
+    /// with the cursor in one transaction and deletes unsent messages from the swarm.
     pub async fn poll(&mut self) -> Result<Applied> {
         self.history.sweep(self.messenger.now_ms()).map_err(local)?;
-        let cursor = self.history.cursor(0).map_err(local)?;
-        let (items, last) = self.messenger.retrieve(&cursor).await?;
-        let applied = self.history.apply_poll(0, &items, &last).map_err(local)?;
-        if let Err(e) = self.messenger.delete_own(&applied.swarm_deletes).await {
-            tracing::debug!(error = %e, "deleting unsent messages from the swarm failed");
+        let mut all = Applied::default();
+        for _ in 0..MAX_PAGES {
+            let cursor = self.history.cursor(0).map_err(local)?;
+            let page = self.messenger.retrieve(&cursor).await?;
+            let applied = self
+                .history
+                .apply_poll(0, &page.items, &page.last_hash)
+                .map_err(local)?;
+            if let Err(e) = self.messenger.delete_own(&applied.swarm_deletes).await {
+                tracing::debug!(error = %e, "deleting unsent messages from the swarm failed");
+            }
+            all.new.extend(applied.new);
+            all.notices.extend(applied.notices);
+            all.swarm_deletes.extend(applied.swarm_deletes);
+            if !page.more {
+                break;
+            }
         }
-        Ok(applied)
+        Ok(all)
     }
 
     /// Marks `peer`'s messages read: delete-after-read ones start their timer, here and in

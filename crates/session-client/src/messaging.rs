@@ -53,6 +53,17 @@ impl Backoff {
     }
 }
 
+/// One page of a `retrieve`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    /// The messages that opened.
+    pub items: Vec<Incoming>,
+    /// The hash to continue after (the last one returned, opened or not).
+    pub last_hash: String,
+    /// The node holds more after this page.
+    pub more: bool,
+}
+
 /// Swarm requests for one account.
 pub struct Messenger {
     account: Account,
@@ -275,8 +286,8 @@ impl Messenger {
     }
 
     /// Polls the own swarm (namespace 0) after `last_hash` ("" for everything); returns the
-    /// decodable messages (others are skipped) and the hash to continue after.
-    pub async fn retrieve(&self, last_hash: &str) -> Result<(Vec<Incoming>, String)> {
+    /// decodable messages of one page (others are skipped).
+    pub async fn retrieve(&self, last_hash: &str) -> Result<Page> {
         let pubkey = self.account.session_id().to_string();
         let body = || {
             let ts = self.now_ms();
@@ -299,7 +310,11 @@ impl Messenger {
                 out.push(incoming);
             }
         }
-        Ok((out, last))
+        Ok(Page {
+            items: out,
+            last_hash: last,
+            more: v["more"].as_bool().unwrap_or(false),
+        })
     }
 
     /// Decrypts one retrieved message; `None` for anything that does not open.

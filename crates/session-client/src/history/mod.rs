@@ -18,6 +18,9 @@ use std::path::Path;
 /// File (inside the home directory) holding the database.
 pub const DB_FILE: &str = "history.sqlite";
 
+/// How long a write waits for another process's transaction on the same database.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 const MIGRATIONS: &[&str] = &[
     // 1: history and poll cursors.
     "CREATE TABLE messages (
@@ -74,9 +77,14 @@ pub(crate) fn unms(v: i64) -> u64 {
 }
 
 impl History {
-    /// Opens (creating and migrating) the database in `home`.
+    /// Opens (creating and migrating) the database in `home`. Several processes may hold it
+    /// (`watch` in one terminal, `send` in another): WAL journaling lets readers run beside
+    /// the writer, and a writer waits up to [`BUSY_TIMEOUT`] for another's transaction.
     pub fn open(home: &Path) -> Result<Self, HistoryError> {
-        Self::migrate(Connection::open(home.join(DB_FILE))?)
+        let db = Connection::open(home.join(DB_FILE))?;
+        db.busy_timeout(BUSY_TIMEOUT)?;
+        db.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))?;
+        Self::migrate(db)
     }
 
     /// An in-memory database (tests).

@@ -60,6 +60,31 @@ fn migrations_run_once_and_survive_reopening() {
 }
 
 #[test]
+fn a_writer_is_not_blocked_by_another_process_reading() {
+    // `watch` in one terminal reads while `send` in another records a message: with WAL the
+    // write goes through while the read transaction is still open (in rollback-journal mode
+    // it would wait for the reader and fail with "database is locked").
+    let dir = tempfile::tempdir().expect("dir");
+    let mut watcher = History::open(dir.path()).expect("open");
+    let sender = History::open(dir.path()).expect("open again");
+    let reading = watcher.db.transaction().expect("read tx");
+    let n: i64 = reading
+        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
+        .expect("read");
+    assert_eq!(n, 0);
+    let writer = std::thread::spawn(move || {
+        send(&sender, 1, "mine", "hello", 5, Expiry::Off);
+        sender
+    });
+    let sender = writer
+        .join()
+        .expect("the write went through beside the reader");
+    drop(reading);
+    assert_eq!(texts(&sender, 1), [("hello".to_owned(), true)]);
+    assert_eq!(texts(&watcher, 1).len(), 1);
+}
+
+#[test]
 fn a_version_1_database_keeps_its_messages_and_their_peers_become_conversations() {
     let dir = tempfile::tempdir().expect("dir");
     {

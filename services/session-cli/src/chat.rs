@@ -157,13 +157,21 @@ pub fn watch(
     Ok(Output::default().field("received", n))
 }
 
+/// The history for an offline command, with what expired by now (the system clock; online
+/// commands use network time) swept away first.
+fn offline(home: &Path) -> Result<History, CliError> {
+    let history = History::open(home).map_err(err)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    history.sweep(now).map_err(err)?;
+    Ok(history)
+}
+
 /// `history SESSION_ID`: the conversation, oldest first (offline).
 pub fn history(home: &Path, peer: &str, json: bool) -> CliResult {
     let peer = id(peer)?.to_string();
-    let entries = History::open(home)
-        .map_err(err)?
-        .conversation(&peer)
-        .map_err(err)?;
+    let entries = offline(home)?.conversation(&peer).map_err(err)?;
     for e in &entries {
         let from = if e.outgoing { "me" } else { e.peer.as_str() };
         let mut out = Output::default()
@@ -182,10 +190,7 @@ pub fn history(home: &Path, peer: &str, json: bool) -> CliResult {
 
 /// `conversations` / `requests`: peers with their newest message and unread count (offline).
 pub fn list(home: &Path, state: ContactState, json: bool) -> CliResult {
-    let summaries = History::open(home)
-        .map_err(err)?
-        .summaries(state)
-        .map_err(err)?;
+    let summaries = offline(home)?.summaries(state).map_err(err)?;
     for s in &summaries {
         let mut out = Output::default()
             .field("session_id", s.contact.peer.clone())

@@ -169,6 +169,23 @@ fn conversation(alice: &User, bob: &User) {
     );
     assert!(history.iter().any(|l| l["text"] == "live"));
 
+    // Disappearing after send: the local copy is gone on schedule, even offline.
+    let set = alice.run(&["set-expiry", &b, "after-send", "10"]);
+    assert_eq!(set[0]["expiry"], "after-send 10s");
+    let sent = alice.run(&["send", &b, "short-lived"]);
+    let short = sent[0]["hash"].as_str().expect("hash").to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(11);
+    receive_until(bob, |l| l["hash"] == short.as_str());
+    let kept = |u: &User, peer: &str| {
+        u.run(&["history", peer])
+            .iter()
+            .any(|l| l["hash"] == short.as_str())
+    };
+    assert!(kept(bob, &a) && kept(alice, &b));
+    std::thread::sleep(deadline.saturating_duration_since(std::time::Instant::now()));
+    assert!(!kept(bob, &a), "Bob's copy outlived its timer");
+    assert!(!kept(alice, &b), "Alice's copy outlived its timer");
+
     // Blocked: nothing more from Alice is kept.
     bob.run(&["block", &a]);
     alice.run(&["send", &b, "are you there?"]);

@@ -19,7 +19,7 @@ pub mod flags {
 }
 
 /// A subaccount token `[prefix][flags][2 reserved][Ed25519 pubkey]` and the master's signature.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subaccount {
     /// The 36 token bytes.
     pub token: [u8; 36],
@@ -28,7 +28,7 @@ pub struct Subaccount {
 }
 
 /// The authentication parameters of a request.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Auth {
     /// The claimed Ed25519 key of a 05 account.
     pub pubkey_ed25519: Option<[u8; 32]>,

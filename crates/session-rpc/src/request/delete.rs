@@ -16,7 +16,7 @@ const AUTH_KEYS: [(&str, Kind); 5] = [
 ];
 
 /// A namespace parameter that may be `"all"`; absent means the default namespace 0.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NsSel {
     /// One namespace.
     One(Namespace),

@@ -4,7 +4,9 @@
 //! * `by_hash`:   hash(32) → account(33) ‖ ns(2) ‖ seq(8)
 //! * `by_expiry`: expiry(8 BE) ‖ hash(32) → ∅
 //! * `revoked`:   account(33) ‖ token(36) → order(8 BE)
-//! * `tombstones`: account(33) ‖ ns(2) ‖ hash(32) → expiry(8 BE) of the deleted message
+//! * `tombstones`: account(33) ‖ ns(2) ‖ hash(32) → expiry(8 BE) of the deleted message ‖
+//!   proof id(32) (only expiry(8 BE) for a tombstone without a proof, as written before proofs)
+//! * `proofs`:    id(32) → lifetime(8 BE, the largest expiry of the tombstones citing it) ‖ body
 //! * default:     `next_seq` → u64 BE
 
 use crate::error::{Error, Result};
@@ -25,6 +27,7 @@ pub(crate) const CF_BY_HASH: &str = "by_hash";
 pub(crate) const CF_BY_EXPIRY: &str = "by_expiry";
 pub(crate) const CF_REVOKED: &str = "revoked";
 pub(crate) const CF_TOMBSTONES: &str = "tombstones";
+pub(crate) const CF_PROOFS: &str = "proofs";
 pub(crate) const META_NEXT_SEQ: &[u8] = b"next_seq";
 
 pub(crate) const LOC_LEN: usize = 33 + 2 + 8;
@@ -65,6 +68,46 @@ pub(crate) fn tombstone_key(account: &Account, ns: Namespace, hash: &MessageHash
     let mut k = ns_prefix(account, ns);
     k.extend_from_slice(&hash.0);
     k
+}
+
+/// Value of a tombstone: the expiry, then the proof id if there is one.
+pub(crate) fn tombstone_value(expiry: u64, proof: Option<&[u8; 32]>) -> Vec<u8> {
+    let mut v = Vec::with_capacity(40);
+    v.extend_from_slice(&expiry.to_be_bytes());
+    if let Some(id) = proof {
+        v.extend_from_slice(id);
+    }
+    v
+}
+
+/// Decodes a tombstone's value: 8 bytes (no proof) or 40 bytes (with one).
+pub(crate) fn decode_tombstone_value(v: &[u8]) -> Result<(u64, Option<[u8; 32]>)> {
+    let corrupt = || Error::Corrupt {
+        what: "tombstone value",
+    };
+    let expiry = u64::from_be_bytes(v.get(..8).ok_or_else(corrupt)?.try_into().expect("8 bytes"));
+    match &v[8..] {
+        [] => Ok((expiry, None)),
+        id => Ok((expiry, Some(id.try_into().map_err(|_| corrupt())?))),
+    }
+}
+
+/// Value of a proof: its lifetime, then its body.
+pub(crate) fn proof_value(lifetime: u64, body: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(8 + body.len());
+    v.extend_from_slice(&lifetime.to_be_bytes());
+    v.extend_from_slice(body);
+    v
+}
+
+/// Decodes a proof's value into its lifetime and body.
+pub(crate) fn decode_proof_value(v: &[u8]) -> Result<(u64, &[u8])> {
+    let Some((lifetime, body)) = v.split_first_chunk::<8>() else {
+        return Err(Error::Corrupt {
+            what: "proof value",
+        });
+    };
+    Ok((u64::from_be_bytes(*lifetime), body))
 }
 
 pub(crate) fn account_prefix(account: &Account) -> Vec<u8> {
@@ -134,4 +177,41 @@ pub(crate) fn u64_value(v: &[u8], what: &'static str) -> Result<u64> {
     Ok(u64::from_be_bytes(
         v.try_into().map_err(|_| Error::Corrupt { what })?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tombstone_values_with_and_without_proof() {
+        let id = [7u8; 32];
+        let v = tombstone_value(0x0102, Some(&id));
+        assert_eq!(v.len(), 40);
+        assert_eq!(decode_tombstone_value(&v).ok(), Some((0x0102, Some(id))));
+        // The form written before proofs existed: the expiry alone.
+        let legacy = 0x0102u64.to_be_bytes();
+        assert_eq!(tombstone_value(0x0102, None), legacy);
+        assert_eq!(decode_tombstone_value(&legacy).ok(), Some((0x0102, None)));
+        for len in [0, 7, 9, 39, 41] {
+            assert!(matches!(
+                decode_tombstone_value(&vec![0; len]),
+                Err(Error::Corrupt { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn proof_values() {
+        let v = proof_value(9, b"body");
+        assert_eq!(decode_proof_value(&v).ok(), Some((9, &b"body"[..])));
+        assert_eq!(
+            decode_proof_value(&proof_value(9, b"")).ok(),
+            Some((9, &b""[..]))
+        );
+        assert!(matches!(
+            decode_proof_value(&[0; 7]),
+            Err(Error::Corrupt { .. })
+        ));
+    }
 }

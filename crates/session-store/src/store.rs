@@ -57,7 +57,14 @@ impl Store {
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
-        let cfs = [CF_MSGS, CF_BY_HASH, CF_BY_EXPIRY, CF_REVOKED, CF_TOMBSTONES];
+        let cfs = [
+            CF_MSGS,
+            CF_BY_HASH,
+            CF_BY_EXPIRY,
+            CF_REVOKED,
+            CF_TOMBSTONES,
+            CF_PROOFS,
+        ];
         let db = DB::open_cf(&opts, path, cfs).ctx("opening the database")?;
         let next_seq = match db.get(META_NEXT_SEQ).ctx("reading the sequence")? {
             Some(v) => u64_value(&v, "next_seq")?,
@@ -118,7 +125,7 @@ impl Store {
         if exclusive {
             for (loc, m) in self.scan(&ns_prefix(&msg.account, msg.namespace))? {
                 if m.hash != hash {
-                    self.delete_into(&mut batch, &loc, &m.hash, m.expiry_ms);
+                    self.delete_into(&mut batch, &loc, &m.hash, m.expiry_ms, None);
                 }
             }
         }
@@ -161,14 +168,16 @@ impl Store {
         })
     }
 
-    /// Deletes a message and leaves a tombstone until its expiry, so replication never brings
-    /// it back from a node that missed the deletion.
+    /// Deletes a message and leaves a tombstone (citing `proof`, whose record the caller
+    /// writes) until its expiry, so replication never brings it back from a node that missed
+    /// the deletion.
     pub(crate) fn delete_into(
         &self,
         batch: &mut WriteBatch,
         loc: &Loc,
         hash: &MessageHash,
         expiry: u64,
+        proof: Option<&[u8; 32]>,
     ) {
         batch.delete_cf(self.cf(CF_MSGS), loc.key());
         batch.delete_cf(self.cf(CF_BY_HASH), hash.0);
@@ -176,8 +185,26 @@ impl Store {
         batch.put_cf(
             self.cf(CF_TOMBSTONES),
             tombstone_key(&loc.account, loc.ns, hash),
-            expiry.to_be_bytes(),
+            tombstone_value(expiry, proof),
         );
+    }
+
+    /// Deletes `found` into `batch`, the tombstones citing `proof`, which is written too (with
+    /// the largest expiry of the deleted messages as its lifetime) unless nothing was deleted.
+    fn delete_found_into(
+        &self,
+        batch: &mut WriteBatch,
+        found: &[(Loc, StoredMessage)],
+        proof: Option<&Proof>,
+    ) -> Result<()> {
+        for (loc, m) in found {
+            self.delete_into(batch, loc, &m.hash, m.expiry_ms, proof.map(|p| &p.id));
+        }
+        let lifetime = found.iter().map(|(_, m)| m.expiry_ms).max();
+        if let (Some(proof), Some(lifetime)) = (proof, lifetime) {
+            self.put_proof_into(batch, proof, lifetime)?;
+        }
+        Ok(())
     }
 
     fn set_expiry_into(
@@ -301,18 +328,18 @@ impl Store {
         Ok(found)
     }
 
-    /// Deletes the given messages of `account`; returns the hashes deleted, sorted.
+    /// Deletes the given messages of `account`, leaving tombstones that cite `proof` (stored in
+    /// the same batch when anything was deleted); returns the hashes deleted, sorted.
     pub fn delete_hashes(
         &self,
         account: &Account,
         hashes: &[MessageHash],
+        proof: Option<&Proof>,
     ) -> Result<Vec<MessageHash>> {
         let _guard = self.lock();
         let found = self.owned(account, hashes)?;
         let mut batch = WriteBatch::default();
-        for (loc, m) in &found {
-            self.delete_into(&mut batch, loc, &m.hash, m.expiry_ms);
-        }
+        self.delete_found_into(&mut batch, &found, proof)?;
         self.write(batch, "deleting messages")?;
         Ok(found.into_iter().map(|(_, m)| m.hash).collect())
     }
@@ -321,6 +348,7 @@ impl Store {
         &self,
         account: &Account,
         ns: Option<Namespace>,
+        proof: Option<&Proof>,
         keep: impl Fn(&StoredMessage) -> bool,
     ) -> Result<Vec<(Namespace, MessageHash)>> {
         let prefix = match ns {
@@ -328,35 +356,39 @@ impl Store {
             None => account_prefix(account),
         };
         let _guard = self.lock();
+        let mut found = self.scan(&prefix)?;
+        found.retain(|(_, m)| !keep(m));
         let mut batch = WriteBatch::default();
-        let mut deleted = Vec::new();
-        for (loc, m) in self.scan(&prefix)? {
-            if !keep(&m) {
-                self.delete_into(&mut batch, &loc, &m.hash, m.expiry_ms);
-                deleted.push((m.namespace, m.hash));
-            }
-        }
+        self.delete_found_into(&mut batch, &found, proof)?;
         self.write(batch, "deleting messages")?;
-        Ok(deleted)
+        Ok(found
+            .into_iter()
+            .map(|(_, m)| (m.namespace, m.hash))
+            .collect())
     }
 
-    /// Deletes every message of `account` (in one namespace, or all); returns what was deleted.
+    /// Deletes every message of `account` (in one namespace, or all), leaving tombstones that
+    /// cite `proof` (stored in the same batch when anything was deleted); returns what was
+    /// deleted.
     pub fn delete_all(
         &self,
         account: &Account,
         ns: Option<Namespace>,
+        proof: Option<&Proof>,
     ) -> Result<Vec<(Namespace, MessageHash)>> {
-        self.delete_where(account, ns, |_| false)
+        self.delete_where(account, ns, proof, |_| false)
     }
 
-    /// Deletes the messages of `account` whose timestamp is before `before_ms`.
+    /// Deletes the messages of `account` whose timestamp is before `before_ms`, as
+    /// [`Store::delete_all`] does.
     pub fn delete_before(
         &self,
         account: &Account,
         ns: Option<Namespace>,
         before_ms: u64,
+        proof: Option<&Proof>,
     ) -> Result<Vec<(Namespace, MessageHash)>> {
-        self.delete_where(account, ns, |m| m.timestamp_ms >= before_ms)
+        self.delete_where(account, ns, proof, |m| m.timestamp_ms >= before_ms)
     }
 
     /// Moves the expiry of the given messages to `expiry_ms` as `mode` allows; returns every
@@ -422,7 +454,8 @@ impl Store {
         Ok(changes)
     }
 
-    /// Deletes every message whose expiry is at or before `now_ms`; returns how many.
+    /// Deletes every message whose expiry is at or before `now_ms`, and the tombstones and proofs
+    /// that lived as long; returns how many messages.
     pub fn purge_expired(&self, now_ms: u64) -> Result<usize> {
         let _guard = self.lock();
         let mut batch = WriteBatch::default();
@@ -444,6 +477,7 @@ impl Store {
             n += 1;
         }
         self.purge_tombstones_into(&mut batch, now_ms)?;
+        self.purge_proofs_into(&mut batch, now_ms)?;
         self.write(batch, "purging expired messages")?;
         Ok(n)
     }

@@ -1,11 +1,12 @@
 //! What replication needs from the store: per-(account, namespace) summaries to compare with a
-//! peer's (the messages themselves go out in batches through `Store::retrieve`).
+//! peer's (the messages themselves go out in batches through `Store::retrieve`, deletions as
+//! tombstones, see `tombstones.rs`).
 
 use crate::codec::{CF_MSGS, CF_TOMBSTONES, Loc, decode_value, ns_prefix, tombstone_key};
 use crate::error::{DbContext, Result};
 use crate::store::Store;
 use crate::types::{NewMessage, StoreOutcome, StoredMessage};
-use rocksdb::{Direction, IteratorMode, WriteBatch};
+use rocksdb::IteratorMode;
 use session_rpc::types::{Account, MessageHash, Namespace};
 
 /// The live messages of one (account, namespace), condensed: equal summaries mean (up to a
@@ -90,90 +91,6 @@ impl Store {
         }
         self.store(msg).map(Some)
     }
-
-    /// The tombstones of (account, namespace): deleted hashes and their messages' expiries.
-    pub fn tombstones(&self, account: &Account, ns: Namespace) -> Result<Vec<(MessageHash, u64)>> {
-        let prefix = ns_prefix(account, ns);
-        let mut out = Vec::new();
-        let iter = self.db().iterator_cf(
-            self.cf(CF_TOMBSTONES),
-            IteratorMode::From(&prefix, Direction::Forward),
-        );
-        for item in iter {
-            let (k, v) = item.ctx("scanning tombstones")?;
-            if !k.starts_with(&prefix) {
-                break;
-            }
-            let hash = k
-                .get(prefix.len()..)
-                .and_then(|h| <[u8; 32]>::try_from(h).ok())
-                .ok_or(crate::Error::Corrupt {
-                    what: "tombstone key",
-                })?;
-            out.push((MessageHash(hash), expiry_value(&v)?));
-        }
-        Ok(out)
-    }
-
-    /// Applies a peer's tombstones: deletes the messages this node still holds and records the
-    /// tombstones. Returns how many messages were deleted.
-    pub fn apply_tombstones(
-        &self,
-        account: &Account,
-        ns: Namespace,
-        tombstones: &[(MessageHash, u64)],
-        now_ms: u64,
-    ) -> Result<usize> {
-        let _guard = self.lock();
-        let mut batch = WriteBatch::default();
-        let mut deleted = 0;
-        for (hash, expiry) in tombstones.iter().filter(|(_, e)| *e > now_ms) {
-            match self.loc_of(hash)? {
-                Some(loc) if loc.account == *account && loc.ns == ns => {
-                    let value = self
-                        .db()
-                        .get_cf(self.cf(CF_MSGS), loc.key())
-                        .ctx("reading a message")?
-                        .ok_or(crate::Error::Corrupt {
-                            what: "by_hash points at nothing",
-                        })?;
-                    let held = decode_value(ns, &value)?.expiry_ms;
-                    self.delete_into(&mut batch, &loc, hash, held);
-                    deleted += 1;
-                }
-                _ => batch.put_cf(
-                    self.cf(CF_TOMBSTONES),
-                    tombstone_key(account, ns, hash),
-                    expiry.to_be_bytes(),
-                ),
-            }
-        }
-        self.write(batch, "applying tombstones")?;
-        Ok(deleted)
-    }
-
-    /// Drops tombstones whose message would have expired by `now_ms` (nothing can bring such a
-    /// message back: every node refuses expired messages).
-    pub(crate) fn purge_tombstones_into(&self, batch: &mut WriteBatch, now_ms: u64) -> Result<()> {
-        for item in self
-            .db()
-            .iterator_cf(self.cf(CF_TOMBSTONES), IteratorMode::Start)
-        {
-            let (k, v) = item.ctx("scanning tombstones")?;
-            if expiry_value(&v)? <= now_ms {
-                batch.delete_cf(self.cf(CF_TOMBSTONES), &k);
-            }
-        }
-        Ok(())
-    }
-}
-
-fn expiry_value(v: &[u8]) -> Result<u64> {
-    <[u8; 8]>::try_from(v)
-        .map(u64::from_be_bytes)
-        .map_err(|_| crate::Error::Corrupt {
-            what: "tombstone value",
-        })
 }
 
 fn add(s: &mut Summary, msg: &StoredMessage) {

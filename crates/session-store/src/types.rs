@@ -51,3 +51,25 @@ pub enum StoreOutcome {
         expiry_ms: u64,
     },
 }
+
+/// A deletion's proof as stored: opaque bytes (the owner's signed request, encoded by the node)
+/// and their id (computed by the caller). The store never looks inside.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proof {
+    /// Its id (the caller's choice, e.g. a hash of the body); the key it is stored under.
+    pub id: [u8; 32],
+    /// The opaque bytes.
+    pub body: Vec<u8>,
+}
+
+/// A tombstone: a deleted message's hash, when the message would have expired, and the proof of
+/// its deletion (None for tombstones written before proofs existed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tombstone {
+    /// The deleted message.
+    pub hash: MessageHash,
+    /// When it would have expired (ms); the tombstone is kept until then.
+    pub expiry_ms: u64,
+    /// The id of the proof of its deletion.
+    pub proof: Option<[u8; 32]>,
+}

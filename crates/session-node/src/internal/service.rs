@@ -143,9 +143,9 @@ impl NodeInternal for InternalService {
             last,
             deleted: deleted
                 .into_iter()
-                .map(|(h, expiry_ms)| Tombstone {
-                    hash: h.0.to_vec(),
-                    expiry_ms,
+                .map(|t| Tombstone {
+                    hash: t.hash.0.to_vec(),
+                    expiry_ms: t.expiry_ms,
                 })
                 .collect(),
             messages: batch

@@ -10,7 +10,7 @@
 use super::peers::{PeerError, Peers};
 use super::proto::AccountSummary;
 use crate::state::{NodeRecord, NodeState};
-use session_store::{Account, MessageHash, Namespace, NewMessage, Summary};
+use session_store::{Account, MessageHash, Namespace, NewMessage, Summary, Tombstone};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -152,12 +152,21 @@ fn apply(
     reply: super::proto::FetchReply,
 ) -> usize {
     let now = node.now_ms();
-    let tombstones: Vec<(MessageHash, u64)> = reply
+    let tombstones: Vec<Tombstone> = reply
         .deleted
         .iter()
-        .filter_map(|t| Some((MessageHash(t.hash.as_slice().try_into().ok()?), t.expiry_ms)))
+        .filter_map(|t| {
+            Some(Tombstone {
+                hash: MessageHash(t.hash.as_slice().try_into().ok()?),
+                expiry_ms: t.expiry_ms,
+                proof: None,
+            })
+        })
         .collect();
-    match node.store.apply_tombstones(&account, ns, &tombstones, now) {
+    match node
+        .store
+        .apply_tombstones(&account, ns, &tombstones, &[], now, |_, _, _| true)
+    {
         Ok(0) => {}
         Ok(n) => tracing::info!(deleted = n, "applied a peer's deletions"),
         Err(e) => tracing::error!(error = %e, "applying tombstones"),

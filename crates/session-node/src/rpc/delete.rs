@@ -38,7 +38,7 @@ pub(crate) fn execute_delete(state: &NodeState, r: DeleteReq) -> RpcResult<Reply
     )?;
     let deleted: Vec<String> = state
         .store
-        .delete_hashes(&r.account, &decode_hashes(&r.hashes))?
+        .delete_hashes(&r.account, &decode_hashes(&r.hashes), None)?
         .iter()
         .map(MessageHash::to_b64)
         .collect();
@@ -104,7 +104,7 @@ pub(crate) fn execute_delete_all(state: &NodeState, now: u64, r: DeleteAllReq) -
         "delete_all",
         flags::DELETE,
     )?;
-    let items = state.store.delete_all(&r.account, r.ns.store_sel())?;
+    let items = state.store.delete_all(&r.account, r.ns.store_sel(), None)?;
     let (deleted, all) = grouped(r.ns, &items);
     let signed = format!("{}{}{}", r.account.to_hex(), r.timestamp, all.concat());
     let entry = json!({ "deleted": deleted, "signature": state.sign_b64(signed.as_bytes()) });
@@ -134,7 +134,7 @@ pub(crate) fn execute_delete_before(
     )?;
     let items = state
         .store
-        .delete_before(&r.account, r.ns.store_sel(), r.before)?;
+        .delete_before(&r.account, r.ns.store_sel(), r.before, None)?;
     let (deleted, all) = grouped(r.ns, &items);
     let signed = format!("{}{}{}", r.account.to_hex(), r.before, all.concat());
     let entry = json!({ "deleted": deleted, "signature": state.sign_b64(signed.as_bytes()) });

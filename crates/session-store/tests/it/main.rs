@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod model;
+mod tombstones;
 
 use base64::Engine as _;
 use session_store::*;
@@ -173,14 +174,14 @@ fn deletes_touch_only_the_owner() {
     let ha = stored(&s, &msg(a, 0, 10, FAR, b"a0"));
     let ha2 = stored(&s, &msg(a, 3, 20, FAR, b"a3"));
     let hb = stored(&s, &msg(b, 0, 10, FAR, b"b0"));
-    assert_eq!(s.delete_hashes(&a, &[hb, ha, ha]).unwrap(), vec![ha]);
+    assert_eq!(s.delete_hashes(&a, &[hb, ha, ha], None).unwrap(), vec![ha]);
     assert!(s.get(&b, &hb).unwrap().is_some());
     stored(&s, &msg(a, 0, 30, FAR, b"a0 again"));
     assert_eq!(
-        s.delete_before(&a, None, 25).unwrap(),
+        s.delete_before(&a, None, 25, None).unwrap(),
         vec![(Namespace(3), ha2)]
     );
-    let rest = s.delete_all(&a, Some(Namespace(0))).unwrap();
+    let rest = s.delete_all(&a, Some(Namespace(0)), None).unwrap();
     assert_eq!(rest.len(), 1);
     assert!(s.all_messages(&a).unwrap().is_empty());
     assert_eq!(s.all_messages(&b).unwrap().len(), 1);
@@ -356,61 +357,5 @@ mod sync_summaries {
             .retrieve(&Account([9; 33]), Namespace(0), None, all, all, 5_000)
             .unwrap();
         assert!(old.messages.is_empty());
-    }
-}
-
-mod tombstones {
-    use session_store::{Account, Namespace, NewMessage, Store};
-
-    fn msg(data: &[u8]) -> NewMessage {
-        NewMessage {
-            account: Account([5; 33]),
-            namespace: Namespace(0),
-            timestamp_ms: 1_000,
-            expiry_ms: 10_000,
-            data: data.to_vec(),
-        }
-    }
-
-    #[test]
-    fn deleted_messages_are_not_replicated_back_and_peers_learn_deletions() {
-        let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let (a, b) = (
-            Store::open(a_dir.path()).unwrap(),
-            Store::open(b_dir.path()).unwrap(),
-        );
-        let (acc, ns) = (Account([5; 33]), Namespace(0));
-        let m = msg(b"secret");
-        let hash = a.store(&m).unwrap();
-        b.store(&m).unwrap();
-        let hash = match hash {
-            session_store::StoreOutcome::Inserted { hash, .. } => hash,
-            other => panic!("{other:?}"),
-        };
-        // Deleted on a: a tombstone until the message's expiry; replication cannot bring it back.
-        assert_eq!(a.delete_hashes(&acc, &[hash]).unwrap(), vec![hash]);
-        assert_eq!(a.tombstones(&acc, ns).unwrap(), vec![(hash, 10_000)]);
-        assert_eq!(a.store_replicated(&m).unwrap(), None);
-        assert!(a.all_messages(&acc).unwrap().is_empty());
-        // b missed the deletion; a's tombstones delete its copy and stay there too.
-        let t = a.tombstones(&acc, ns).unwrap();
-        assert_eq!(b.apply_tombstones(&acc, ns, &t, 5_000).unwrap(), 1);
-        assert!(b.all_messages(&acc).unwrap().is_empty());
-        assert_eq!(b.store_replicated(&m).unwrap(), None);
-        // A tombstone of another account's pair deletes nothing.
-        assert_eq!(
-            b.apply_tombstones(&Account([6; 33]), ns, &t, 5_000)
-                .unwrap(),
-            0
-        );
-        // A client storing it again means it: stored, tombstone gone.
-        assert!(matches!(
-            a.store(&m).unwrap(),
-            session_store::StoreOutcome::Inserted { .. }
-        ));
-        assert!(a.tombstones(&acc, ns).unwrap().is_empty());
-        // Tombstones go with the purge once the message would have expired.
-        assert_eq!(b.purge_expired(10_000).unwrap(), 0);
-        assert!(b.tombstones(&acc, ns).unwrap().is_empty());
     }
 }

@@ -62,7 +62,7 @@ proptest! {
                 }
                 Op::Delete { who, pick } => {
                     let Some(target) = model.iter().filter(|x| x.who == who).nth(pick).cloned() else { continue };
-                    prop_assert_eq!(s.delete_hashes(&acct(who), &[target.hash]).unwrap(), vec![target.hash]);
+                    prop_assert_eq!(s.delete_hashes(&acct(who), &[target.hash], None).unwrap(), vec![target.hash]);
                     model.retain(|x| x.hash != target.hash);
                 }
                 Op::Shorten { who, pick, expiry } => {

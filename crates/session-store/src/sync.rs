@@ -77,7 +77,10 @@ impl Store {
     }
 
     /// Stores a message received from a peer, unless this node holds a tombstone for it (it
-    /// was deleted here and the peer missed the deletion). `None` when refused.
+    /// was deleted here and the peer missed the deletion). A public outbox keeps one message:
+    /// the newest by (timestamp, hash) wins on every node, so replacements converge through
+    /// the messages themselves (their replacement tombstones carry no owner's proof, and peers
+    /// do not apply unproven tombstones). `None` when refused.
     pub fn store_replicated(&self, msg: &NewMessage) -> Result<Option<StoreOutcome>> {
         let hash = MessageHash::compute(&msg.account, msg.namespace, &msg.data);
         let key = tombstone_key(&msg.account, msg.namespace, &hash);
@@ -88,6 +91,16 @@ impl Store {
             .is_some()
         {
             return Ok(None);
+        }
+        if msg.namespace.is_public_outbox() {
+            let newer_held = self
+                .scan(&ns_prefix(&msg.account, msg.namespace))?
+                .iter()
+                .any(|(_, m)| (m.timestamp_ms, m.hash) > (msg.timestamp_ms, hash));
+            if newer_held {
+                return Ok(None);
+            }
+            return self.store_exclusive(msg).map(Some);
         }
         self.store(msg).map(Some)
     }

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod health;
 pub mod peers;
+pub(crate) mod proofs;
 mod service;
 pub mod sync;
 

@@ -120,7 +120,7 @@ impl NodeInternal for InternalService {
         let node = self.node.clone();
         let now = node.now_ms();
         let have: std::collections::HashSet<Vec<u8>> = req.have.into_iter().collect();
-        let (batch, deleted) = blocking(move || {
+        let (batch, deleted, proofs) = blocking(move || {
             let all = usize::MAX;
             let batch =
                 node.store
@@ -130,7 +130,8 @@ impl NodeInternal for InternalService {
                 None => node.store.tombstones(&account, ns)?,
                 Some(_) => Vec::new(),
             };
-            Ok((batch, deleted))
+            let proofs = super::proofs::for_reply(&node.store, &deleted);
+            Ok((batch, deleted, proofs))
         })
         .await?;
         let last = batch
@@ -141,11 +142,13 @@ impl NodeInternal for InternalService {
         Ok(Response::new(FetchReply {
             more: batch.more,
             last,
+            proofs,
             deleted: deleted
                 .into_iter()
                 .map(|t| Tombstone {
                     hash: t.hash.0.to_vec(),
                     expiry_ms: t.expiry_ms,
+                    proof: t.proof.map(|id| id.to_vec()).unwrap_or_default(),
                 })
                 .collect(),
             messages: batch

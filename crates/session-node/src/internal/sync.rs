@@ -10,7 +10,9 @@
 use super::peers::{PeerError, Peers};
 use super::proto::AccountSummary;
 use crate::state::{NodeRecord, NodeState};
-use session_store::{Account, MessageHash, Namespace, NewMessage, Summary, Tombstone};
+use session_store::{
+    Account, MessageHash, Namespace, NewMessage, Proof, StoredMessage, Summary, Tombstone,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -143,29 +145,24 @@ fn differs(theirs: &AccountSummary, mine: &HashMap<Key, Summary>) -> bool {
 }
 
 /// Applies one fetched batch: the peer's tombstones first (deleting copies that were deleted
-/// there), then the messages whose hash checks out and that were not deleted here. Returns how
+/// there, when the deletion's proof verifies and covers them: see [`super::proofs`]), then the messages whose hash checks out and that were not deleted here. Returns how
 /// many messages were new.
-fn apply(
+pub(crate) fn apply(
     node: &NodeState,
     account: Account,
     ns: Namespace,
     reply: super::proto::FetchReply,
 ) -> usize {
     let now = node.now_ms();
-    let tombstones: Vec<Tombstone> = reply
-        .deleted
-        .iter()
-        .filter_map(|t| {
-            Some(Tombstone {
-                hash: MessageHash(t.hash.as_slice().try_into().ok()?),
-                expiry_ms: t.expiry_ms,
-                proof: None,
-            })
-        })
-        .collect();
+    let tombstones = super::proofs::tombstones(&reply.deleted);
+    let verified = super::proofs::verified(&node.store, &account, &reply.proofs);
+    let proofs: Vec<Proof> = verified.values().map(|(p, _)| p.clone()).collect();
+    let accept = |t: &Tombstone, held: Option<&StoredMessage>, _: Option<&Proof>| {
+        super::proofs::accepts(&verified, &account, ns, t, held)
+    };
     match node
         .store
-        .apply_tombstones(&account, ns, &tombstones, &[], now, |_, _, _| true)
+        .apply_tombstones(&account, ns, &tombstones, &proofs, now, accept)
     {
         Ok(0) => {}
         Ok(n) => tracing::info!(deleted = n, "applied a peer's deletions"),

@@ -1,9 +1,11 @@
 //! `delete`, `delete_all`, `delete_before` (all recursive).
 
 use super::{Reply, RpcResult, SIG_WINDOW_MS, check_swarm, swarm_reply, within};
+use crate::internal::proofs::stored;
 use crate::state::NodeState;
 use serde_json::{Map, Value, json};
 use session_rpc::auth::{self, Auth, Requirement, flags};
+use session_rpc::proof::DeletionProof;
 use session_rpc::request::{DeleteAllReq, DeleteBeforeReq, DeleteReq, NsSel, decode_hashes};
 use session_store::{Account, MessageHash, Namespace};
 
@@ -38,7 +40,11 @@ pub(crate) fn execute_delete(state: &NodeState, r: DeleteReq) -> RpcResult<Reply
     )?;
     let deleted: Vec<String> = state
         .store
-        .delete_hashes(&r.account, &decode_hashes(&r.hashes), None)?
+        .delete_hashes(
+            &r.account,
+            &decode_hashes(&r.hashes),
+            Some(&stored(&DeletionProof::of_delete(&r))),
+        )?
         .iter()
         .map(MessageHash::to_b64)
         .collect();
@@ -104,7 +110,10 @@ pub(crate) fn execute_delete_all(state: &NodeState, now: u64, r: DeleteAllReq) -
         "delete_all",
         flags::DELETE,
     )?;
-    let items = state.store.delete_all(&r.account, r.ns.store_sel(), None)?;
+    let proof = stored(&DeletionProof::of_delete_all(&r));
+    let items = state
+        .store
+        .delete_all(&r.account, r.ns.store_sel(), Some(&proof))?;
     let (deleted, all) = grouped(r.ns, &items);
     let signed = format!("{}{}{}", r.account.to_hex(), r.timestamp, all.concat());
     let entry = json!({ "deleted": deleted, "signature": state.sign_b64(signed.as_bytes()) });
@@ -132,9 +141,12 @@ pub(crate) fn execute_delete_before(
         "delete_before",
         flags::DELETE,
     )?;
-    let items = state
-        .store
-        .delete_before(&r.account, r.ns.store_sel(), r.before, None)?;
+    let items = state.store.delete_before(
+        &r.account,
+        r.ns.store_sel(),
+        r.before,
+        Some(&stored(&DeletionProof::of_delete_before(&r))),
+    )?;
     let (deleted, all) = grouped(r.ns, &items);
     let signed = format!("{}{}{}", r.account.to_hex(), r.before, all.concat());
     let entry = json!({ "deleted": deleted, "signature": state.sign_b64(signed.as_bytes()) });

@@ -233,6 +233,40 @@ fn exclusive_store_replaces_the_namespace() {
 }
 
 #[test]
+fn a_replicated_public_outbox_keeps_the_newest_message() {
+    let (_d, s) = open();
+    let a = acct(1);
+    let outbox = |ts: u64, data: &[u8]| msg(a, -21, ts, FAR, data);
+    let held = |s: &Store| -> Vec<Vec<u8>> {
+        s.retrieve(&a, Namespace(-21), None, 10, usize::MAX, 0)
+            .unwrap()
+            .messages
+            .into_iter()
+            .map(|m| m.data)
+            .collect()
+    };
+    stored(&s, &outbox(5, b"five"));
+    // A newer one from a peer replaces it; an older one (from a peer that missed the
+    // replacement) is refused.
+    assert!(s.store_replicated(&outbox(7, b"seven")).unwrap().is_some());
+    assert_eq!(held(&s), [b"seven".to_vec()]);
+    assert!(s.store_replicated(&outbox(6, b"six")).unwrap().is_none());
+    assert_eq!(held(&s), [b"seven".to_vec()]);
+    // Other namespaces keep every replicated message.
+    assert!(
+        s.store_replicated(&msg(a, 0, 1, FAR, b"x"))
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        s.store_replicated(&msg(a, 0, 2, FAR, b"y"))
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(s.all_messages(&a).unwrap().len(), 3);
+}
+
+#[test]
 fn revocations_keep_the_newest_fifty() {
     let (_d, s) = open();
     let a = acct(1);

@@ -53,6 +53,24 @@ impl Backoff {
     }
 }
 
+/// Members of a swarm one request tries (each a different one while there are).
+const SWARM_TRIES: usize = 3;
+
+/// A random member not in `tried` (any member once all were tried).
+fn pick_untried(swarm: &[Node], tried: &[session_crypto::Ed25519PublicKey]) -> Option<Node> {
+    let fresh: Vec<&Node> = swarm
+        .iter()
+        .filter(|n| !tried.contains(&n.ed25519))
+        .collect();
+    let pool: Vec<&Node> = if fresh.is_empty() {
+        swarm.iter().collect()
+    } else {
+        fresh
+    };
+    pool.get(rand::random_range(0..pool.len().max(1)))
+        .map(|n| (*n).clone())
+}
+
 /// One page of a `retrieve`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Page {
@@ -187,30 +205,53 @@ impl Messenger {
     }
 
     /// Sends a storage RPC request for `pubkey`'s account to a member of its swarm; on 421 the
-    /// swarm in the answer replaces the cached one and another member is tried. `body` is
+    /// swarm in the answer replaces the cached one, and on an unreachable member (every onion
+    /// attempt failed) another member is tried. `body` is
     /// rebuilt for each try (signed requests take a fresh network time).
     async fn to_swarm(&self, pubkey: &str, body: impl Fn() -> Value) -> Result<Value> {
-        let mut last = String::new();
-        for _ in 0..3 {
+        let mut tried = Vec::new();
+        let mut last = Error::Reply(format!("no member of {pubkey}'s swarm answered"));
+        for _ in 0..SWARM_TRIES {
             let swarm = self.swarm_of(pubkey).await?;
-            let Some(member) = swarm.get(rand::random_range(0..swarm.len().max(1))) else {
+            let Some(member) = pick_untried(&swarm, &tried) else {
                 return Err(Error::Reply(format!("empty swarm for {pubkey}")));
             };
-            let reply = self.request(member, body().to_string().as_bytes()).await?;
+            tried.push(member.ed25519);
+            let reply = match self.request(&member, body().to_string().as_bytes()).await {
+                Ok(reply) => reply,
+                Err(e) => {
+                    // Unreachable through every path: another member, and this one is left
+                    // out of the cached swarm (while others remain).
+                    self.forget_member(pubkey, &member);
+                    last = e;
+                    continue;
+                }
+            };
             match (reply.status, reply.body_json()) {
                 (200, Some(v)) => return Ok(v),
                 (421, Some(v)) => {
                     if let Ok(s) = session_onion::swarm_from_reply(&v) {
                         self.lock().insert(pubkey.to_owned(), s);
                     }
-                    last = "421 wrong swarm".into();
+                    last = Error::Reply("421 wrong swarm".into());
                 }
                 (status, _) => {
-                    last = format!("status {status}: {}", reply.body_text().unwrap_or_default())
+                    let text = reply.body_text().unwrap_or_default();
+                    last = Error::Reply(format!("status {status}: {text}"));
                 }
             }
         }
-        Err(Error::Reply(last))
+        Err(last)
+    }
+
+    /// Drops `member` from `pubkey`'s cached swarm unless it is the last one.
+    fn forget_member(&self, pubkey: &str, member: &Node) {
+        let mut swarms = self.lock();
+        if let Some(s) = swarms.get_mut(pubkey)
+            && s.len() > 1
+        {
+            s.retain(|n| n.ed25519 != member.ed25519);
+        }
     }
 
     /// Stores `data` (an encrypted 1:1 message) in `to`'s swarm; retried with [`Backoff`]
@@ -368,6 +409,30 @@ impl Messenger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn node(n: u8) -> Node {
+        Node {
+            ed25519: session_crypto::Ed25519PublicKey::from_bytes([n; 32]),
+            x25519: session_crypto::X25519PublicKey::from_bytes([n; 32]),
+            ip: std::net::Ipv4Addr::LOCALHOST,
+            port: u16::from(n),
+        }
+    }
+
+    #[test]
+    fn members_are_tried_once_each_before_any_again() {
+        let swarm = [node(1), node(2), node(3)];
+        for _ in 0..50 {
+            let mut tried = Vec::new();
+            for _ in 0..3 {
+                let m = pick_untried(&swarm, &tried).expect("a member");
+                assert!(!tried.contains(&m.ed25519), "tried twice");
+                tried.push(m.ed25519);
+            }
+            assert!(pick_untried(&swarm, &tried).is_some(), "then any");
+        }
+        assert!(pick_untried(&[], &[]).is_none());
+    }
 
     #[test]
     fn backoff_doubles_up_to_its_cap() {

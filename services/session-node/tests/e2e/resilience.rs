@@ -1,5 +1,6 @@
 //! A client whose clock is 5 minutes ahead still sends and receives (it signs and stores with
-//! network time), and killing a node on its active onion path loses no send.
+//! network time), killing a node on its active onion path loses no send, and one poll reads
+//! past a node's page limit.
 
 use crate::client::{chat_for, poll_for};
 use crate::{config, now_ms};
@@ -69,4 +70,20 @@ async fn a_client_five_minutes_ahead_works_and_a_killed_path_node_loses_no_send(
     let got = poll_for(&mut bob, 5).await;
     let hashes: Vec<&str> = got.iter().map(|e| e.hash.as_str()).collect();
     assert_eq!(hashes, sent.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // More than a node returns in one page (~1.56 MB): one poll still reads them all.
+    let big = "x".repeat(60_000);
+    for i in 0..40 {
+        alice
+            .send_text(&bob_id, &format!("{i:02}{big}"), None, None)
+            .await
+            .expect("big send");
+    }
+    let got = bob.poll().await.expect("one poll").new;
+    assert_eq!(got.len(), 40, "one poll reads every page");
+    assert!(
+        got.iter()
+            .enumerate()
+            .all(|(i, e)| e.text.starts_with(&format!("{i:02}x")))
+    );
 }

@@ -1,4 +1,4 @@
-//! A client whose clock is 5 minutes ahead still sends and receives (it signs and stores with
+//! Clients whose clocks are 5 minutes ahead and behind still send and receive (it signs and stores with
 //! network time), killing a node on its active onion path loses no send, and one poll reads
 //! past a node's page limit.
 
@@ -10,14 +10,14 @@ use session_devnet::Devnet;
 const FIVE_MINUTES_MS: i64 = 5 * 60 * 1000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_five_minutes_ahead_works_and_a_killed_path_node_loses_no_send() {
+async fn clients_five_minutes_off_work_and_a_killed_path_node_loses_no_send() {
     // Ten nodes: with two dead, eight remain for two 3-hop paths that avoid the destination.
     let (mut cfg, _slot) = config(10);
     cfg.multi_contributor_every = 0;
     let mut devnet = Devnet::start(cfg).await.expect("devnet starts");
     let homes = tempfile::tempdir().expect("homes");
     let mut alice = chat_for(&devnet, &homes.path().join("alice"), FIVE_MINUTES_MS).await;
-    let mut bob = chat_for(&devnet, &homes.path().join("bob"), 0).await;
+    let mut bob = chat_for(&devnet, &homes.path().join("bob"), -FIVE_MINUTES_MS).await;
     let (alice_id, bob_id) = (
         alice.messenger().account().session_id(),
         bob.messenger().account().session_id(),
@@ -27,7 +27,8 @@ async fn a_client_five_minutes_ahead_works_and_a_killed_path_node_loses_no_send(
         "the skew is in place"
     );
 
-    // Ahead by 5 minutes: sends (stamped with network time) and receives (signed retrieve).
+    // Alice 5 minutes ahead, Bob 5 minutes behind: both send (stamped with network time) and
+    // receive (signed retrieve).
     let hash = alice
         .send_text(&bob_id, "from the future", None, None)
         .await
@@ -43,6 +44,10 @@ async fn a_client_five_minutes_ahead_works_and_a_killed_path_node_loses_no_send(
         .expect("reply");
     let got = poll_for(&mut alice, 1).await;
     assert_eq!(got[0].text, "from the present");
+    assert!(
+        got[0].sent_at_ms.abs_diff(now_ms()) < 30_000,
+        "the slow clock stamped with network time too"
+    );
 
     // Kill the guard of one path and the middle node of the other: sends still land.
     let paths = alice.messenger().onion().paths();

@@ -248,8 +248,9 @@ impl OnionClient {
             }
         };
         let status = response.status().as_u16();
-        let Ok(bytes) = response.bytes().await else {
-            return Ok(failed("answer cut short"));
+        let bytes = match read_capped(response, MAX_REPLY_BYTES).await {
+            Ok(b) => b,
+            Err(why) => return Ok(failed(why)),
         };
         if status != 200 {
             let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
@@ -305,6 +306,29 @@ impl OnionClient {
     }
 }
 
+/// The largest onion answer read (a full retrieve page, base64 and encrypted, is ~11 MB); a
+/// guard sending more is treated as a failed path rather than filling memory.
+pub const MAX_REPLY_BYTES: usize = 24 * 1024 * 1024;
+
+/// The largest node list read from a seed (thousands of nodes fit in well under this).
+pub const MAX_NODE_LIST_BYTES: usize = 8 * 1024 * 1024;
+
+/// Reads a response body up to `cap` bytes.
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, &'static str> {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err("answer too large");
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > cap => return Err("answer too large"),
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok(body),
+            Err(_) => return Err("answer cut short"),
+        }
+    }
+}
+
 fn failed(detail: &str) -> Attempt {
     Attempt {
         outcome: Outcome::PathFailed,
@@ -326,7 +350,7 @@ async fn test_guard(http: &reqwest::Client, node: &Node, timeout: Duration) -> O
     if r.status().as_u16() != 200 {
         return None;
     }
-    let v: Value = serde_json::from_slice(&r.bytes().await.ok()?).ok()?;
+    let v: Value = serde_json::from_slice(&read_capped(r, 64 * 1024).await.ok()?).ok()?;
     Some(v.get("t").and_then(Value::as_u64).unwrap_or(0))
 }
 
@@ -343,8 +367,12 @@ pub async fn fetch_nodes(http: &reqwest::Client, seed: SocketAddr) -> Result<Vec
         .send()
         .await
         .map_err(|e| err(&e))?;
-    let v: Value =
-        serde_json::from_slice(&reply.bytes().await.map_err(|e| err(&e))?).map_err(|e| err(&e))?;
+    let v: Value = serde_json::from_slice(
+        &read_capped(reply, MAX_NODE_LIST_BYTES)
+            .await
+            .map_err(|e| err(&e))?,
+    )
+    .map_err(|e| err(&e))?;
     let states = v
         .pointer("/result/service_node_states")
         .and_then(Value::as_array)
@@ -354,4 +382,66 @@ pub async fn fetch_nodes(http: &reqwest::Client, seed: SocketAddr) -> Result<Vec
         .filter_map(|s| Node::from_json(s).ok())
         .filter(|n| !n.ip.is_unspecified())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// A loopback HTTP server answering every request with `head` and then `body_chunks`
+    /// chunks of 1 MiB (chunked encoding, no length announced) until the client hangs up.
+    async fn serve(head: &'static str, body_chunks: usize) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = vec![0u8; 64 * 1024];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock.write_all(head.as_bytes()).await;
+            let chunk = vec![b'x'; 1 << 20];
+            for _ in 0..body_chunks {
+                let frame = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+                if sock.write_all(&frame).await.is_err() {
+                    return;
+                }
+            }
+            let _ = sock.write_all(b"0\r\n\r\n").await;
+        });
+        addr
+    }
+
+    async fn get(addr: SocketAddr) -> reqwest::Response {
+        reqwest::get(format!("http://{addr}/"))
+            .await
+            .expect("answer")
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_cap_is_refused_without_reading_it_all() {
+        let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        // An endless stream stops at the cap.
+        let endless = serve(chunked, usize::MAX).await;
+        let capped = read_capped(get(endless).await, 4 << 20).await;
+        assert_eq!(capped, Err("answer too large"));
+        // An announced length over the cap is refused before the body.
+        let huge = "HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\n";
+        let announced = serve(huge, 0).await;
+        assert_eq!(
+            read_capped(get(announced).await, 4 << 20).await,
+            Err("answer too large")
+        );
+        // Under the cap, the whole body.
+        let small = serve(chunked, 3).await;
+        assert_eq!(
+            read_capped(get(small).await, 4 << 20)
+                .await
+                .map(|b| b.len()),
+            Ok(3 << 20)
+        );
+    }
 }

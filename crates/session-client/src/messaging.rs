@@ -363,6 +363,12 @@ impl Messenger {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data)
             .ok()?;
+        // The hash is the history's key: a node must not be able to replay a message under
+        // another hash (a duplicate) or hide one behind a known hash.
+        if message_hash(&self.account.session_id(), &bytes) != hash {
+            tracing::debug!("a retrieved message does not match its hash: skipped");
+            return None;
+        }
         let incoming = session_protocol::decode_incoming(self.account.keys(), &bytes).ok()?;
         let (payload, expiry) = content::parse(&incoming.content);
         let payload = payload?;
@@ -409,6 +415,44 @@ impl Messenger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::OnionConfig;
+
+    #[test]
+    fn a_retrieved_message_counts_only_under_its_own_hash() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (me, _) = Account::create(dir.path(), &mut rand::rng()).expect("account");
+        let sender =
+            session_crypto::IdentityKeys::from_seed(session_crypto::Seed::from_bytes([4; 32]));
+        let content = content::build(
+            &content::Payload::Text {
+                body: "hello".into(),
+                quote: None,
+            },
+            content::Expiry::Off,
+            1_700_000_000_000,
+        );
+        let bytes = session_protocol::encode_for_recipient(
+            &sender,
+            &me.session_id(),
+            &content,
+            1_700_000_000_000,
+            &mut rand::rng(),
+        )
+        .expect("sealed");
+        let hash = message_hash(&me.session_id(), &bytes);
+        let m = Messenger::new(me, OnionClient::new(OnionConfig::devnet(), []), Vec::new());
+        let data = b64(&bytes);
+        let got = m.open(&hash, &data).expect("opens under its hash");
+        assert_eq!(
+            (got.sender, got.hash),
+            (sender.session_id().to_string(), hash)
+        );
+        let other = message_hash(&sender.session_id(), &bytes);
+        assert!(
+            m.open(&other, &data).is_none(),
+            "replayed under another hash"
+        );
+    }
 
     fn node(n: u8) -> Node {
         Node {

@@ -101,7 +101,12 @@ fn notice(n: &Notice) -> Output {
 
 /// Prints a poll's messages and notices, marks the conversations read; returns how many
 /// messages were new.
-async fn show(chat: &Chat, applied: &Applied, json: bool) -> Result<usize, CliError> {
+async fn show(
+    chat: &Chat,
+    applied: &Applied,
+    json: bool,
+    receipts: bool,
+) -> Result<usize, CliError> {
     let mut peers = std::collections::BTreeSet::new();
     for e in &applied.new {
         let request = chat
@@ -116,16 +121,17 @@ async fn show(chat: &Chat, applied: &Applied, json: bool) -> Result<usize, CliEr
         notice(n).print(json);
     }
     for peer in peers {
-        chat.mark_read(&id(&peer)?, false).await.map_err(err)?;
+        chat.mark_read(&id(&peer)?, receipts).await.map_err(err)?;
     }
     Ok(applied.new.len())
 }
 
-/// `receive`: polls once; one line (or JSON object) per new message or notice.
-pub fn receive(home: &Path, network: Option<PathBuf>, json: bool) -> CliResult {
+/// `receive [--read-receipts]`: polls once; one line (or JSON object) per new message or
+/// notice.
+pub fn receive(home: &Path, network: Option<PathBuf>, json: bool, receipts: bool) -> CliResult {
     let n = online(home, network, async |c| {
         let applied = c.poll().await.map_err(err)?;
-        show(c, &applied, json).await
+        show(c, &applied, json, receipts).await
     })?;
     Ok(Output::default().field("received", n))
 }
@@ -135,6 +141,7 @@ pub fn watch(
     home: &Path,
     network: Option<PathBuf>,
     json: bool,
+    receipts: bool,
     count: Option<usize>,
     interval: Duration,
 ) -> CliResult {
@@ -142,7 +149,7 @@ pub fn watch(
         let mut total = 0;
         loop {
             match c.poll().await {
-                Ok(applied) => total += show(c, &applied, json).await?,
+                Ok(applied) => total += show(c, &applied, json, receipts).await?,
                 Err(e) => eprintln!("poll failed: {e}"),
             }
             if count.is_some_and(|n| total >= n) {
@@ -204,6 +211,17 @@ pub fn list(home: &Path, state: ContactState, json: bool) -> CliResult {
         out.print(json);
     }
     Ok(Output::default().field("count", summaries.len()))
+}
+
+/// `typing SESSION_ID [--stop]`: a typing indicator (20 s TTL).
+pub fn typing(home: &Path, network: Option<PathBuf>, peer: &str, started: bool) -> CliResult {
+    let peer = id(peer)?;
+    online(home, network, async |c| {
+        c.typing(&peer, started).await.map_err(err)
+    })?;
+    Ok(Output::default()
+        .field("to", peer.to_string())
+        .field("typing", started))
 }
 
 /// `accept SESSION_ID`: accepts a message request (tells them).

@@ -66,15 +66,30 @@ enum Command {
         ttl: Option<u64>,
     },
     /// Poll once and print the new messages (they count as read).
-    Receive,
+    Receive {
+        /// Send read receipts for what is shown.
+        #[arg(long)]
+        read_receipts: bool,
+    },
     /// Poll until interrupted, printing new messages as they come.
     Watch {
+        /// Send read receipts for what is shown.
+        #[arg(long)]
+        read_receipts: bool,
         /// Stop after this many messages.
         #[arg(long)]
         count: Option<usize>,
         /// Milliseconds between polls.
         #[arg(long, default_value_t = 500)]
         interval_ms: u64,
+    },
+    /// Tell a contact you are typing (or stopped, with --stop).
+    Typing {
+        /// The other party's Session ID.
+        session_id: String,
+        /// Stopped typing.
+        #[arg(long)]
+        stop: bool,
     },
     /// List the conversations.
     Conversations,
@@ -190,14 +205,20 @@ fn conversation(
             quote,
             ttl,
         } => chat::send(home, net, &session_id, &text, quote.as_deref(), ttl),
-        Command::Receive => chat::receive(home, net, json),
-        Command::Watch { count, interval_ms } => chat::watch(
+        Command::Receive { read_receipts } => chat::receive(home, net, json, read_receipts),
+        Command::Watch {
+            read_receipts,
+            count,
+            interval_ms,
+        } => chat::watch(
             home,
             net,
             json,
+            read_receipts,
             count,
             std::time::Duration::from_millis(interval_ms),
         ),
+        Command::Typing { session_id, stop } => chat::typing(home, net, &session_id, !stop),
         Command::Conversations => chat::list(home, ContactState::Approved, json),
         Command::Requests => chat::list(home, ContactState::Request, json),
         Command::History { session_id } => chat::history(home, &session_id, json),

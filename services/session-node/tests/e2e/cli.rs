@@ -59,10 +59,15 @@ fn lines(stdout: &str) -> Vec<Value> {
 
 /// Polls with `receive` until a line satisfies `want` (30 s at most); returns every line seen.
 fn receive_until(user: &User, want: impl Fn(&Value) -> bool) -> Vec<Value> {
+    receive_with(user, &["receive"], want)
+}
+
+/// [`receive_until`] with the given `receive` command line.
+fn receive_with(user: &User, args: &[&str], want: impl Fn(&Value) -> bool) -> Vec<Value> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let mut seen = Vec::new();
     loop {
-        seen.extend(user.run(&["receive"]));
+        seen.extend(user.run(args));
         if seen.iter().any(&want) {
             return seen;
         }
@@ -142,6 +147,22 @@ fn conversation(alice: &User, bob: &User) {
     let watched = lines(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(watched[0]["text"], "live");
     assert_eq!(watched.last().expect("summary")["received"], 1);
+
+    // Typing indicators and read receipts (asked for).
+    alice.run(&["typing", &b]);
+    receive_until(bob, |l| l["notice"] == "is typing");
+    let sent = alice.run(&["send", &b, "did you read this?"]);
+    let asked = sent[0]["hash"].as_str().expect("hash").to_owned();
+    receive_with(bob, &["receive", "--read-receipts"], |l| {
+        l["hash"] == asked.as_str()
+    });
+    receive_until(alice, |l| l["notice"] == "read 1 message(s)");
+    let history = alice.run(&["history", &b]);
+    let line = history
+        .iter()
+        .find(|l| l["hash"] == asked.as_str())
+        .expect("sent");
+    assert_eq!(line["state"], "read_by_peer");
 
     // Bob reacts to the first message; Alice sees the reaction on her copy.
     bob.run(&["react", &hash, "👍"]);

@@ -86,7 +86,7 @@ pub struct Page {
 pub struct Messenger {
     account: Account,
     onion: OnionClient,
-    nodes: Vec<Node>,
+    nodes: Mutex<Vec<Node>>,
     swarms: Mutex<HashMap<String, Vec<Node>>>,
     backoff: Backoff,
     refresh: Option<Refresh>,
@@ -125,7 +125,7 @@ impl Messenger {
         Self {
             account,
             onion,
-            nodes,
+            nodes: Mutex::new(nodes),
             swarms: Mutex::new(HashMap::new()),
             backoff: Backoff::default(),
             refresh: None,
@@ -151,7 +151,11 @@ impl Messenger {
                 let now = crate::chat::system_ms();
                 let http = reqwest::Client::new();
                 let nodes = crate::network::refresh(&r.home, &http, &r.network, now).await?;
-                self.onion.set_pool(nodes);
+                self.onion.set_pool(nodes.clone());
+                *self
+                    .nodes
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = nodes;
                 self.onion.request(node, body).await
             }
             (result, _) => result,
@@ -179,23 +183,44 @@ impl Messenger {
         self.onion.network_now_ms()
     }
 
-    /// The swarm of `pubkey` (66 hex), cached; asked of a random known node through a path.
+    /// The swarm of `pubkey` (66 hex), cached; asked of a random known node through a path
+    /// (another one when it does not answer).
     pub async fn swarm_of(&self, pubkey: &str) -> Result<Vec<Node>> {
         if let Some(s) = self.lock().get(pubkey) {
             return Ok(s.clone());
         }
-        let ask = self
-            .nodes
-            .get(rand::random_range(0..self.nodes.len().max(1)))
-            .ok_or_else(|| Error::NodeList("no nodes".into()))?;
         let body = json!({"method": "get_swarm", "params": {"pubkey": pubkey}}).to_string();
-        let reply = self.request(ask, body.as_bytes()).await?;
-        let v = reply
-            .body_json()
-            .ok_or_else(|| Error::Reply(format!("get_swarm answered {}", reply.status)))?;
-        let swarm = session_onion::swarm_from_reply(&v).map_err(|e| Error::Reply(e.to_string()))?;
-        self.lock().insert(pubkey.to_owned(), swarm.clone());
-        Ok(swarm)
+        let mut asked = Vec::new();
+        let mut last = Error::NodeList("no nodes".into());
+        for _ in 0..SWARM_TRIES {
+            let known = self
+                .nodes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+            let Some(ask) = pick_untried(&known, &asked) else {
+                break;
+            };
+            asked.push(ask.ed25519);
+            let reply = match self.request(&ask, body.as_bytes()).await {
+                Ok(r) => r,
+                Err(e) => {
+                    last = e;
+                    continue;
+                }
+            };
+            match reply
+                .body_json()
+                .map(|v| session_onion::swarm_from_reply(&v))
+            {
+                Some(Ok(swarm)) => {
+                    self.lock().insert(pubkey.to_owned(), swarm.clone());
+                    return Ok(swarm);
+                }
+                _ => last = Error::Reply(format!("get_swarm answered {}", reply.status)),
+            }
+        }
+        Err(last)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Node>>> {

@@ -57,25 +57,31 @@ impl Chat {
         let history = History::open(home).map_err(local)?;
         let http = reqwest::Client::new();
         let now = system_ms();
-        let nodes = network::cached_bootstrap(home, &http, network, now).await?;
+        let (nodes, fetched_at) = network::cached_bootstrap(home, &http, network, now).await?;
         let onion = OnionClient::new(config, nodes.clone());
-        let nodes = match onion.ensure_paths().await {
-            Ok(()) => nodes,
+        let (nodes, fetched_at) = match onion.ensure_paths().await {
+            Ok(()) => (nodes, fetched_at),
             Err(Error::NoPaths(_)) => {
                 let fresh = network::refresh(home, &http, network, now).await?;
                 onion.set_pool(fresh.clone());
                 onion.ensure_paths().await?;
-                fresh
+                (fresh, now)
             }
             Err(e) => return Err(e),
         };
-        let messenger = Messenger::new(account, onion, nodes).with_refresh(home, network);
+        let messenger =
+            Messenger::new(account, onion, nodes).with_refresh(home, network, fetched_at);
         Ok(Self::new(messenger, history))
     }
 
     /// The swarm requests.
     pub fn messenger(&self) -> &Messenger {
         &self.messenger
+    }
+
+    /// The swarm requests, to adjust.
+    pub fn messenger_mut(&mut self) -> &mut Messenger {
+        &mut self.messenger
     }
 
     /// The local state.

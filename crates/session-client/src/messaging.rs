@@ -97,6 +97,10 @@ pub struct Messenger {
 struct Refresh {
     home: std::path::PathBuf,
     network: crate::network::NetworkConfig,
+    /// When the node list in use was fetched (system ms).
+    fetched_at_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// How old it may get before the next request fetches it again.
+    max_age_ms: u64,
 }
 
 impl std::fmt::Debug for Messenger {
@@ -134,28 +138,62 @@ impl Messenger {
 
     /// Lets the messenger fetch a fresh node list from `network`'s seeds (cached in `home`)
     /// when the onion pool runs short (nodes died and were dropped).
-    pub fn with_refresh(mut self, home: &std::path::Path, network: &crate::NetworkConfig) -> Self {
+    /// The list in use was fetched at `fetched_at_ms` (system ms); it is fetched again once
+    /// older than [`crate::network::CACHE_MAX_AGE_MS`] (see [`Self::set_node_list_max_age`]).
+    pub fn with_refresh(
+        mut self,
+        home: &std::path::Path,
+        network: &crate::NetworkConfig,
+        fetched_at_ms: u64,
+    ) -> Self {
         self.refresh = Some(Refresh {
             home: home.to_path_buf(),
             network: network.clone(),
+            fetched_at_ms: std::sync::Arc::new(fetched_at_ms.into()),
+            max_age_ms: crate::network::CACHE_MAX_AGE_MS,
         });
         self
     }
 
-    /// One onion request; when the pool can no longer give paths, the node list is fetched
-    /// again (if the messenger knows where from) and the request tried once more.
+    /// How old the node list may get before it is fetched again (long-running clients).
+    pub fn set_node_list_max_age(&mut self, max_age: Duration) {
+        if let Some(r) = &mut self.refresh {
+            r.max_age_ms = u64::try_from(max_age.as_millis()).unwrap_or(u64::MAX);
+        }
+    }
+
+    /// Fetches the node list again from the seeds and puts it to use.
+    async fn refresh_nodes(&self, r: &Refresh) -> Result<()> {
+        let now = crate::chat::system_ms();
+        let http = reqwest::Client::new();
+        let nodes = crate::network::refresh(&r.home, &http, &r.network, now).await?;
+        self.onion.set_pool(nodes.clone());
+        *self
+            .nodes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = nodes;
+        r.fetched_at_ms
+            .store(now, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// One onion request. A node list past its age is fetched again first (a failure keeps the
+    /// old one); when the pool can no longer give paths, the list is fetched again and the
+    /// request tried once more.
     async fn request(&self, node: &Node, body: &[u8]) -> Result<session_onion::NodeReply> {
+        if let Some(r) = &self.refresh {
+            let age = crate::chat::system_ms()
+                .saturating_sub(r.fetched_at_ms.load(std::sync::atomic::Ordering::Relaxed));
+            if age >= r.max_age_ms
+                && let Err(e) = self.refresh_nodes(r).await
+            {
+                tracing::debug!(error = %e, "refreshing the node list failed; keeping the old one");
+            }
+        }
         match (self.onion.request(node, body).await, &self.refresh) {
             (Err(Error::NoPaths(shortage)), Some(r)) => {
                 tracing::info!(?shortage, "onion pool short: fetching the node list again");
-                let now = crate::chat::system_ms();
-                let http = reqwest::Client::new();
-                let nodes = crate::network::refresh(&r.home, &http, &r.network, now).await?;
-                self.onion.set_pool(nodes.clone());
-                *self
-                    .nodes
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = nodes;
+                self.refresh_nodes(r).await?;
                 self.onion.request(node, body).await
             }
             (result, _) => result,

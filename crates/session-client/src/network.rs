@@ -108,17 +108,17 @@ pub async fn bootstrap(http: &reqwest::Client, cfg: &NetworkConfig) -> Result<Ve
 }
 
 /// The node list from `home`'s cache when it is younger than [`CACHE_MAX_AGE_MS`] at `now_ms`
-/// and not empty, else from the seeds (then written to the cache).
+/// and not empty, else from the seeds (then written to the cache); with when it was fetched.
 pub async fn cached_bootstrap(
     home: &Path,
     http: &reqwest::Client,
     cfg: &NetworkConfig,
     now_ms: u64,
-) -> Result<Vec<Node>> {
-    if let Some(nodes) = read_cache(home, now_ms) {
-        return Ok(nodes);
+) -> Result<(Vec<Node>, u64)> {
+    if let Some(cached) = read_cache(home, now_ms) {
+        return Ok(cached);
     }
-    refresh(home, http, cfg, now_ms).await
+    Ok((refresh(home, http, cfg, now_ms).await?, now_ms))
 }
 
 /// Fetches the node list from the seeds and replaces `home`'s cache with it.
@@ -133,8 +133,9 @@ pub async fn refresh(
     Ok(nodes)
 }
 
-/// The cached list, if fresh and readable (a damaged cache is ignored, not an error).
-pub fn read_cache(home: &Path, now_ms: u64) -> Option<Vec<Node>> {
+/// The cached list and when it was fetched, if fresh and readable (a damaged cache is
+/// ignored, not an error).
+pub fn read_cache(home: &Path, now_ms: u64) -> Option<(Vec<Node>, u64)> {
     let v: Value = serde_json::from_slice(&std::fs::read(home.join(CACHE_FILE)).ok()?).ok()?;
     let fetched = v.get("fetched_at_ms")?.as_u64()?;
     if now_ms.saturating_sub(fetched) >= CACHE_MAX_AGE_MS || fetched > now_ms {
@@ -147,7 +148,7 @@ pub fn read_cache(home: &Path, now_ms: u64) -> Option<Vec<Node>> {
         .map(Node::from_json)
         .collect::<std::result::Result<_, _>>()
         .ok()?;
-    (!nodes.is_empty()).then_some(nodes)
+    (!nodes.is_empty()).then_some((nodes, fetched))
 }
 
 /// Writes the cache atomically (a temporary file renamed over the old one).
@@ -200,10 +201,10 @@ mod tests {
         let nodes = vec![node(1), node(2)];
         assert_eq!(read_cache(dir.path(), 10), None);
         write_cache(dir.path(), &nodes, 1_000).expect("write");
-        assert_eq!(read_cache(dir.path(), 1_000), Some(nodes.clone()));
+        assert_eq!(read_cache(dir.path(), 1_000), Some((nodes.clone(), 1_000)));
         assert_eq!(
             read_cache(dir.path(), 1_000 + CACHE_MAX_AGE_MS - 1),
-            Some(nodes)
+            Some((nodes, 1_000))
         );
         assert_eq!(read_cache(dir.path(), 1_000 + CACHE_MAX_AGE_MS), None);
         assert_eq!(read_cache(dir.path(), 999), None, "from the future");

@@ -44,6 +44,23 @@ async fn disappearing_messages_leave_the_swarm_and_the_history_on_time() {
     let bob_keys = bob_account.keys();
     let alice_id = alice.messenger().account().session_id();
 
+    // A long-running client fetches the node list again once it is past its age.
+    let fetched_at = || -> u64 {
+        let cache = std::fs::read(homes.path().join("bob").join("nodes.json")).expect("cache");
+        let v: serde_json::Value = serde_json::from_slice(&cache).expect("json");
+        v["fetched_at_ms"].as_u64().expect("fetched_at_ms")
+    };
+    let first = fetched_at();
+    bob.poll().await.expect("poll");
+    assert_eq!(fetched_at(), first, "fresh list kept");
+    bob.messenger_mut()
+        .set_node_list_max_age(Duration::from_millis(1));
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    bob.poll().await.expect("poll after the list aged");
+    assert!(fetched_at() > first, "the list was fetched again");
+    bob.messenger_mut()
+        .set_node_list_max_age(Duration::from_secs(3600));
+
     // Delete after send, 10 s (the shortest TTL a node accepts).
     alice
         .set_expiry(&bob_id, Expiry::AfterSend(10))

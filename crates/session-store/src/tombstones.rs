@@ -183,27 +183,28 @@ impl Store {
     /// Drops tombstones whose message would have expired by `now_ms` (nothing can bring such a
     /// message back: every node refuses expired messages).
     pub(crate) fn purge_tombstones_into(&self, batch: &mut WriteBatch, now_ms: u64) -> Result<()> {
-        for item in self
-            .db()
-            .iterator_cf(self.cf(CF_TOMBSTONES), IteratorMode::Start)
-        {
-            let (k, v) = item.ctx("scanning tombstones")?;
-            if decode_tombstone_value(&v)?.0 <= now_ms {
-                batch.delete_cf(self.cf(CF_TOMBSTONES), &k);
-            }
-        }
-        Ok(())
+        self.purge_cf_into(batch, CF_TOMBSTONES, now_ms, |v| {
+            Ok(decode_tombstone_value(v)?.0)
+        })
     }
 
     /// Drops proofs whose lifetime ended by `now_ms` (every tombstone citing them is gone).
     pub(crate) fn purge_proofs_into(&self, batch: &mut WriteBatch, now_ms: u64) -> Result<()> {
-        for item in self
-            .db()
-            .iterator_cf(self.cf(CF_PROOFS), IteratorMode::Start)
-        {
-            let (k, v) = item.ctx("scanning proofs")?;
-            if decode_proof_value(&v)?.0 <= now_ms {
-                batch.delete_cf(self.cf(CF_PROOFS), &k);
+        self.purge_cf_into(batch, CF_PROOFS, now_ms, |v| Ok(decode_proof_value(v)?.0))
+    }
+
+    /// Deletes every entry of `cf` whose value's time (read by `until`) is at or before `now_ms`.
+    fn purge_cf_into(
+        &self,
+        batch: &mut WriteBatch,
+        cf: &'static str,
+        now_ms: u64,
+        until: impl Fn(&[u8]) -> Result<u64>,
+    ) -> Result<()> {
+        for item in self.db().iterator_cf(self.cf(cf), IteratorMode::Start) {
+            let (k, v) = item.ctx("scanning for expired entries")?;
+            if until(&v)? <= now_ms {
+                batch.delete_cf(self.cf(cf), &k);
             }
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! `spec/vectors.md` §11 (onion hop encryption, LSU test_onionreq.cpp) and §12 (v4 payloads,
 //! SOGS onion_request.py), through this crate's API.
 use crate::h;
+use crate::spec::{A, A_SK, B, B_SK, ENC_GCM, ENC_XCHACHA};
 use session_crypto::hop::EncType;
 use session_crypto::{X25519PublicKey, X25519Secret};
 use session_onion::{
@@ -8,18 +9,10 @@ use session_onion::{
     framing, peel,
 };
 
-const A: &str = "bbdfc83022d0aff084a6f0c529a93d1c4d728bf7e41199afed0e01ae70d20540";
-const A_SK: &str = "ccc335912da8939e2b44816728a5a4773063efa82bf7ae2d42a0abfa2caa452d";
-const B: &str = "caea52c5b0c316d85ffb53ea536826618b13dee40685f166f632653114526a78";
-const B_SK: &str = "8fcd8ad3a15c76f76f1c56dff0c529999f8c59b4acda79e05666e54d5727dca1";
-
-const ENC_GCM: &str =
-    "1eb6ae1cd72f60999486365749bd5dc15cc0b6a2a44d7d063daa5e93722f0c025fd00306403b61";
 const ENC_GCM_BROKEN: [&str; 2] = [
     "1eb6ae1cd72f60999486365759bd5dc15cc0b6a2a44d7d063daa5e93722f0c025fd00306403b61",
     "1eb6ae1cd72f60999486365749bd5dc15cc0b6a2a44d7d063daa5e93722f0c025fd00306403b69",
 ];
-const ENC_XCHACHA: &str = "9e1a3abe60eff3ea5c23556cc7e225b6f94355315f7281f66ecf4dbb06e7899a52b863e03cde3b287d1638d765db75de02b032";
 const ENC_XCHACHA_BROKEN: [&str; 2] = [
     "9e1a3abe60eff3ea5c23556cc7e225b6f94355315f7281f66ecf4dbb06e7899a52b863e03cde3b287d1638d765db75de02b033",
     "9e1a3abe60eff3ea5c23556ccfe225b6f94355315f7281f66ecf4dbb06e7899a52b863e03cde3b287d1638d765db75de02b032",

@@ -14,16 +14,10 @@ use crate::error::{Error, Result};
 use crate::history::{self, Applied, ContactState, History, ReadMarks, State};
 use crate::messaging::Messenger;
 use crate::network::{self, NetworkConfig};
+use crate::onion::system_ms;
 use crate::{Account, OnionClient, OnionConfig};
 use session_crypto::SessionId;
 use std::path::Path;
-
-/// The system clock, ms (for cache ages, not for anything signed).
-pub(crate) fn system_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
 
 /// Pages one poll reads at most (a node answers a size-bounded page and says `more`); the rest waits for
 /// the next poll.

@@ -164,7 +164,7 @@ impl Messenger {
 
     /// Fetches the node list again from the seeds and puts it to use.
     async fn refresh_nodes(&self, r: &Refresh) -> Result<()> {
-        let now = crate::chat::system_ms();
+        let now = crate::onion::system_ms();
         let http = reqwest::Client::new();
         let nodes = crate::network::refresh(&r.home, &http, &r.network, now).await?;
         self.onion.set_pool(nodes.clone());
@@ -182,7 +182,7 @@ impl Messenger {
     /// request tried once more.
     async fn request(&self, node: &Node, body: &[u8]) -> Result<session_onion::NodeReply> {
         if let Some(r) = &self.refresh {
-            let age = crate::chat::system_ms()
+            let age = crate::onion::system_ms()
                 .saturating_sub(r.fetched_at_ms.load(std::sync::atomic::Ordering::Relaxed));
             if age >= r.max_age_ms
                 && let Err(e) = self.refresh_nodes(r).await

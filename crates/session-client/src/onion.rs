@@ -294,8 +294,8 @@ impl OnionClient {
 
     /// This client's local clock, ms: the system clock plus the configured skew.
     pub fn local_now_ms(&self) -> i64 {
-        now_ms()
-            .unwrap_or(0)
+        i64::try_from(system_ms())
+            .unwrap_or(i64::MAX)
             .saturating_add(self.config.local_clock_skew_ms)
     }
 
@@ -337,9 +337,12 @@ fn failed(detail: &str) -> Attempt {
     }
 }
 
-fn now_ms() -> Option<i64> {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
-    i64::try_from(d.as_millis()).ok()
+/// The system clock, ms since the epoch (cache ages, local deadlines; anything signed or
+/// stored uses [`OnionClient::network_now_ms`]).
+pub fn system_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// A guard test: a direct `GET /info` (the node's health, not the storage RPC) that must answer

@@ -168,9 +168,7 @@ pub fn watch(
 /// commands use network time) swept away first.
 fn offline(home: &Path) -> Result<History, CliError> {
     let history = History::open(home).map_err(err)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let now = session_client::onion::system_ms();
     history.sweep(now).map_err(err)?;
     Ok(history)
 }

@@ -178,6 +178,40 @@ fn expires_at(expiry: Expiry, sent: u64, outgoing: bool) -> Option<u64> {
     }
 }
 
+/// Adds a message (outgoing ones as `sending`, incoming ones as `unread`) unless one with its
+/// hash is there; returns whether it was added.
+fn insert(db: &rusqlite::Connection, m: &Record<'_>, outgoing: bool) -> rusqlite::Result<bool> {
+    let (mode, secs) = expiry_columns(m.expiry);
+    let (quote_author, quote_ms) = match &m.quote {
+        Some((a, t)) => (Some(a.as_str()), Some(ms(*t))),
+        None => (None, None),
+    };
+    let state = if outgoing {
+        State::Sending
+    } else {
+        State::Unread
+    };
+    let added = db.execute(
+        "INSERT OR IGNORE INTO messages (hash, peer, outgoing, text, sent_at_ms, state,
+             expiry_mode, expiry_secs, expires_at_ms, quote_author, quote_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            m.hash,
+            m.peer,
+            i64::from(outgoing),
+            m.text,
+            ms(m.sent_at_ms),
+            state.as_str(),
+            mode,
+            secs,
+            expires_at(m.expiry, m.sent_at_ms, outgoing).map(ms),
+            quote_author,
+            quote_ms
+        ],
+    )?;
+    Ok(added == 1)
+}
+
 /// The hash of the message `to` in the conversation with `peer` (`to` written by `peer`, or by
 /// us when its author is someone else).
 fn resolve(
@@ -198,27 +232,7 @@ impl History {
     /// Records a message this account is sending (state [`State::Sending`]); a message with
     /// the same hash already recorded is kept as it is.
     pub fn record_outgoing(&self, m: &Record<'_>) -> Result<(), HistoryError> {
-        let (mode, secs) = expiry_columns(m.expiry);
-        let (qa, qt) = m
-            .quote
-            .clone()
-            .map_or((None, None), |(a, t)| (Some(a), Some(ms(t))));
-        self.db.execute(
-            "INSERT OR IGNORE INTO messages (hash, peer, outgoing, text, sent_at_ms, state,
-                 expiry_mode, expiry_secs, expires_at_ms, quote_author, quote_ms)
-             VALUES (?1, ?2, 1, ?3, ?4, 'sending', ?5, ?6, ?7, ?8, ?9)",
-            params![
-                m.hash,
-                m.peer,
-                m.text,
-                ms(m.sent_at_ms),
-                mode,
-                secs,
-                expires_at(m.expiry, m.sent_at_ms, true).map(ms),
-                qa,
-                qt
-            ],
-        )?;
+        insert(&self.db, m, true)?;
         contacts::ensure(&self.db, m.peer, ContactState::Approved)?;
         Ok(())
     }
@@ -361,27 +375,18 @@ fn apply_one(
     match &m.payload {
         Payload::Text { body, quote } => {
             contacts::ensure(db, peer, ContactState::Request)?;
-            let (mode, secs) = expiry_columns(m.expiry);
-            let (qa, qt) = quote.as_ref().map_or((None, None), |(r, _)| {
-                (Some(r.author.to_string()), Some(ms(r.sent_at_ms)))
-            });
-            let added = db.execute(
-                "INSERT OR IGNORE INTO messages (hash, peer, outgoing, text, sent_at_ms, state,
-                     expiry_mode, expiry_secs, expires_at_ms, quote_author, quote_ms)
-                 VALUES (?1, ?2, 0, ?3, ?4, 'unread', ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    m.hash,
-                    peer,
-                    body,
-                    ms(m.sent_at_ms),
-                    mode,
-                    secs,
-                    expires_at(m.expiry, m.sent_at_ms, false).map(ms),
-                    qa,
-                    qt
-                ],
-            )?;
-            if added == 1 {
+            let record = Record {
+                peer,
+                hash: &m.hash,
+                text: body,
+                sent_at_ms: m.sent_at_ms,
+                expiry: m.expiry,
+                quote: quote
+                    .as_ref()
+                    .map(|(r, _)| (r.author.to_string(), r.sent_at_ms)),
+            };
+            let added = insert(db, &record, false)?;
+            if added {
                 let e = db.query_row(
                     &format!("SELECT {COLUMNS} FROM messages WHERE hash = ?1"),
                     [&m.hash],

@@ -53,18 +53,9 @@ impl Chat {
         let now = system_ms();
         let (nodes, fetched_at) = network::cached_bootstrap(home, &http, network, now).await?;
         let onion = OnionClient::new(config, nodes.clone());
-        let (nodes, fetched_at) = match onion.ensure_paths().await {
-            Ok(()) => (nodes, fetched_at),
-            Err(Error::NoPaths(_)) => {
-                let fresh = network::refresh(home, &http, network, now).await?;
-                onion.set_pool(fresh.clone());
-                onion.ensure_paths().await?;
-                (fresh, now)
-            }
-            Err(e) => return Err(e),
-        };
         let messenger =
             Messenger::new(account, onion, nodes).with_refresh(home, network, fetched_at);
+        messenger.ensure_paths().await?;
         Ok(Self::new(messenger, history))
     }
 

@@ -190,11 +190,28 @@ impl Messenger {
                 tracing::debug!(error = %e, "refreshing the node list failed; keeping the old one");
             }
         }
-        match (self.onion.request(node, body).await, &self.refresh) {
+        self.refreshing_when_short(|| self.onion.request(node, body))
+            .await
+    }
+
+    /// Builds the onion paths (their guard tests also teach the network time); when the node
+    /// list cannot give them, it is fetched again first, as for a request.
+    pub async fn ensure_paths(&self) -> Result<()> {
+        self.refreshing_when_short(|| self.onion.ensure_paths())
+            .await
+    }
+
+    /// Runs `op`; when the onion pool cannot give paths, fetches the node list again (if the
+    /// messenger knows where from) and runs `op` once more.
+    async fn refreshing_when_short<T, F: Future<Output = Result<T>>>(
+        &self,
+        op: impl Fn() -> F,
+    ) -> Result<T> {
+        match (op().await, &self.refresh) {
             (Err(Error::NoPaths(shortage)), Some(r)) => {
                 tracing::info!(?shortage, "onion pool short: fetching the node list again");
                 self.refresh_nodes(r).await?;
-                self.onion.request(node, body).await
+                op().await
             }
             (result, _) => result,
         }

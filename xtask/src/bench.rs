@@ -1,6 +1,6 @@
 //! `cargo xtask bench crypto`: runs the criterion benchmarks, then turns criterion's estimates
 //! into the ops/s + ratio table in `docs/BENCHMARKS.md`; `node`, `swarm`, `onion` and `e2e` run
-//! the load benches of session-node-service and write their tables the same way.
+//! the system benches of session-e2e (`tests/benches`) and write their tables the same way.
 
 use crate::cmd;
 use anyhow::{Context, Result, bail};
@@ -59,13 +59,14 @@ fn e2e() -> Result<()> {
     load_bench("e2e", "e2e", e2e_table)
 }
 
-/// Runs one load-generator bench of session-node-service and writes its table.
+/// Runs one system bench of session-e2e and writes its table.
 fn load_bench(bench: &str, name: &str, table: fn(&Value) -> Result<String>) -> Result<()> {
     let root = cmd::workspace_root();
     // The dev profile: dependencies (tokio, axum, serde_json, dalek, RocksDB) are built at
     // opt-level 2 there, so this reuses the RocksDB build the tests already paid for; only our
     // own glue code runs unoptimised. A release run needs a second ~45-minute RocksDB build.
     let profile = std::env::var("NODE_BENCH_PROFILE").unwrap_or_else(|_| "dev".into());
+    crate::e2e::build_binaries(&root, &profile)?;
     cmd::run(
         "cargo",
         &[

@@ -6,6 +6,8 @@
 //! * `cargo xtask bench <crypto | node | swarm | onion | e2e>` — criterion benchmarks next to
 //!   libsodium, or a load generator / latency run on real nodes; each writes its table into
 //!   `docs/BENCHMARKS.md`.
+//! * `cargo xtask e2e [FAMILY…]` — the end-to-end scenarios (`tests/scenarios`), all or the
+//!   named families, after building the binaries they start.
 //! * `cargo xtask fuzz TARGET [--runs N]` — runs one cargo-fuzz target (installing cargo-fuzz
 //!   if needed).
 //! * `cargo xtask contracts <build | check | test>` — the devnet's Solidity contracts.
@@ -17,7 +19,9 @@ mod bench;
 mod cmd;
 mod contracts;
 mod devnet;
+mod e2e;
 mod fuzz;
+mod layers;
 mod tidy;
 
 use anyhow::{Result, bail};
@@ -28,13 +32,14 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("bench") => bench::run(&rest()),
+        Some("e2e") => e2e::run(&rest()),
         Some("fuzz") => fuzz::run(&rest()),
         Some("tidy") => tidy::run(),
         Some("contracts") => contracts::run(&rest()),
         Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | bench <crypto | node | swarm | onion | e2e> | fuzz TARGET [--runs N] | tidy | \
+                "usage: cargo xtask <test | e2e [FAMILY…] | bench <crypto | node | swarm | onion | e2e> | fuzz TARGET [--runs N] | tidy | \
                  contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")
@@ -60,6 +65,8 @@ fn test() -> Result<()> {
     )?;
     tidy::run()?;
     contracts::test(&root)?;
+    // The end-to-end scenarios start binaries of other packages: build them first.
+    e2e::build_binaries(&root, "dev")?;
     cmd::run("cargo", &["test", "--workspace", "--locked"], &root)?;
     fuzz::check()?;
     eprintln!("xtask test: all checks passed");

@@ -3,6 +3,7 @@
 //! * Pure crates (no I/O) never depend, even transitively, on an async runtime, RPC, database or
 //!   chain crate.
 //! * Every workspace member inherits the workspace lints.
+//! * `session-node`'s modules keep to their layers (see [`crate::layers`]).
 
 use crate::cmd;
 use anyhow::{Result, bail};
@@ -13,6 +14,7 @@ use std::collections::{BTreeSet, HashMap};
 pub const PURE_CRATES: &[&str] = &[
     "session-crypto",
     "session-protocol",
+    "session-rpc",
     "session-onion",
     "session-swarm",
 ];
@@ -40,11 +42,14 @@ pub fn run() -> Result<()> {
         &["metadata", "--format-version", "1", "--locked"],
         &root,
     )?)?;
-    let problems = check(&meta);
+    let mut problems = check(&meta);
+    problems.extend(crate::layers::check_dir(
+        &root.join("crates/session-node/src"),
+    )?);
     if !problems.is_empty() {
         bail!("tidy:\n  {}", problems.join("\n  "));
     }
-    eprintln!("tidy: pure crates are free of I/O dependencies");
+    eprintln!("tidy: pure crates are free of I/O dependencies; session-node keeps its layers");
     Ok(())
 }
 

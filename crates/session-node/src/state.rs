@@ -1,53 +1,12 @@
 //! Everything a request handler needs: the store, the node's keys, the clock, the swarm view.
 
 use crate::clock::Clock;
-use crate::swarm_view::SwarmView;
+use crate::swarm_view::{NodeRecord, SwarmInfo, SwarmView};
 use base64::Engine as _;
-use serde_json::{Value, json};
 use session_crypto::IdentityKeys;
 use session_store::{Account, Store};
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
-
-/// A node as `get_swarm` and 421 replies describe it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NodeRecord {
-    /// Its public storage-RPC address.
-    pub addr: SocketAddr,
-    /// Ed25519 public key.
-    pub ed25519: [u8; 32],
-    /// X25519 public key.
-    pub x25519: [u8; 32],
-    /// Its internal gRPC address (as registered; the storage-RPC address for a standalone node).
-    pub grpc: SocketAddr,
-}
-
-impl NodeRecord {
-    /// The reference server's snode object.
-    pub fn to_json(&self) -> Value {
-        let port = self.addr.port();
-        json!({
-            "address": format!("{}.snode", hex::encode(self.ed25519)),
-            "pubkey_legacy": hex::encode(self.ed25519),
-            "pubkey_x25519": hex::encode(self.x25519),
-            "pubkey_ed25519": hex::encode(self.ed25519),
-            "port": port.to_string(),
-            "port_https": port,
-            "port_omq": port,
-            "port_quic": port,
-            "ip": self.addr.ip().to_string(),
-        })
-    }
-}
-
-/// One swarm: its id on the 2^64 ring and its members.
-#[derive(Clone, Debug)]
-pub struct SwarmInfo {
-    /// The swarm id.
-    pub id: u64,
-    /// Its nodes.
-    pub members: Vec<NodeRecord>,
-}
 
 /// Shared node state.
 #[derive(Debug)]

@@ -2,11 +2,51 @@
 //! swarm this node is in. Request handlers read an `Arc<SwarmView>` that the chain watcher
 //! swaps whole, so a request sees one consistent epoch.
 
-use crate::state::{NodeRecord, SwarmInfo};
+use serde_json::{Value, json};
 use session_store::Account;
 use session_swarm::SwarmId;
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+
+/// A node as `get_swarm` and 421 replies describe it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeRecord {
+    /// Its public storage-RPC address.
+    pub addr: SocketAddr,
+    /// Ed25519 public key.
+    pub ed25519: [u8; 32],
+    /// X25519 public key.
+    pub x25519: [u8; 32],
+    /// Its internal gRPC address (as registered; the storage-RPC address for a standalone node).
+    pub grpc: SocketAddr,
+}
+
+impl NodeRecord {
+    /// The reference server's snode object.
+    pub fn to_json(&self) -> Value {
+        let port = self.addr.port();
+        json!({
+            "address": format!("{}.snode", hex::encode(self.ed25519)),
+            "pubkey_legacy": hex::encode(self.ed25519),
+            "pubkey_x25519": hex::encode(self.x25519),
+            "pubkey_ed25519": hex::encode(self.ed25519),
+            "port": port.to_string(),
+            "port_https": port,
+            "port_omq": port,
+            "port_quic": port,
+            "ip": self.addr.ip().to_string(),
+        })
+    }
+}
+
+/// One swarm: its id on the 2^64 ring and its members.
+#[derive(Clone, Debug)]
+pub struct SwarmInfo {
+    /// The swarm id.
+    pub id: u64,
+    /// Its nodes.
+    pub members: Vec<NodeRecord>,
+}
 
 /// The swarms of one epoch, as this node sees them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -3,22 +3,20 @@
 //! node that failed is retested after 10 s × its failure count (plus the same jitter), capped at
 //! 2 minutes, at most 4 retests per 200 ms tick. Results feed the health output and the logs.
 //!
-//! [`Schedule`] is the policy (pure: time and randomness are arguments); [`test_loop`] runs it.
+//! [`Schedule`] is the policy (pure: time and randomness are arguments); the loop that runs it
+//! is `crate::replication::peer_tests`, a layer above.
 
-use super::peers::Peers;
-use crate::state::{NodeRecord, NodeState};
 use rand::RngExt as _;
 use rand::seq::SliceRandom as _;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// Session's pass interval and jitter (10 s ± 3 s).
 pub const PASS_INTERVAL_MS: u64 = 10_000;
 /// Jitter of the pass interval.
 pub const PASS_JITTER_MS: u64 = 3_000;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 /// Retest delay per previous failure.
 pub const RETEST_STEP_MS: u64 = 10_000;
@@ -152,47 +150,6 @@ impl Schedule {
             "reachable": self.peers.values().filter(|s| s.failures == 0).count(),
             "failing": failing,
         })
-    }
-}
-
-/// Runs the node's schedule until `shutdown`, testing peers with authenticated pings.
-pub async fn test_loop(node: Arc<NodeState>, peers: Arc<Peers>, shutdown: CancellationToken) {
-    let schedule = &node.peer_health;
-    let mut ticks = crate::every::Every::new(TICK, shutdown);
-    while ticks.next().await {
-        let view = node.view();
-        let others: Vec<NodeRecord> = view
-            .nodes()
-            .map(|(_, n)| n.clone())
-            .filter(|n| n.ed25519 != node.record.ed25519)
-            .collect();
-        let keys: Vec<[u8; 32]> = others.iter().map(|n| n.ed25519).collect();
-        let due = lock(schedule).due(node.now_ms(), &keys, &mut rand::rng());
-        for key in due {
-            let Some(peer) = others.iter().find(|n| n.ed25519 == key) else {
-                continue;
-            };
-            let result = peers.ping(&node, peer).await.map_err(|e| e.to_string());
-            log_result(schedule, peer, &result);
-            lock(schedule).record(key, result, node.now_ms(), &mut rand::rng());
-        }
-    }
-}
-
-fn log_result(schedule: &Mutex<Schedule>, peer: &NodeRecord, result: &Result<(), String>) {
-    let before = lock(schedule)
-        .status(&peer.ed25519)
-        .map_or(0, |s| s.failures);
-    let who = hex::encode(peer.ed25519);
-    match result {
-        Err(e) if before == 0 => {
-            tracing::warn!(peer = %who, addr = %peer.grpc, error = %e, "peer test failed")
-        }
-        Err(e) => {
-            tracing::debug!(peer = %who, failures = before + 1, error = %e, "peer still failing")
-        }
-        Ok(()) if before > 0 => tracing::info!(peer = %who, after = before, "peer reachable again"),
-        Ok(()) => {}
     }
 }
 

@@ -1,13 +1,12 @@
-//! The node-to-node gRPC API (`proto/internal/node.proto`): authenticated calls between
-//! registered nodes. Today: forwarding a client's recursive request to the rest of the swarm
-//! (`Forward`) and reachability tests that prove the callee holds its key (`Ping`).
+//! The node-to-node gRPC API (`proto/internal/node.proto`) as every layer above uses it: the
+//! generated messages, call authentication ([`auth`]), the client side of calls to other nodes
+//! ([`peers`]) and the peer-test schedule they feed ([`health`]). The service that answers the
+//! calls is transport (`crate::server::grpc`); what the calls are for is request logic
+//! (`crate::rpc`, `crate::onion`, `crate::replication`).
 
 pub mod auth;
 pub mod health;
 pub mod peers;
-pub(crate) mod proofs;
-mod service;
-pub mod sync;
 
 /// The generated messages, client and server.
 #[allow(missing_docs, clippy::all, clippy::pedantic, clippy::nursery)]
@@ -15,4 +14,13 @@ pub mod proto {
     tonic::include_proto!("session.internal.v1");
 }
 
-pub use service::{InternalService, serve};
+/// Signed-message tag of a ping reply.
+pub const PING_DOMAIN: &[u8] = b"session-rs-ping-v1";
+
+/// Largest gRPC message either side accepts (a full batch plus framing and base64-free hashes).
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The bytes a pinged node signs.
+pub fn ping_message(nonce: &[u8], caller: &[u8; 32]) -> Vec<u8> {
+    [PING_DOMAIN, nonce, caller].concat()
+}

@@ -2,17 +2,16 @@
 //! recursive requests.
 
 use super::auth;
+use super::ping_message;
 use super::proto::Auth;
 use super::proto::node_internal_client::NodeInternalClient;
 use super::proto::{FetchRequest, ForwardRequest, PingRequest, RelayRequest, SummaryRequest};
-use super::service::ping_message;
-use crate::rpc::{Body, Reply};
-use crate::state::{NodeRecord, NodeState};
-use serde_json::{Value, json};
+use crate::state::NodeState;
+use crate::swarm_view::NodeRecord;
 use session_crypto::Ed25519PublicKey;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 use tonic::transport::Channel;
 
@@ -53,8 +52,8 @@ impl Peers {
             .connect_timeout(Duration::from_secs(2))
             .connect_lazy();
         let client = NodeInternalClient::new(channel)
-            .max_decoding_message_size(super::service::MAX_MESSAGE_BYTES)
-            .max_encoding_message_size(super::service::MAX_MESSAGE_BYTES);
+            .max_decoding_message_size(super::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(super::MAX_MESSAGE_BYTES);
         map.insert(addr, client.clone());
         Ok(client)
     }
@@ -196,64 +195,4 @@ async fn call<T>(
     fut: impl std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
 ) -> Result<T, PeerError> {
     call_within(FORWARD_TIMEOUT * 6, fut, call_error).await
-}
-
-/// Forwards a recursive request that succeeded locally to every other member of this node's
-/// swarm, concurrently, and merges their entries into the reply's `swarm` object. A peer that
-/// fails is listed as `{"failed": true, ...}`; the reply is 500 only if every entry failed.
-pub async fn fan_out(
-    node: Arc<NodeState>,
-    peers: Arc<Peers>,
-    body: Arc<[u8]>,
-    local: Reply,
-) -> Reply {
-    let view = node.view();
-    let Some(own) = view.own_swarm() else {
-        return local;
-    };
-    let Body::Json(mut merged) = local.body else {
-        return local;
-    };
-    let mut calls = tokio::task::JoinSet::new();
-    for peer in view.members(own) {
-        if peer.ed25519 == node.record.ed25519 {
-            continue;
-        }
-        let (node, peers, body, peer) = (node.clone(), peers.clone(), body.clone(), peer.clone());
-        calls.spawn(async move {
-            let key = hex::encode(peer.ed25519);
-            let entry = peer_entry(peers.forward(&node, &peer, &body).await, &key);
-            (key, entry)
-        });
-    }
-    while let Some(done) = calls.join_next().await {
-        let Ok((key, entry)) = done else { continue };
-        if let Some(swarm) = merged.get_mut("swarm").and_then(Value::as_object_mut) {
-            swarm.insert(key, entry);
-        }
-    }
-    let all_failed = merged["swarm"]
-        .as_object()
-        .is_some_and(|s| s.values().all(|e| e.get("failed") == Some(&json!(true))));
-    Reply::json(if all_failed { 500 } else { local.code }, merged)
-}
-
-/// Turns a peer's answer into its entry of the `swarm` object.
-fn peer_entry(result: Result<(u16, Vec<u8>), PeerError>, key: &str) -> Value {
-    match result {
-        Ok((200, body)) => serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| v.get("swarm").and_then(|s| s.get(key)).cloned())
-            .unwrap_or_else(|| json!({"failed": true, "bad_peer_response": true})),
-        Ok((code, body)) => json!({
-            "failed": true,
-            "code": code,
-            "reason": String::from_utf8_lossy(&body),
-        }),
-        Err(PeerError::Timeout) => json!({"failed": true, "timeout": true}),
-        Err(PeerError::Call(e)) => {
-            tracing::debug!(peer = key, error = %e, "forward failed");
-            json!({"failed": true, "query_failure": true})
-        }
-    }
 }

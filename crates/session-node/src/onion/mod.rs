@@ -172,12 +172,9 @@ impl Onion {
             return OnionReply::wrapped(key, &HopError::DestinationNotReady);
         }
         (self.node.traffic.onion_rpc).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let reply = crate::server::storage_request(
-            self.node.clone(),
-            self.peers.clone(),
-            Arc::from(req.body),
-        )
-        .await;
+        let reply =
+            crate::rpc::storage_request(self.node.clone(), self.peers.clone(), Arc::from(req.body))
+                .await;
         let body = match &reply.body {
             session_rpc::Body::Text(t) => ReplyBody::Text(t),
             session_rpc::Body::Json(v) => ReplyBody::Json(v),

@@ -1,7 +1,7 @@
 //! `delete`, `delete_all`, `delete_before` (all recursive).
 
 use super::{Reply, RpcResult, SIG_WINDOW_MS, check_swarm, swarm_reply, within};
-use crate::internal::proofs::stored;
+use crate::replication::proofs::stored;
 use crate::state::NodeState;
 use serde_json::{Map, Value, json};
 use session_rpc::auth::{self, Auth, Requirement, flags};

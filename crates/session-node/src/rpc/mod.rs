@@ -1,10 +1,13 @@
 //! Session's storage RPC (`POST /storage_rpc/v1` semantics), transport-free: bytes of a JSON
-//! request in, a [`Reply`] out. The HTTP server and (later) the onion exit both call [`handle`].
+//! request in, a [`Reply`] out. The HTTP route and the onion exit both call
+//! [`storage_request`] (which adds the swarm fan-out); the gRPC `Forward` calls
+//! [`handle_forwarded`].
 //!
 //! Parsing (all 400s, before anything else) is `session-rpc`'s; this module executes a parsed
 //! request: 421 → time window → signature → method checks → work, as the reference orders them.
 
 mod delete;
+mod entry;
 mod expire;
 mod meta;
 mod retrieve;
@@ -12,6 +15,7 @@ mod revoke;
 mod store;
 
 use crate::state::NodeState;
+pub use entry::{fan_out, storage_request};
 pub use meta::service_nodes_json;
 use serde_json::{Value, json};
 use session_rpc::request::Request;

@@ -1,27 +1,17 @@
-//! Shared by the load generators: the client phase and small helpers.
-#![allow(dead_code)]
+//! Shared by the load generators (`benches/`): a standalone node process and the timed phase
+//! of concurrent HTTP clients.
 
-use base64::Engine as _;
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Concurrent clients.
 pub const CLIENTS: usize = 64;
 /// Length of one measured phase.
 pub const PHASE: Duration = Duration::from_secs(8);
 
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
-pub fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
+use crate::{b64, now_ms};
 
 /// Runs `CLIENTS` clients for `PHASE` against `urls` (client i uses `urls[i % len]`): fresh
 /// stores for the pubkeys in `bodies` when `fresh`, else the prepared `bodies` as they are.
@@ -57,16 +47,18 @@ pub async fn phase(bodies: Arc<Vec<String>>, urls: Arc<Vec<String>>, fresh: bool
         .collect();
     let start = Instant::now();
     for t in tasks {
-        t.await.unwrap();
+        t.await.expect("client task");
     }
-    ok.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+    #[allow(clippy::cast_precision_loss)]
+    let answered = ok.load(Ordering::Relaxed) as f64;
+    answered / start.elapsed().as_secs_f64()
 }
 
 /// Starts a standalone `session-node` (no rate limit) on a free port in `dir`; returns the
 /// process and its storage RPC URL.
 pub fn standalone(dir: &std::path::Path) -> (std::process::Child, String) {
     use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_session-node"))
+    let mut child = std::process::Command::new(crate::bin("session-node"))
         .args([
             "--standalone",
             "--no-rate-limit",

@@ -1,35 +1,19 @@
 //! Onion requests end to end: a client's 3-hop requests through real nodes to a swarm member
 //! (both ciphers), failover when a path node is killed, and what each hop can read.
 
-use crate::config;
-use base64::Engine as _;
 use serde_json::{Value, json};
 use session_client::onion::fetch_nodes;
 use session_client::{OnionClient, OnionConfig};
 use session_crypto::{Ed25519PublicKey, IdentityKeys, Seed};
 use session_devnet::{Devnet, NodeHandle, SwarmReport};
+use session_e2e::{b64, config, now_ms};
 use session_node::internal::auth;
 use session_node::internal::proto::RelayRequest;
 use session_node::internal::proto::node_internal_client::NodeInternalClient;
 use session_onion::{Destination, EncType, HopError, Layer, Node, NodeDestination, NodeKeys};
 use session_onion::{OnionEnvelope, Outcome, Path};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 const NODES: usize = 10;
-
-fn now_ms() -> u64 {
-    u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock")
-            .as_millis(),
-    )
-    .expect("ms fit")
-}
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
 
 struct Setup {
     devnet: Devnet,
@@ -37,7 +21,7 @@ struct Setup {
     pool: Vec<Node>,
 }
 
-async fn setup() -> (Setup, crate::Slot) {
+async fn setup() -> (Setup, session_e2e::Slot) {
     let (cfg, slot) = config(NODES);
     let devnet = Devnet::start(cfg).await.expect("devnet starts");
     let report = devnet.agreed_report().await.expect("agreement");

@@ -1,24 +1,20 @@
-//! End-to-end: real anvil, the real contracts, real `session-node` processes following the
-//! registry. Each test brings up its own devnet on free ports; dropping it stops everything.
+//! The end-to-end harness: what every scenario family (`scenarios/*.rs`, one test target each)
+//! and every system benchmark (`benches/`) shares. Real anvil, the real contracts, real
+//! `session-node` and `session-cli` processes; each test brings up its own devnet on free
+//! loopback ports, and dropping it stops everything.
 //!
-//! Needs anvil: `cargo xtask test` installs the pinned npm package into `devnet/node_modules`
-//! before it runs the tests (or set `SESSION_ANVIL`).
+//! Needs anvil (`cargo xtask test` installs the pinned npm package into `devnet/node_modules`
+//! before it runs the tests, or set `SESSION_ANVIL`) and the binaries under test, which belong
+//! to other packages: `cargo build -p session-node-service -p session-cli` first (`cargo xtask
+//! e2e` and `cargo xtask test` do), or point `SESSION_BIN_DIR` at a folder holding them.
+#![allow(clippy::expect_used, clippy::missing_panics_doc)]
 
-mod bad_input;
-mod catch_up;
-mod chain_reader;
-mod churn;
-mod cli;
-mod client;
-mod deletion;
-mod disappearing;
-mod onion;
-mod replication;
-mod resilience;
-mod swarms;
+pub mod chat;
+pub mod cli;
+pub mod load;
 
 use session_devnet::{Devnet, DevnetConfig};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 
 /// At most this many devnets run at once (each is anvil plus up to 14 node processes; more at
@@ -63,16 +59,42 @@ impl Drop for Slot {
 /// returned slot alive (after the devnet, which drops first) for the whole test.
 pub fn config(nodes: usize) -> (DevnetConfig, Slot) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let anvil = session_devnet::anvil::find(&root)
-        .expect("anvil is needed for the end-to-end tests: run `cargo xtask contracts build` once");
-    let mut cfg = DevnetConfig::new(
-        dir.path().to_path_buf(),
-        anvil,
-        env!("CARGO_BIN_EXE_session-node").into(),
-    );
+    let mut cfg = devnet_config(dir.path());
     cfg.nodes = nodes;
     (cfg, Slot::take(dir))
+}
+
+/// A devnet config with its files in `dir`, the workspace's anvil and the built `session-node`
+/// (no slot: for the benchmarks, which run alone).
+pub fn devnet_config(dir: &Path) -> DevnetConfig {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let anvil = session_devnet::anvil::find(&root)
+        .expect("anvil is needed for the end-to-end tests: run `cargo xtask contracts build` once");
+    DevnetConfig::new(dir.to_path_buf(), anvil, bin("session-node"))
+}
+
+/// The path of a workspace binary under test: `SESSION_BIN_DIR/NAME`, or the one cargo built
+/// next to this test's own executable (`target/<profile>/NAME`).
+pub fn bin(name: &str) -> PathBuf {
+    let dir = match std::env::var_os("SESSION_BIN_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let exe = std::env::current_exe().expect("own executable");
+            // target/<profile>/deps/<test>-<hash> → target/<profile>
+            exe.parent()
+                .and_then(Path::parent)
+                .expect("a test executable lives in target/<profile>/deps")
+                .to_path_buf()
+        }
+    };
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: build it first with `cargo build -p session-node-service -p session-cli` \
+         (or run `cargo xtask e2e`)",
+        path.display()
+    );
+    path
 }
 
 /// Now, in ms since the epoch.

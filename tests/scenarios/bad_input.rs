@@ -1,9 +1,9 @@
 //! Bad registrations and exits: rejected by the contract, or ignored by every node.
 
-use crate::{config, report_after};
 use session_crypto::{IdentityKeys, Seed};
 use session_devnet::Devnet;
 use session_devnet::ops::{CallError, sign_registration};
+use session_e2e::{config, report_after};
 use session_swarm::NodeRecord;
 
 fn new_keys() -> IdentityKeys {

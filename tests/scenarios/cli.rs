@@ -2,79 +2,10 @@
 //! command, `--json` output read back. Covers requests, accept, watch, reactions, unsend and
 //! block.
 
-use crate::config;
-use serde_json::Value;
 use session_devnet::Devnet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-/// The `session-cli` binary next to `session-node` (built by `cargo test --workspace`).
-fn cli_binary() -> PathBuf {
-    let bin = Path::new(env!("CARGO_BIN_EXE_session-node")).with_file_name("session-cli");
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it with `cargo build --workspace --bins`",
-        bin.display()
-    );
-    bin
-}
-
-struct User {
-    home: PathBuf,
-    network: PathBuf,
-}
-
-impl User {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(cli_binary());
-        c.arg("--json")
-            .arg("--home")
-            .arg(&self.home)
-            .arg("--network")
-            .arg(&self.network)
-            .args(args);
-        c
-    }
-
-    /// Runs a command that must succeed; returns its JSON lines (the last is the summary).
-    fn run(&self, args: &[&str]) -> Vec<Value> {
-        let out = self.command(args).output().expect("session-cli runs");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "session-cli {args:?} failed: {}{stdout}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        lines(&stdout)
-    }
-}
-
-fn lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .collect()
-}
-
-/// Polls with `receive` until a line satisfies `want` (30 s at most); returns every line seen.
-fn receive_until(user: &User, want: impl Fn(&Value) -> bool) -> Vec<Value> {
-    receive_with(user, &["receive"], want)
-}
-
-/// [`receive_until`] with the given `receive` command line.
-fn receive_with(user: &User, args: &[&str], want: impl Fn(&Value) -> bool) -> Vec<Value> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mut seen = Vec::new();
-    loop {
-        seen.extend(user.run(args));
-        if seen.iter().any(&want) {
-            return seen;
-        }
-        assert!(std::time::Instant::now() < deadline, "never came: {seen:?}");
-        std::thread::sleep(std::time::Duration::from_millis(300));
-    }
-}
+use session_e2e::cli::{User, lines, receive_until, receive_with};
+use session_e2e::config;
+use std::process::Stdio;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_carries_a_conversation_from_request_to_block() {

@@ -1,11 +1,11 @@
 //! Catch-up: a swarm of 5 keeps taking stores while 4 members are SIGKILLed one by one; every
 //! acknowledged store is on the survivor, and once the 4 restart every member holds all of it.
 
-use crate::{config, hashes_at, now_ms, rpc};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use session_crypto::{IdentityKeys, Seed};
 use session_devnet::Devnet;
+use session_e2e::{config, hashes_at, now_ms, rpc};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 

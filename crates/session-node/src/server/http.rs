@@ -1,8 +1,7 @@
-//! The HTTP server: `POST /storage_rpc/v1` with the request-level checks, `POST /onion_req/v2`
-//! (see [`crate::onion`]), `GET /info` health, and the periodic expiry purge. Served on a bound listener until the token is cancelled.
+//! The HTTP routes: `POST /storage_rpc/v1` with the request-level checks, `POST /onion_req/v2`
+//! (see [`crate::onion`]), `GET /info` health and `POST /json_rpc`. Served on a bound listener
+//! until the token is cancelled.
 
-use crate::clock::{Clock, SystemClock};
-use crate::config::NodeConfig;
 use crate::internal::peers::Peers;
 use crate::onion::{Onion, ProxyConfig};
 use crate::rate_limit::RateLimiter;
@@ -15,33 +14,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 /// Largest request body (10 MiB).
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
-
-/// Why a node could not start or stopped.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ServerError {
-    /// The store would not open.
-    #[error(transparent)]
-    Store(#[from] session_store::Error),
-    /// The node key could not be loaded or created.
-    #[error(transparent)]
-    Identity(#[from] crate::identity::IdentityError),
-    /// Serving failed.
-    #[error("http server: {0}")]
-    Io(#[from] std::io::Error),
-    /// Neither standalone nor a chain to follow.
-    #[error("a node needs either --standalone or a chain (--chain-rpc and --registry)")]
-    NoNetwork,
-    /// The chain watcher could not start.
-    #[error(transparent)]
-    Chain(#[from] crate::chain::ChainError),
-}
 
 #[derive(Clone)]
 struct App {
@@ -49,109 +26,6 @@ struct App {
     limiter: Option<Arc<RateLimiter>>,
     peers: Arc<Peers>,
     onion: Arc<Onion>,
-}
-
-/// Opens the store and key in `config.data_dir` and builds the node state for `listener`.
-pub fn build_state(
-    config: &NodeConfig,
-    listener: &TcpListener,
-    clock: Arc<dyn Clock>,
-) -> Result<NodeState, ServerError> {
-    if !config.standalone && config.chain.is_none() {
-        return Err(ServerError::NoNetwork);
-    }
-    std::fs::create_dir_all(&config.data_dir)?;
-    let keys = crate::identity::load_or_create(&config.data_dir, &mut rand::rng())?;
-    let store = session_store::Store::open(&config.data_dir.join("store"))?;
-    let addr = listener.local_addr()?;
-    Ok(if config.standalone {
-        NodeState::standalone(store, keys, clock, addr)
-    } else {
-        NodeState::following_chain(store, keys, clock, addr)
-    })
-}
-
-/// Runs a node on `listener` until `shutdown` is cancelled, then drains.
-pub async fn run(
-    config: NodeConfig,
-    listener: TcpListener,
-    shutdown: CancellationToken,
-) -> Result<(), ServerError> {
-    let node = Arc::new(build_state(&config, &listener, Arc::new(SystemClock))?);
-    tracing::info!(
-        ed25519 = %node.ed25519_hex(),
-        addr = %node.record.addr,
-        mode = if config.standalone { "standalone" } else { "chain" },
-        "session node listening"
-    );
-    let watcher = match (&config.chain, config.standalone) {
-        (Some(chain), false) => {
-            let follower = crate::chain::ChainFollower::connect(chain, &config.data_dir).await?;
-            Some(tokio::spawn(crate::chain::follow(
-                node.clone(),
-                follower,
-                Duration::from_millis(chain.poll_ms.max(10)),
-                shutdown.clone(),
-            )))
-        }
-        _ => None,
-    };
-    let peers: Arc<Peers> = Arc::default();
-    let proxy = ProxyConfig {
-        allow_private: config.proxy_allow_private,
-    };
-    let onion = Arc::new(Onion::new(node.clone(), peers.clone(), proxy));
-    let grpc = match config.grpc_listen {
-        Some(addr) => {
-            let listener = TcpListener::bind(addr).await?;
-            tracing::info!(grpc = %listener.local_addr()?, "internal gRPC listening");
-            let (onion, shutdown) = (onion.clone(), shutdown.clone());
-            Some(tokio::spawn(async move {
-                if let Err(e) = crate::internal::serve(onion, listener, shutdown).await {
-                    tracing::error!(error = %e, "internal gRPC server failed");
-                }
-            }))
-        }
-        None => None,
-    };
-    let purge = tokio::spawn(purge_loop(
-        node.clone(),
-        config.purge_interval_secs,
-        shutdown.clone(),
-    ));
-    let limiter = (!config.no_rate_limit).then(|| Arc::new(RateLimiter::default()));
-    *crate::internal::health::lock(&node.peer_health) = crate::internal::health::Schedule::new(
-        config.peer_test_interval_ms,
-        config.peer_test_interval_ms * 3 / 10,
-    );
-    let background = (!config.standalone).then(|| {
-        [
-            tokio::spawn(crate::internal::sync::sync_loop(
-                node.clone(),
-                peers.clone(),
-                Duration::from_millis(config.sync_interval_ms.max(100)),
-                shutdown.clone(),
-            )),
-            tokio::spawn(crate::internal::health::test_loop(
-                node.clone(),
-                peers.clone(),
-                shutdown.clone(),
-            )),
-        ]
-    });
-    serve_onion(onion, limiter, listener, shutdown).await?;
-    for task in background.into_iter().flatten() {
-        let _ = task.await;
-    }
-    let _ = purge.await;
-    if let Some(w) = watcher {
-        let _ = w.await;
-    }
-    if let Some(g) = grpc {
-        let _ = g.await;
-    }
-    tracing::info!("session node stopped");
-    Ok(())
 }
 
 /// Serves the HTTP routes for an existing state (its own peer channels, the default proxy
@@ -192,23 +66,6 @@ pub async fn serve_onion(
     )
     .with_graceful_shutdown(async move { shutdown.cancelled().await })
     .await
-}
-
-async fn purge_loop(node: Arc<NodeState>, every_secs: u64, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(Duration::from_secs(every_secs.max(1)));
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        let n = node.clone();
-        match tokio::task::spawn_blocking(move || n.store.purge_expired(n.now_ms())).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(count)) => tracing::debug!(count, "purged expired messages"),
-            Ok(Err(e)) => tracing::error!(error = %e, "expiry purge failed"),
-            Err(e) => tracing::error!(error = %e, "expiry purge task panicked"),
-        }
-    }
 }
 
 fn text(code: u16, body: impl Into<String>) -> Response {
@@ -263,7 +120,7 @@ async fn storage_rpc(
         Ok(b) => b,
         Err(r) => return r,
     };
-    to_response(storage_request(app.node, app.peers, Arc::from(body.as_ref())).await)
+    to_response(rpc::storage_request(app.node, app.peers, Arc::from(body.as_ref())).await)
 }
 
 /// The body, with the `Content-Length` checks and a streaming 10 MiB cap (§1 rows 5, 6).
@@ -282,33 +139,6 @@ async fn read_body(
     axum::body::to_bytes(body, MAX_BODY)
         .await
         .map_err(|_| text(413, "Request body too large"))
-}
-
-/// Runs a storage RPC body as `/storage_rpc/v1` does once its request-level checks passed
-/// (`spec/rpc-errors.md` §1 from row 8 on): decode and execute on the blocking pool, then, for
-/// a recursive request that succeeded, forward it to the rest of the swarm and merge the
-/// answers. Onion requests whose destination is this node run through here too.
-pub async fn storage_request(node: Arc<NodeState>, peers: Arc<Peers>, body: Arc<[u8]>) -> Reply {
-    // RocksDB calls block; keep them off the async workers.
-    let (local_node, local_body) = (node.clone(), body.clone());
-    let (reply, recursive) = match tokio::task::spawn_blocking(move || {
-        rpc::handle_entry(&local_node, &local_body)
-    })
-    .await
-    {
-        Ok(done) => done,
-        Err(e) => {
-            return Reply::text(
-                500,
-                format!("Exception caught with processing client request: {e}"),
-            );
-        }
-    };
-    // A recursive request that succeeded here goes to the rest of the swarm.
-    if recursive && reply.code == 200 && node.has_swarm_peers() {
-        return crate::internal::peers::fan_out(node, peers, body, reply).await;
-    }
-    reply
 }
 
 /// `POST /onion_req/v2`: the request-level checks of `spec/rpc-errors.md` §6 row 1 (no IPv4,

@@ -1,10 +1,10 @@
 //! Handover across churn: messages stored before a node joins and another exits end up on
 //! every member of the swarm their account belongs to afterwards; nothing is lost.
 
-use crate::{b64, config, hashes_at, now_ms, rpc};
 use serde_json::{Value, json};
 use session_crypto::{IdentityKeys, Seed};
 use session_devnet::{Devnet, SwarmReport};
+use session_e2e::{b64, config, hashes_at, now_ms, rpc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

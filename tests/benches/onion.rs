@@ -19,7 +19,6 @@ use session_crypto::{Ed25519PublicKey, IdentityKeys, Seed, X25519Secret};
 use session_onion::{Destination, Node, NodeDestination, NodeKeys, OnionEnvelope};
 use std::hint::black_box;
 use std::net::Ipv4Addr;
-use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const HOP_ITERATIONS: u32 = 2_000;
@@ -93,12 +92,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 async fn store_latency() -> (f64, f64, usize) {
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut cfg = session_devnet::DevnetConfig::new(
-        dir.path().to_path_buf(),
-        session_devnet::anvil::find(&root).unwrap(),
-        env!("CARGO_BIN_EXE_session-node").into(),
-    );
+    let mut cfg = session_e2e::devnet_config(dir.path());
     cfg.nodes = NODES;
     let devnet = session_devnet::Devnet::start(cfg).await.unwrap();
     let report = devnet.agreed_report().await.unwrap();

@@ -16,10 +16,10 @@
 
 use serde_json::json;
 use session_client::chat::WATCH_INTERVAL;
-use session_client::{Account, Chat, Entry, NetworkConfig, OnionConfig};
+use session_client::{Chat, Entry};
 use session_crypto::SessionId;
 use session_devnet::Devnet;
-use std::path::Path;
+use session_e2e::chat::chat_for;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -45,18 +45,6 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 fn median(mut d: Vec<Duration>) -> f64 {
     d.sort();
     percentile(&d, 0.5)
-}
-
-/// A connected client for the account in `home` (created when missing).
-async fn chat_for(devnet: &Devnet, home: &Path) -> Chat {
-    if Account::open(home).is_err() {
-        Account::create(home, &mut rand::rng()).expect("account");
-    }
-    let manifest = serde_json::to_value(devnet.manifest(None, 0)).unwrap();
-    let network = NetworkConfig::from_json(&manifest).expect("network file");
-    Chat::open(home, &network, OnionConfig::devnet())
-        .await
-        .expect("client connects")
 }
 
 fn id(chat: &Chat) -> SessionId {
@@ -203,19 +191,14 @@ async fn send_all(alice: &Chat, bob_id: &SessionId) -> (Vec<Instant>, usize) {
 
 async fn run() -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut cfg = session_devnet::DevnetConfig::new(
-        dir.path().to_path_buf(),
-        session_devnet::anvil::find(&root).expect("anvil: run `cargo xtask contracts build` once"),
-        env!("CARGO_BIN_EXE_session-node").into(),
-    );
+    let mut cfg = session_e2e::devnet_config(dir.path());
     cfg.nodes = NODES;
     cfg.multi_contributor_every = 0;
     let devnet = Devnet::start(cfg).await.expect("devnet starts");
     devnet.agreed_report().await.expect("swarms agreed");
     let homes = tempfile::tempdir().unwrap();
-    let mut alice = chat_for(&devnet, &homes.path().join("alice")).await;
-    let mut bob = chat_for(&devnet, &homes.path().join("bob")).await;
+    let mut alice = chat_for(&devnet, &homes.path().join("alice"), 0).await;
+    let mut bob = chat_for(&devnet, &homes.path().join("bob"), 0).await;
     let bob_id = id(&bob);
     warm_up(&mut alice, &mut bob).await;
     let (send_p50, empty_poll_p50) = bound_parts(&alice, &mut bob).await;

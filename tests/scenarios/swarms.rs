@@ -1,9 +1,9 @@
 //! Twelve nodes agree on the swarms; `get_swarm`, 421 and the node list agree with the pure
 //! mapping; a 13th node joins and one exits, and everyone converges on the new assignment.
 
-use crate::{config, rpc};
 use serde_json::{Value, json};
 use session_devnet::{Devnet, SwarmReport};
+use session_e2e::{config, rpc};
 use session_swarm::swarm_for_pubkey;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -68,7 +68,7 @@ async fn check_mapping(devnet: &Devnet, report: &SwarmReport) {
 /// The swarms an independent reader computes from the chain (what a client would do).
 async fn independent_view(devnet: &Devnet, at_least: u64) -> SwarmReport {
     let dir = tempfile::tempdir().expect("temp dir");
-    let cfg = crate::chain_config(devnet);
+    let cfg = session_e2e::chain_config(devnet);
     let mut follower = session_node::chain::ChainFollower::connect(&cfg, dir.path())
         .await
         .expect("follower connects");

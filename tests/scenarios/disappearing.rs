@@ -2,11 +2,11 @@
 //! TTL), after-read ones only once read, at read + timer (the reader shortens their expiry);
 //! the local copies go on the same schedule. Checked by retrieving from the nodes directly.
 
-use crate::client::{chat_for, poll_for};
-use crate::{config, hashes_at, now_ms};
 use session_client::content::Expiry;
 use session_crypto::IdentityKeys;
 use session_devnet::Devnet;
+use session_e2e::chat::{chat_for, poll_for};
+use session_e2e::{config, hashes_at, now_ms};
 use std::time::Duration;
 
 /// Whether any live node still returns `hash` for `user`.

@@ -4,7 +4,7 @@
 //! by its hash, namespace and send time; a message not held only when the proof lists its hash
 //! (a `delete_all`/`delete_before` scope cannot be checked without the message's send time).
 
-use super::proto;
+use crate::internal::proto;
 use session_rpc::proof::{DeletionProof, Scope, id_of};
 use session_store::{Account, MessageHash, Namespace, Proof, Store, StoredMessage, Tombstone};
 use std::collections::HashMap;

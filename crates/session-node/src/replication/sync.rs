@@ -7,9 +7,10 @@
 //! wherever it was. Fetched messages are checked against their hash before they are stored;
 //! stores are idempotent, so repeating a round is harmless.
 
-use super::peers::{PeerError, Peers};
-use super::proto::AccountSummary;
-use crate::state::{NodeRecord, NodeState};
+use crate::internal::peers::{PeerError, Peers};
+use crate::internal::proto::AccountSummary;
+use crate::state::NodeState;
+use crate::swarm_view::NodeRecord;
 use session_store::{
     Account, MessageHash, Namespace, NewMessage, Proof, StoredMessage, Summary, Tombstone,
 };
@@ -151,7 +152,7 @@ pub(crate) fn apply(
     node: &NodeState,
     account: Account,
     ns: Namespace,
-    reply: super::proto::FetchReply,
+    reply: crate::internal::proto::FetchReply,
 ) -> usize {
     let now = node.now_ms();
     let tombstones = super::proofs::tombstones(&reply.deleted);

@@ -9,9 +9,8 @@ use session_crypto::{IdentityKeys, Seed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-mod common;
-
-use common::{CLIENTS, PHASE, b64, now_ms, phase, standalone};
+use session_e2e::load::{CLIENTS, PHASE, phase, standalone};
+use session_e2e::{b64, now_ms};
 
 /// Ed25519 verifications per second using every core.
 fn verify_rate() -> f64 {

@@ -1,11 +1,13 @@
-//! The gRPC server side.
+//! The gRPC server side of the internal API: authenticates each call, then hands it to the
+//! request logic (storage RPC, onion relay, replication's summaries and fetches).
 
-use super::auth::{self, Scope};
-use super::proto::node_internal_server::{NodeInternal, NodeInternalServer};
-use super::proto::{
+use crate::internal::auth::{self, Scope};
+use crate::internal::proto::node_internal_server::{NodeInternal, NodeInternalServer};
+use crate::internal::proto::{
     AccountSummary, FetchReply, FetchRequest, ForwardReply, ForwardRequest, PingReply, PingRequest,
     RelayReply, RelayRequest, StoredMessage, SummaryReply, SummaryRequest, Tombstone,
 };
+use crate::internal::{MAX_MESSAGE_BYTES, ping_message};
 use crate::onion::Onion;
 use crate::rpc;
 use crate::state::NodeState;
@@ -13,9 +15,6 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
-
-/// Signed-message tag of a ping reply.
-pub const PING_DOMAIN: &[u8] = b"session-rs-ping-v1";
 
 /// The internal service of one node.
 #[derive(Clone, Debug)]
@@ -32,11 +31,6 @@ impl InternalService {
             onion,
         }
     }
-}
-
-/// The bytes a pinged node signs.
-pub fn ping_message(nonce: &[u8], caller: &[u8; 32]) -> Vec<u8> {
-    [PING_DOMAIN, nonce, caller].concat()
 }
 
 #[tonic::async_trait]
@@ -130,7 +124,7 @@ impl NodeInternal for InternalService {
                 None => node.store.tombstones(&account, ns)?,
                 Some(_) => Vec::new(),
             };
-            let proofs = super::proofs::for_reply(&node.store, &deleted);
+            let proofs = crate::replication::proofs::for_reply(&node.store, &deleted);
             Ok((batch, deleted, proofs))
         })
         .await?;
@@ -209,7 +203,7 @@ impl InternalService {
     /// Verifies a replication call and returns the caller's swarm.
     fn caller_swarm(
         &self,
-        auth: Option<&super::proto::Auth>,
+        auth: Option<&crate::internal::proto::Auth>,
         method: &str,
         payload: &[u8],
     ) -> Result<session_swarm::SwarmId, Status> {
@@ -231,8 +225,6 @@ impl InternalService {
 
 /// Most message data in one `Fetch` reply (the reference's push batch bound).
 pub const FETCH_BATCH_BYTES: usize = 9_000_000;
-/// Largest gRPC message either side accepts (a full batch plus framing and base64-free hashes).
-pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> session_store::Result<T> + Send + 'static,

@@ -1,11 +1,11 @@
 //! Swarm replication: a store at one member reaches every member; internal calls are
 //! authenticated (forged key, outsider, stale timestamp refused).
 
-use crate::{b64, config, now_ms, rpc};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use session_crypto::{Ed25519PublicKey, IdentityKeys, Seed};
 use session_devnet::{Devnet, NodeHandle};
+use session_e2e::{b64, config, now_ms, rpc};
 use session_node::internal::auth;
 use session_node::internal::proto::node_internal_client::NodeInternalClient;
 use session_node::internal::proto::{ForwardRequest, PingRequest};
@@ -98,7 +98,7 @@ async fn a_store_reaches_every_member_and_internal_calls_are_authenticated() {
         let (code, _) = rpc(
             &http,
             outsiders[0].http(),
-            json!({"method": "retrieve", "params": crate::retrieve_params(&user, "")}),
+            json!({"method": "retrieve", "params": session_e2e::retrieve_params(&user, "")}),
         )
         .await;
         assert_eq!(code, 421);
@@ -163,7 +163,7 @@ async fn a_store_reaches_every_member_and_internal_calls_are_authenticated() {
         .await
         .expect_err("body changed after signing");
     assert_eq!(err.code(), tonic::Code::Unauthenticated, "{err}");
-    let retrieve = json!({"method": "retrieve", "params": crate::retrieve_params(&user, "")});
+    let retrieve = json!({"method": "retrieve", "params": session_e2e::retrieve_params(&user, "")});
     let err = target
         .forward(forward(&member_keys, now_ms(), &retrieve))
         .await

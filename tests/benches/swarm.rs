@@ -5,12 +5,9 @@
 //! `$CARGO_TARGET_DIR/session-bench/swarm.json`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod common;
-
-use common::{CLIENTS, PHASE, phase, standalone};
 use serde_json::json;
 use session_crypto::{IdentityKeys, Seed};
-use std::path::Path;
+use session_e2e::load::{CLIENTS, PHASE, phase, standalone};
 use std::sync::Arc;
 
 const SWARM: usize = 5;
@@ -41,12 +38,7 @@ fn main() {
     let _ = single.wait();
 
     let devnet_dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut cfg = session_devnet::DevnetConfig::new(
-        devnet_dir.path().to_path_buf(),
-        session_devnet::anvil::find(&root).unwrap(),
-        env!("CARGO_BIN_EXE_session-node").into(),
-    );
+    let mut cfg = session_e2e::devnet_config(devnet_dir.path());
     cfg.nodes = SWARM;
     cfg.min_swarm_size = SWARM;
     cfg.ideal_swarm_size = 7;

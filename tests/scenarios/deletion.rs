@@ -1,10 +1,10 @@
 //! A deletion made while a member was down reaches it when it comes back, and no node brings
 //! the deleted messages back through replication.
 
-use crate::{b64, config, hashes_at, now_ms, rpc};
 use serde_json::{Value, json};
 use session_crypto::{IdentityKeys, Seed};
 use session_devnet::Devnet;
+use session_e2e::{b64, config, hashes_at, now_ms, rpc};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 

@@ -1,9 +1,9 @@
 //! The registry reader and the node's chain journal against a real chain.
 
-use crate::config;
 use alloy::providers::{Provider as _, ProviderBuilder};
 use session_chain::{Cursor, RegistryEventKind, RegistryReader};
 use session_devnet::Devnet;
+use session_e2e::config;
 use session_node::chain::ChainFollower;
 use session_node::config::ChainConfig;
 
@@ -98,7 +98,7 @@ async fn a_restarted_follower_replays_its_journal() {
     cfg.ideal_swarm_size = 2;
     let devnet = Devnet::start(cfg).await.expect("devnet starts");
     let data = tempfile::tempdir().expect("dir");
-    let chain = crate::chain_config(&devnet);
+    let chain = session_e2e::chain_config(&devnet);
     let mut follower = ChainFollower::connect(&chain, data.path())
         .await
         .expect("connects");

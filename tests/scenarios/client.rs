@@ -1,10 +1,11 @@
 //! The client: bootstrap (node list from a network file, cross-checked against 3 seeds) and a
 //! conversation end to end (requests, acceptance, 100 messages each way, onion paths only).
 
-use crate::config;
 use session_client::history::{ContactState, Entry, State};
-use session_client::{Chat, NetworkConfig, OnionConfig, bootstrap};
+use session_client::{Chat, NetworkConfig, bootstrap};
 use session_devnet::Devnet;
+use session_e2e::chat::{chat_for, poll_for, traffic};
+use session_e2e::config;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
@@ -48,61 +49,6 @@ async fn bootstrap_cross_checks_three_seeds_and_survives_a_dead_one() {
         err.to_string().contains("only 2 of 3 seeds answered"),
         "{err}"
     );
-}
-
-/// A connected client for the account in `home` (created when missing), its local clock off
-/// by `skew_ms`.
-pub async fn chat_for(devnet: &Devnet, home: &std::path::Path, skew_ms: i64) -> Chat {
-    if session_client::Account::open(home).is_err() {
-        session_client::Account::create(home, &mut rand::rng()).expect("account");
-    }
-    let manifest = serde_json::to_value(devnet.manifest(None, 0)).expect("manifest json");
-    let network = NetworkConfig::from_json(&manifest).expect("network file");
-    let mut config = OnionConfig::devnet();
-    config.local_clock_skew_ms = skew_ms;
-    Chat::open(home, &network, config)
-        .await
-        .expect("client connects")
-}
-
-/// Polls until `want` new messages came (or panics after 60 s); returns them in order.
-pub async fn poll_for(chat: &mut Chat, want: usize) -> Vec<Entry> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut got = Vec::new();
-    while got.len() < want {
-        assert!(
-            Instant::now() < deadline,
-            "only {} of {want} arrived",
-            got.len()
-        );
-        match chat.poll().await {
-            Ok(applied) => got.extend(applied.new),
-            Err(e) => eprintln!("poll failed (retrying): {e}"),
-        }
-        if got.len() < want {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-    got
-}
-
-/// (direct storage RPC requests, onion-delivered ones) summed over the live nodes.
-pub async fn traffic(devnet: &Devnet) -> (u64, u64) {
-    let http = reqwest::Client::new();
-    let (mut direct, mut onion) = (0, 0);
-    for n in devnet.live_nodes() {
-        let v: serde_json::Value = http
-            .get(format!("http://{}/info", n.http()))
-            .send()
-            .await
-            .expect("info")
-            .json()
-            .await
-            .expect("info json");
-        direct += v["traffic"]["direct_rpc"].as_u64().expect("direct_rpc");
-        onion += v["traffic"]["onion_rpc"].as_u64().expect("onion_rpc");
-    }
-    (direct, onion)
 }
 
 fn texts(entries: &[Entry]) -> Vec<&str> {

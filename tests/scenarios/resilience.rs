@@ -2,10 +2,10 @@
 //! network time), killing a node on its active onion path loses no send, and one poll reads
 //! past a node's page limit.
 
-use crate::client::{chat_for, poll_for};
-use crate::{config, now_ms};
 use session_client::history::State;
 use session_devnet::Devnet;
+use session_e2e::chat::{chat_for, poll_for};
+use session_e2e::{config, now_ms};
 
 const FIVE_MINUTES_MS: i64 = 5 * 60 * 1000;
 

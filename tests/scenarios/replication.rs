@@ -131,6 +131,51 @@ async fn a_store_reaches_every_member_and_internal_calls_are_authenticated() {
         );
     }
 
+    // Recursive requests inside a sequence (as clients push configs: a store, then a delete)
+    // reach every member too, each with every member's signed entry.
+    let victim = json!({"method": "store", "params": {
+        "pubkey": account, "ttl": 600_000, "timestamp": now_ms(), "data": b64(b"sequence victim"),
+    }});
+    let (code, body) = rpc(&http, members[1].http(), victim).await;
+    assert_eq!(code, 200, "{body}");
+    let victim = serde_json::from_str::<Value>(&body).expect("json")["hash"]
+        .as_str()
+        .expect("hash")
+        .to_owned();
+    let sig = b64(&user.sign(format!("delete{victim}").as_bytes()));
+    let sequence = json!({"method": "sequence", "params": {"requests": [
+        {"method": "store", "params": {"pubkey": account, "ttl": 600_000, "timestamp": now_ms(),
+            "data": b64(b"in a sequence")}},
+        {"method": "delete", "params": {"pubkey": account,
+            "pubkey_ed25519": hex::encode(user.ed25519_public().as_bytes()),
+            "messages": [victim], "signature": sig}},
+    ]}});
+    let (code, body) = rpc(&http, members[0].http(), sequence).await;
+    assert_eq!(code, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).expect("json");
+    let (stored, deleted) = (&v["results"][0], &v["results"][1]);
+    assert_eq!(
+        (&stored["code"], &deleted["code"]),
+        (&json!(200), &json!(200)),
+        "{body}"
+    );
+    for m in &members {
+        let key = hex::encode(m.record.ed25519);
+        let e = &stored["body"]["swarm"][&key];
+        assert_eq!(
+            e["hash"], stored["body"]["hash"],
+            "member {} stored it: {e}",
+            m.id
+        );
+        let e = &deleted["body"]["swarm"][&key];
+        assert_eq!(
+            e["deleted"],
+            json!([victim]),
+            "member {} deleted it: {e}",
+            m.id
+        );
+    }
+
     // Internal calls: a member may forward; forged, outsider and stale callers may not.
     let member_keys = node_keys(members[1]);
     let outsider_keys = node_keys(outsiders[0]);

@@ -162,22 +162,19 @@ pub struct Requirement<'a> {
     pub ignore_revocation: bool,
 }
 
-/// The account's master Ed25519 key: for 05 accounts the supplied `pubkey_ed25519` after
-/// checking it converts to the account's X25519 key; otherwise the account bytes themselves.
+/// The account's master Ed25519 key: for 05 accounts with `pubkey_ed25519`, that key after
+/// checking it converts to the account's X25519 key; otherwise the account's own 32 bytes, as
+/// the reference server does on every network and for every prefix (so a 05 account whose bytes
+/// are an Ed25519 key signs without `pubkey_ed25519`; a real X25519 Session ID then fails).
 fn master_key(account: &Account, auth: &Auth) -> Option<Ed25519PublicKey> {
     let mut tail = [0u8; 32];
     tail.copy_from_slice(&account.0[1..]);
-    if account.0[0] != 0x05 {
-        return Some(Ed25519PublicKey::from_bytes(tail));
-    }
     match auth.pubkey_ed25519 {
-        Some(ed) => {
+        Some(ed) if account.0[0] == 0x05 => {
             let ed = Ed25519PublicKey::from_bytes(ed);
             (ed.to_x25519().ok()?.as_bytes() == &tail).then_some(ed)
         }
-        // The reference server then verifies with the X25519 bytes as an Ed25519 key, which
-        // fails; we fail directly.
-        None => None,
+        _ => Some(Ed25519PublicKey::from_bytes(tail)),
     }
 }
 
@@ -220,4 +217,96 @@ pub fn verify(
 /// The namespace string used in signed messages ("" for 0).
 pub fn ns_sig(ns: Namespace) -> String {
     ns.signing_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use session_crypto::{IdentityKeys, Seed};
+
+    fn keys(b: u8) -> IdentityKeys {
+        IdentityKeys::from_seed(Seed::from_bytes([b; 32]))
+    }
+
+    fn auth(signature: [u8; 64], pubkey_ed25519: Option<[u8; 32]>) -> Auth {
+        Auth {
+            pubkey_ed25519,
+            signature,
+            subaccount: None,
+        }
+    }
+
+    fn account(prefix: u8, key: &[u8; 32]) -> Account {
+        let mut a = [prefix; 33];
+        a[1..].copy_from_slice(key);
+        Account(a)
+    }
+
+    const REQ: Requirement<'static> = Requirement {
+        what: "store",
+        flags: flags::WRITE,
+        ignore_revocation: false,
+    };
+
+    fn check(account: &Account, auth: &Auth, msg: &[u8]) -> RpcResult<()> {
+        verify(account, auth, msg, &REQ, |_| Ok(false))
+    }
+
+    #[test]
+    fn a_05_account_without_pubkey_ed25519_verifies_with_its_own_bytes() {
+        let k = keys(1);
+        let ed = *k.ed25519_public().as_bytes();
+        for prefix in [0x05, 0x00, 0x03, 0x15, 0xff] {
+            let a = account(prefix, &ed);
+            assert_eq!(
+                check(&a, &auth(k.sign(b"m"), None), b"m"),
+                Ok(()),
+                "{prefix:02x}"
+            );
+            assert!(check(&a, &auth(k.sign(b"m"), None), b"other").is_err());
+        }
+    }
+
+    #[test]
+    fn a_real_session_id_still_needs_pubkey_ed25519() {
+        let k = keys(2);
+        let a = Account(k.session_id().to_bytes());
+        let sig = k.sign(b"m");
+        assert!(check(&a, &auth(sig, None), b"m").is_err());
+        let ed = *k.ed25519_public().as_bytes();
+        assert_eq!(check(&a, &auth(sig, Some(ed)), b"m"), Ok(()));
+        // a pubkey_ed25519 that is not the account's key is refused
+        let other = *keys(3).ed25519_public().as_bytes();
+        assert!(check(&a, &auth(keys(3).sign(b"m"), Some(other)), b"m").is_err());
+    }
+
+    #[test]
+    fn a_subaccount_token_signed_by_the_raw_05_key_is_accepted() {
+        let (master, member) = (keys(4), keys(5));
+        let a = account(0x05, master.ed25519_public().as_bytes());
+        let mut token = [0u8; 36];
+        token[0] = 0x05;
+        token[1] = flags::READ | flags::WRITE;
+        token[4..].copy_from_slice(member.ed25519_public().as_bytes());
+        let sub = Subaccount {
+            token,
+            sig: master.sign(&token),
+        };
+        let signed = Auth {
+            subaccount: Some(sub.clone()),
+            ..auth(member.sign(b"m"), None)
+        };
+        assert_eq!(check(&a, &signed, b"m"), Ok(()));
+        let revoked = verify(&a, &signed, b"m", &REQ, |_| Ok(true));
+        assert!(revoked.is_err());
+        // a token signed by someone else is not the master's
+        let forged = Auth {
+            subaccount: Some(Subaccount {
+                sig: member.sign(&token),
+                ..sub
+            }),
+            ..signed
+        };
+        assert!(check(&a, &forged, b"m").is_err());
+    }
 }

@@ -23,7 +23,8 @@ pub enum Kind {
     Int16OrAll,
     /// A non-negative integer of at least 1e9 (milliseconds).
     Timestamp,
-    /// store's `timestamp`: an integer, or a string holding a base-10 integer.
+    /// store's `timestamp`: any integer (negative too), or a string holding a base-10 one;
+    /// not checked for milliseconds (a wrong one fails the clock check instead).
     StoreTimestamp,
     /// store's `ttl`: a non-negative integer, or a string holding one.
     StoreTtl,
@@ -90,6 +91,15 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// store's `timestamp` after its `StoreTimestamp` check: negative values read as 0 (both
+    /// are far in the past for every later check).
+    pub fn store_timestamp(&self, key: &str) -> Option<u64> {
+        match self.get(key)? {
+            Value::String(s) => s.parse::<i64>().ok().map(|n| u64::try_from(n).unwrap_or(0)),
+            v => v.as_u64().or_else(|| v.as_i64().map(|_| 0)),
+        }
+    }
+
     /// A namespace that passed its `Int16` check (`None` when absent).
     pub fn namespace(&self, key: &str) -> Option<i16> {
         self.get(key)
@@ -120,8 +130,15 @@ fn is_plain_uint(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// An optional `-` and digits, as C++'s `from_chars` reads an `int64_t`.
+fn is_plain_int(s: &str) -> bool {
+    is_plain_uint(s.strip_prefix('-').unwrap_or(s))
+}
+
+/// Milliseconds: at least 1e9, and below 2^63 (the reference reads the value as a signed
+/// 64-bit number, so larger ones turn negative there).
 fn check_ms(key: &str, n: u64) -> RpcResult<()> {
-    if n < 1_000_000_000 {
+    if !(1_000_000_000..=i64::MAX as u64).contains(&n) {
         return Err(RpcError::invalid(format!(
             "Invalid timestamp for '{key}': timestamp must be in milliseconds"
         )));
@@ -176,24 +193,24 @@ fn check_namespace(key: &str, kind: Kind, v: &Value) -> RpcResult<()> {
 }
 
 fn check_store_int(key: &str, kind: Kind, v: &Value) -> RpcResult<()> {
+    let timestamp = kind == Kind::StoreTimestamp;
     if let Some(s) = int_str(v) {
-        if !is_plain_uint(&s) || s.parse::<u64>().is_err() {
+        let fits = if timestamp {
+            is_plain_int(&s) && s.parse::<i64>().is_ok()
+        } else {
+            is_plain_uint(&s) && s.parse::<u64>().is_ok()
+        };
+        if !fits {
             return Err(RpcError::invalid(format!(
                 "Invalid value given for '{key}': {v}"
             )));
         }
-        let n: u64 = s.parse().unwrap_or_default();
-        return if kind == Kind::StoreTimestamp {
-            check_ms(key, n)
-        } else {
-            Ok(())
-        };
+        return Ok(());
     }
-    match (kind, v.as_u64()) {
-        (Kind::StoreTimestamp, Some(n)) => check_ms(key, n),
-        (Kind::StoreTtl, Some(_)) => Ok(()),
-        (Kind::StoreTimestamp, None) => Err(RpcError::wrong_type(key, "integer")),
-        _ => Err(RpcError::wrong_type(key, "positive integer")),
+    match (timestamp, v.is_u64(), v.is_i64()) {
+        (true, true, _) | (true, _, true) | (false, true, _) => Ok(()),
+        (true, false, false) => Err(RpcError::wrong_type(key, "integer")),
+        (false, false, _) => Err(RpcError::wrong_type(key, "positive integer")),
     }
 }
 
@@ -265,10 +282,46 @@ mod tests {
             msg(check(json!({"ttl": -1}), &spec)),
             "invalid request: Invalid value given for 'ttl': expected positive integer"
         );
+        // store's timestamp is not checked for milliseconds, and may be negative (the clock
+        // check answers later), as in the reference
+        for ok in [
+            json!(999),
+            json!(-5),
+            json!("-5"),
+            json!(i64::MIN),
+            json!(u64::MAX),
+        ] {
+            assert!(check(json!({ "timestamp": ok }), &spec).is_ok(), "{ok}");
+        }
+        for bad in ["+5", " 5", "5x", "-", "", "99999999999999999999"] {
+            assert_eq!(
+                msg(check(json!({ "timestamp": bad }), &spec)),
+                format!("invalid request: Invalid value given for 'timestamp': \"{bad}\"")
+            );
+        }
         assert_eq!(
-            msg(check(json!({"timestamp": 999_999_999}), &spec)),
-            "invalid request: Invalid timestamp for 'timestamp': timestamp must be in milliseconds"
+            msg(check(json!({"ttl": "-5"}), &spec)),
+            "invalid request: Invalid value given for 'ttl': \"-5\""
         );
+        let p = json!({"a": -5, "b": "-7", "c": 1_700_000_000_000u64, "d": "12"});
+        let p = Params(p.as_object().unwrap());
+        assert_eq!(
+            ["a", "b", "c", "d"].map(|k| p.store_timestamp(k)),
+            [Some(0), Some(0), Some(1_700_000_000_000), Some(12)]
+        );
+    }
+
+    #[test]
+    fn timestamps_past_i64_are_not_milliseconds() {
+        let spec = [("timestamp", Kind::Timestamp)];
+        for bad in [json!(999_999_999), json!(1u64 << 63), json!(u64::MAX)] {
+            assert_eq!(
+                msg(check(json!({ "timestamp": bad }), &spec)),
+                "invalid request: Invalid timestamp for 'timestamp': timestamp must be in milliseconds"
+            );
+        }
+        assert!(check(json!({"timestamp": i64::MAX}), &spec).is_ok());
+        assert!(check(json!({"timestamp": 1_000_000_000}), &spec).is_ok());
     }
 
     #[test]

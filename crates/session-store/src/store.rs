@@ -4,6 +4,7 @@ use crate::codec::*;
 use crate::error::{DbContext, Result};
 use crate::types::*;
 use rocksdb::{ColumnFamily, DB, Direction, IteratorMode, Options, WriteBatch};
+use session_rpc::request::retrieve_cost;
 use session_rpc::types::{Account, ExpiryMode, MessageHash, Namespace};
 use std::path::Path;
 use std::sync::Mutex;
@@ -241,8 +242,8 @@ impl Store {
 
     /// Messages of (account, namespace) stored after `after` (from the oldest when `after` is
     /// `None` or unknown), skipping any expired at `now_ms`. Stops at `max_count` messages or
-    /// when the next message would push the total data size past `max_size` (always returning
-    /// at least one message if there is one).
+    /// when the next message would push the total [`retrieve_cost`] past `max_size` (always
+    /// returning at least one message if there is one), as the reference server counts.
     pub fn retrieve(
         &self,
         account: &Account,
@@ -278,13 +279,14 @@ impl Store {
             if msg.expiry_ms <= now_ms {
                 continue;
             }
+            let cost = retrieve_cost(msg.data.len());
             if out.messages.len() >= max_count
-                || (!out.messages.is_empty() && size + msg.data.len() > max_size)
+                || (!out.messages.is_empty() && size.saturating_add(cost) > max_size)
             {
                 out.more = true;
                 break;
             }
-            size += msg.data.len();
+            size = size.saturating_add(cost);
             out.messages.push(msg);
         }
         Ok(out)
@@ -379,8 +381,8 @@ impl Store {
         self.delete_where(account, ns, proof, |_| false)
     }
 
-    /// Deletes the messages of `account` whose timestamp is before `before_ms`, as
-    /// [`Store::delete_all`] does.
+    /// Deletes the messages of `account` whose timestamp is at or before `before_ms` (the
+    /// reference's `<=`), as [`Store::delete_all`] does.
     pub fn delete_before(
         &self,
         account: &Account,
@@ -388,7 +390,7 @@ impl Store {
         before_ms: u64,
         proof: Option<&Proof>,
     ) -> Result<Vec<(Namespace, MessageHash)>> {
-        self.delete_where(account, ns, proof, |m| m.timestamp_ms >= before_ms)
+        self.delete_where(account, ns, proof, |m| m.timestamp_ms > before_ms)
     }
 
     /// Moves the expiry of the given messages to `expiry_ms` as `mode` allows; returns every

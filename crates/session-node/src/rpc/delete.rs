@@ -58,13 +58,8 @@ pub(crate) fn execute_delete(state: &NodeState, r: DeleteReq) -> RpcResult<Reply
     );
     let entry =
         json!({ "deleted": deleted_sorted, "signature": state.sign_b64(signed.as_bytes()) });
-    let body = swarm_reply(state, state.now_ms(), entry);
-    let code = if r.required && deleted_sorted.is_empty() {
-        404
-    } else {
-        200
-    };
-    Ok(Reply::json(code, body))
+    // `required` (404 when nothing was deleted) is decided once the swarm has answered.
+    Ok(Reply::ok(swarm_reply(state, state.now_ms(), entry)))
 }
 
 /// `deleted`: a sorted list for one namespace, or `{ns: [sorted]}` for all; plus all hashes

@@ -11,46 +11,56 @@ use session_store::{ExpiryMode, MessageHash};
 /// Furthest an expiry may be set: now + 30 days (later values are clamped).
 const MAX_EXPIRY_MS: u64 = 30 * 24 * 3600 * 1000;
 
+/// Whether an expiry the client gave is in the past for the reference: more than the
+/// signature window before now, or (read as the reference's signed 64-bit number) negative.
+fn in_the_past(expiry: u64, now: u64) -> bool {
+    expiry > i64::MAX as u64 || expiry < now.saturating_sub(SIG_WINDOW_MS)
+}
+
 pub(crate) fn execute_expire(state: &NodeState, now: u64, r: ExpireReq) -> RpcResult<Reply> {
     check_swarm(state, &r.account)?;
-    if r.expiries.iter().any(|&e| e + SIG_WINDOW_MS < now) {
-        return Err(Reply::text(401, "expire: provided expiry is in the past"));
+    if r.expiries.iter().any(|&e| in_the_past(e, now)) {
+        return Err(Reply::text(
+            401,
+            "expire: timestamp should be >= current time",
+        ));
     }
     let exp_str: String = r.expiries.iter().map(u64::to_string).collect();
     let msg = format!("expire{}{}{}", mode_str(r.mode), exp_str, r.hashes.concat());
-    // Shortening (or setting, which may shorten) also needs the Delete permission.
-    let need = if r.mode == ExpiryMode::Extend {
-        flags::WRITE
-    } else {
-        flags::WRITE | flags::DELETE
-    };
-    verify(state, &r.account, &r.auth, &msg, "expire:", need)?;
+    verify(state, &r.account, &r.auth, &msg, "expire:", flags::WRITE)?;
+    let mode = effective_mode(&r)?;
     let decoded = decode_hashes(&r.hashes);
     let clamp = |e: u64| e.min(now + MAX_EXPIRY_MS);
     let mut changes = Vec::new();
     if r.expiries.len() == 1 {
         changes = state
             .store
-            .update_expiry(&r.account, &decoded, clamp(r.expiries[0]), r.mode)?;
+            .update_expiry(&r.account, &decoded, clamp(r.expiries[0]), mode)?;
     } else {
         for (h, &e) in decoded.iter().zip(&r.expiries) {
             changes.extend(
                 state
                     .store
-                    .update_expiry(&r.account, &[*h], clamp(e), r.mode)?,
+                    .update_expiry(&r.account, &[*h], clamp(e), mode)?,
             );
         }
-        changes.sort_by_key(|c| c.hash);
     }
+    // The reference lists (and signs) the updated hashes in the order of their base64 text.
+    changes.sort_by_cached_key(|c| c.hash.to_b64());
     let (mut updated, mut unchanged) = (Vec::new(), Map::new());
     let mut updated_expiries = Vec::new();
     for c in &changes {
-        if c.new_ms != c.old_ms || r.mode == ExpiryMode::Set {
+        if c.new_ms != c.old_ms || mode == ExpiryMode::Set {
             updated.push(c.hash.to_b64());
             updated_expiries.push(c.new_ms);
         } else {
             unchanged.insert(c.hash.to_b64(), json!(c.old_ms));
         }
+    }
+    // `unchanged` only when the request asked for shorten or extend (not for a set that a
+    // subaccount without Delete turned into extend-only).
+    if r.mode == ExpiryMode::Set {
+        unchanged.clear();
     }
     let expiry_value = if r.expiries.len() == 1 {
         json!(clamp(r.expiries[0]))
@@ -80,9 +90,27 @@ pub(crate) fn execute_expire(state: &NodeState, now: u64, r: ExpireReq) -> RpcRe
     Ok(Reply::ok(swarm_reply(state, now, entry)))
 }
 
+/// What a request may do: expire needs only the Write permission, but a subaccount without
+/// Delete may not shorten (400, as the reference) and its plain set only extends.
+fn effective_mode(r: &ExpireReq) -> RpcResult<ExpiryMode> {
+    let may_delete = r
+        .auth
+        .subaccount
+        .as_ref()
+        .is_none_or(|s| s.token[1] & flags::DELETE != 0);
+    match r.mode {
+        _ if may_delete => Ok(r.mode),
+        ExpiryMode::Shorten => Err(Reply::text(
+            400,
+            "expire: shorten parameter cannot be used with this subaccount token (missing delete access)",
+        )),
+        _ => Ok(ExpiryMode::Extend),
+    }
+}
+
 pub(crate) fn execute_expire_all(state: &NodeState, now: u64, r: ExpireAllReq) -> RpcResult<Reply> {
     check_swarm(state, &r.account)?;
-    if r.expiry + SIG_WINDOW_MS < now {
+    if r.expiry < now.saturating_sub(SIG_WINDOW_MS) {
         return Err(Reply::text(
             406,
             "expire_all timestamp should be >= current time",
@@ -128,15 +156,8 @@ pub(crate) fn execute_get_expiries(
         "get_expiries",
         flags::READ,
     )?;
+    // No `["all"]` form: the reference documents one but looks up a hash named "all".
     let mut expiries = Map::new();
-    if r.hashes == ["all"] {
-        // `["all"]`: every live message of the account, in every namespace.
-        for m in state.store.all_messages(&r.account)? {
-            if m.expiry_ms > now {
-                expiries.insert(m.hash.to_b64(), json!(m.expiry_ms));
-            }
-        }
-    }
     for h in decode_hashes(&r.hashes) {
         if let Some(m) = state
             .store

@@ -1,10 +1,13 @@
-//! `info`, `get_swarm`, and running `batch` / `sequence`.
+//! `info`, `get_swarm`, `oxend_request`, and running `batch` / `sequence` / `ifelse`.
 
-use super::{Reply, VERSION, add_t_hf, execute};
+use super::entry::run_sub;
+use super::{HARDFORK, Reply, VERSION, add_t_hf};
+use crate::internal::peers::Peers;
 use crate::state::NodeState;
 use serde_json::{Value, json};
-use session_rpc::request::{OxendEndpoint, OxendReq, Request};
+use session_rpc::request::{IfElse, OxendEndpoint, OxendReq, Request};
 use session_store::Account;
+use std::sync::Arc;
 
 pub(crate) fn info(_state: &NodeState, now: u64) -> Reply {
     let mut body = json!({ "version": VERSION, "timestamp": now });
@@ -80,15 +83,39 @@ pub fn service_nodes_json(
     })
 }
 
-pub(crate) fn run_batch(state: &NodeState, requests: Vec<Request>, sequence: bool) -> Reply {
-    let mut results = Vec::with_capacity(requests.len());
-    for req in requests {
-        let reply = execute(state, req);
-        let ok = (200..300).contains(&reply.code);
-        results.push(json!({ "code": reply.code, "body": reply.body_json() }));
-        if sequence && !ok {
-            break;
+/// Runs `batch`, `sequence` or `ifelse`: each subrequest as a request of its own (recursive
+/// ones forwarded to the swarm), one after another. A sequence stops after the first answer
+/// outside 2xx. Anything else is an internal error (the caller checked `is_meta`).
+pub(crate) async fn run_meta(node: Arc<NodeState>, peers: Arc<Peers>, req: Request) -> Reply {
+    match req {
+        Request::Batch { requests, sequence } => {
+            let mut results = Vec::with_capacity(requests.len());
+            for sub in requests {
+                let reply = run_sub(node.clone(), peers.clone(), sub).await;
+                let ok = (200..300).contains(&reply.code);
+                results.push(json!({ "code": reply.code, "body": reply.body_json() }));
+                if sequence && !ok {
+                    break;
+                }
+            }
+            Reply::ok(json!({ "results": results }))
         }
+        Request::IfElse(i) => run_ifelse(node, peers, *i).await,
+        _ => Reply::internal(),
     }
-    Reply::ok(json!({ "results": results }))
+}
+
+/// `ifelse`: always 200 once parsed, with the node's `hf`, `v` and `height`, the condition's
+/// value and (when that branch was given) the branch's `result`.
+async fn run_ifelse(node: Arc<NodeState>, peers: Arc<Peers>, i: IfElse) -> Reply {
+    let height = node.view().epoch_block;
+    let condition = i.condition.holds(height, HARDFORK, VERSION);
+    let mut body =
+        json!({ "hf": HARDFORK, "v": VERSION, "height": height, "condition": condition });
+    let branch = if condition { i.then } else { i.otherwise };
+    if let Some(sub) = branch {
+        let reply = run_sub(node, peers, sub).await;
+        body["result"] = json!({ "code": reply.code, "body": reply.body_json() });
+    }
+    Reply::ok(body)
 }

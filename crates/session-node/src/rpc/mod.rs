@@ -22,28 +22,11 @@ use session_rpc::request::Request;
 pub use session_rpc::{Body, Reply, RpcError, RpcResult};
 use session_store::Account;
 
-/// Hardfork version reported in `hf` (the storage server release we are compatible with
-/// requires 19.3).
-pub const HARDFORK: [u16; 2] = [19, 3];
+/// Hardfork version reported in `hf`: 19.4, where the reference release we match has every
+/// feature active (multi-expiry `expire` included).
+pub const HARDFORK: [u16; 2] = [19, 4];
 /// Storage-server version reported by `info`.
 pub const VERSION: [u16; 3] = [2, 8, 0];
-
-/// Handles one request body: decode (all 400s), then execute.
-pub fn handle(state: &NodeState, body: &[u8]) -> Reply {
-    handle_entry(state, body).0
-}
-
-/// Like [`handle`], decoding once, and also says whether the request is one the entry node
-/// forwards to its swarm.
-pub fn handle_entry(state: &NodeState, body: &[u8]) -> (Reply, bool) {
-    match session_rpc::decode(body) {
-        Ok(req) => {
-            let recursive = req.is_recursive();
-            (execute(state, req), recursive)
-        }
-        Err(reply) => (reply, false),
-    }
-}
 
 /// A request forwarded by a swarm peer: executed if it is recursive, `None` otherwise (a
 /// forwarded request is never forwarded again, and only recursive ones may be forwarded).
@@ -55,6 +38,8 @@ pub fn handle_forwarded(state: &NodeState, body: &[u8]) -> Option<Reply> {
     }
 }
 
+/// Executes one request that holds no others (`batch`, `sequence` and `ifelse` run in
+/// [`storage_request`], so that their recursive parts are forwarded too).
 pub(crate) fn execute(state: &NodeState, req: Request) -> Reply {
     let now = state.now_ms();
     let result = match req {
@@ -71,7 +56,6 @@ pub(crate) fn execute(state: &NodeState, req: Request) -> Reply {
         Request::Info => Ok(meta::info(state, now)),
         Request::GetSwarm(a) => Ok(meta::get_swarm(state, now, &a)),
         Request::Oxend(r) => Ok(meta::oxend(state, now, &r)),
-        Request::Batch { requests, sequence } => Ok(meta::run_batch(state, requests, sequence)),
         _ => Err(Reply::internal()),
     };
     result.unwrap_or_else(|e| e)

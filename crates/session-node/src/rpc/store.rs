@@ -23,7 +23,7 @@ pub(crate) fn execute(state: &NodeState, now: u64, r: StoreReq) -> RpcResult<Rep
     if r.expiry < r.timestamp || ttl < MIN_TTL_MS || ttl > max_ttl {
         return Err(Reply::text(403, "Provided expiry/TTL is not valid."));
     }
-    if r.timestamp > now + STORE_TOLERANCE_MS || r.expiry + STORE_TOLERANCE_MS < now {
+    if r.timestamp > now + STORE_TOLERANCE_MS || r.expiry < now.saturating_sub(STORE_TOLERANCE_MS) {
         return Err(Reply::text(406, "Timestamp error: check your clock"));
     }
     if !r.ns.is_public_inbox() {

@@ -469,7 +469,7 @@ async fn method_specific_errors() {
             json!({"messages": [h], "expiry": now + 1000, "shorten": true, "extend": true}),
         ),
         400,
-        &inv("Cannot specify both 'shorten' and 'extend'"),
+        &inv("cannot specify both 'shorten' and 'extend'"),
     )
     .await;
     expect(

@@ -5,5 +5,6 @@
 mod errors;
 mod methods;
 mod network;
+mod reference;
 mod subaccount;
 mod support;

@@ -7,7 +7,7 @@
 //! subaccount rules, the `Delete` permission), except for the ±60 s time window: the proof
 //! is checked later than the request. What it covers is limited by its scope: the listed
 //! hashes; or, for `delete_all`, the messages of the selected namespace sent no later than the
-//! request (plus [`ALL_SLACK_MS`]); for `delete_before`, those sent before `before`.
+//! request (plus [`ALL_SLACK_MS`]); for `delete_before`, those sent at or before `before`.
 //!
 //! Wire form (exact length, version 1):
 //! `1 ‖ kind(1: 0 hashes, 1 all, 2 before) ‖ account(33) ‖ has(1: bit0 ed25519, bit1
@@ -44,7 +44,7 @@ pub enum Scope {
     Before {
         /// Namespace selection.
         ns: NsSel,
-        /// Messages sent before this were deleted.
+        /// Messages sent at or before this were deleted.
         before_ms: u64,
     },
 }
@@ -139,7 +139,7 @@ impl DeletionProof {
                 ns,
                 timestamp_ms: t,
             } => selected(ns) && timestamp_ms <= t.saturating_add(ALL_SLACK_MS),
-            Scope::Before { ns, before_ms } => selected(ns) && timestamp_ms < *before_ms,
+            Scope::Before { ns, before_ms } => selected(ns) && timestamp_ms <= *before_ms,
         }
     }
 

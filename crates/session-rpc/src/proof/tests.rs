@@ -180,8 +180,8 @@ fn coverage_follows_the_scope() {
             before_ms: 500,
         },
     );
-    assert!(before.covers(&me, ns0, &hash(9), 499));
-    assert!(!before.covers(&me, ns0, &hash(9), 500));
+    assert!(before.covers(&me, ns0, &hash(9), 500));
+    assert!(!before.covers(&me, ns0, &hash(9), 501));
 }
 
 #[test]

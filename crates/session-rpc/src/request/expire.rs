@@ -1,7 +1,7 @@
 //! `expire`, `expire_all`, `get_expiries` parameters.
 
 use super::delete::{NsSel, keys_with, parse_authed};
-use super::parse_hashes;
+use super::{check_hash_format, hash_list, parse_hashes};
 use crate::auth::Auth;
 use crate::params::{Kind, Params, check_types};
 use crate::reply::{RpcError, RpcResult};
@@ -34,25 +34,32 @@ pub fn parse_expire(p: Params<'_>) -> RpcResult<ExpireReq> {
         ]),
     )?;
     let (account, auth) = parse_authed(p, true)?;
-    let hashes = parse_hashes(p, "messages", true)?;
+    // The reference's order: expiry, the mode, the hashes, their count, their format.
     let expiries = p
         .ints("expiry")
         .ok_or_else(|| RpcError::missing("expiry"))?;
-    if expiries.is_empty() || (expiries.len() != 1 && expiries.len() != hashes.len()) {
+    if expiries.is_empty() {
         return Err(RpcError::invalid(
-            "expiry must be one timestamp or one per message in 'messages'",
+            "'expiry' does not contain any expiration timestamps",
         ));
     }
     let mode = match (p.flag("shorten"), p.flag("extend")) {
         (true, true) => {
             return Err(RpcError::invalid(
-                "Cannot specify both 'shorten' and 'extend'",
+                "cannot specify both 'shorten' and 'extend'",
             ));
         }
         (true, false) => ExpiryMode::Shorten,
         (false, true) => ExpiryMode::Extend,
         (false, false) => ExpiryMode::Set,
     };
+    let hashes = hash_list(p, "messages")?;
+    if expiries.len() != 1 && expiries.len() != hashes.len() {
+        return Err(RpcError::invalid(
+            "'expiry' must be a single expiry, or the same length as 'messages'",
+        ));
+    }
+    check_hash_format(&hashes)?;
     Ok(ExpireReq {
         account,
         auth,

@@ -1,6 +1,6 @@
 //! `get_swarm` and `batch` / `sequence` parameters.
 
-use super::{Request, parse};
+use super::{Request, SubRequest};
 use crate::auth::account_from_str;
 use crate::params::{Kind, Params, check_types};
 use crate::reply::{RpcError, RpcResult};
@@ -85,11 +85,8 @@ pub fn parse_batch(p: Params<'_>, sequence: bool) -> RpcResult<Request> {
         ) else {
             return Err(invalid("subrequests must have method/params keys"));
         };
-        let req = parse(method, params).map_err(|e| {
-            if e.body_json()
-                .as_str()
-                .is_some_and(|t| t.starts_with("no method"))
-            {
+        let sub = SubRequest::parse(method, params).map_err(|e| {
+            if super::ifelse::is_no_method(&e) {
                 RpcError::invalid(format!(
                     "Invalid batch subrequest: invalid method \"{method}\""
                 ))
@@ -97,12 +94,12 @@ pub fn parse_batch(p: Params<'_>, sequence: bool) -> RpcResult<Request> {
                 e
             }
         })?;
-        if req.is_meta() {
+        if sub.request.is_meta() {
             return Err(RpcError::invalid(
                 "Invalid batch subrequest: subrequests may not contain meta-requests",
             ));
         }
-        requests.push(req);
+        requests.push(sub);
     }
     Ok(Request::Batch { requests, sequence })
 }

@@ -5,6 +5,7 @@
 
 mod delete;
 mod expire;
+mod ifelse;
 mod meta;
 mod retrieve;
 mod revoke;
@@ -12,8 +13,11 @@ mod store;
 
 pub use delete::{DeleteAllReq, DeleteBeforeReq, DeleteReq, NsSel, keys_with, parse_authed};
 pub use expire::{ExpireAllReq, ExpireReq, GetExpiriesReq, mode_str};
+pub use ifelse::{Condition, IfElse};
 pub use meta::{MAX_SUBREQUESTS, OxendEndpoint, OxendReq};
-pub use retrieve::{RETRIEVE_MAX_SIZE, RetrieveReq, needs_auth};
+pub use retrieve::{
+    RETRIEVE_MAX_SIZE, RETRIEVE_MSG_OVERHEAD, RetrieveReq, needs_auth, retrieve_cost,
+};
 pub use revoke::{MAX_REVOKE, RevokeReq, UnrevokeReq, signed_request};
 pub use store::{MAX_DATA_BYTES, StoreReq};
 
@@ -56,15 +60,40 @@ pub enum Request {
     /// `batch` or (with `sequence`) `sequence`.
     Batch {
         /// The subrequests, in order.
-        requests: Vec<Request>,
+        requests: Vec<SubRequest>,
         /// Stop at the first non-2xx result.
         sequence: bool,
     },
+    /// `ifelse`: a condition on the node's height and versions, and what to run either way.
+    IfElse(Box<IfElse>),
+}
+
+/// A request inside `batch`, `sequence` or `ifelse`, with the body a swarm peer is sent when
+/// the entry node forwards it (recursive methods are forwarded wherever they stand).
+#[derive(Debug)]
+pub struct SubRequest {
+    /// The parsed request.
+    pub request: Request,
+    /// `{"method": …, "params": …}` as JSON, for forwarding.
+    pub body: Vec<u8>,
+}
+
+impl SubRequest {
+    /// Parses `method` with `params` and keeps the body to forward.
+    fn parse(method: &str, params: &Map<String, Value>) -> RpcResult<Self> {
+        let request = parse(method, params)?;
+        let body = serde_json::json!({ "method": method, "params": params }).to_string();
+        Ok(Self {
+            request,
+            body: body.into_bytes(),
+        })
+    }
 }
 
 impl Request {
-    fn is_meta(&self) -> bool {
-        matches!(self, Request::Batch { .. })
+    /// `batch`, `sequence` and `ifelse`: requests that hold other requests.
+    pub fn is_meta(&self) -> bool {
+        matches!(self, Request::Batch { .. } | Request::IfElse(_))
     }
 
     /// Whether the entry node forwards this request to the rest of its swarm (the methods of
@@ -129,25 +158,37 @@ pub fn parse(method: &str, params: &Map<String, Value>) -> RpcResult<Request> {
         "get_swarm" | "get_snodes_for_pubkey" => Request::GetSwarm(meta::parse_get_swarm(p)?),
         "oxend_request" => Request::Oxend(meta::parse_oxend(p)?),
         "batch" | "sequence" => meta::parse_batch(p, method == "sequence")?,
+        "ifelse" => Request::IfElse(Box::new(ifelse::parse(p)?)),
         _ => return Err(Reply::text(400, format!("no method {method}"))),
     })
 }
 
 /// A required list of message hashes (`messages`), format-checked when `check_format`.
 pub fn parse_hashes(p: Params<'_>, key: &str, check_format: bool) -> RpcResult<Vec<String>> {
+    let list = hash_list(p, key)?;
+    if check_format {
+        check_hash_format(&list)?;
+    }
+    Ok(list)
+}
+
+/// A required, non-empty list of strings under `key`.
+fn hash_list(p: Params<'_>, key: &str) -> RpcResult<Vec<String>> {
     let list = p.strings(key).ok_or_else(|| RpcError::missing(key))?;
     if list.is_empty() {
         return Err(RpcError::invalid(format!(
             "{key} does not contain any message hashes"
         )));
     }
-    if let Some(bad) = list
-        .iter()
-        .find(|h| check_format && MessageHash::from_b64(h).is_none())
-    {
-        return Err(RpcError::invalid(format!("invalid message hash: {bad}")));
-    }
     Ok(list.into_iter().map(str::to_owned).collect())
+}
+
+/// Every hash is 43 characters of base64.
+fn check_hash_format(list: &[String]) -> RpcResult<()> {
+    match list.iter().find(|h| MessageHash::from_b64(h).is_none()) {
+        Some(bad) => Err(RpcError::invalid(format!("invalid message hash: {bad}"))),
+        None => Ok(()),
+    }
 }
 
 /// The well-formed hashes of a list (where the reference does not check the format, malformed

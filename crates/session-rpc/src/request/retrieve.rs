@@ -5,9 +5,19 @@ use crate::params::{Kind, Params, check_types};
 use crate::reply::{RpcError, RpcResult};
 use crate::types::{Account, MessageHash, Namespace};
 
-/// The retrieve size cap in (base64) bytes.
+/// The retrieve size cap, in the units of [`retrieve_cost`].
 pub const RETRIEVE_MAX_SIZE: i64 = 7_800_000;
+/// `max_size` when neither `max_count` nor `max_size` is given: a fifth of the cap.
 const DEFAULT_MAX_SIZE: i64 = -5;
+/// What each returned message costs besides its data: the reference's per-message overhead
+/// (100) plus its 43-character hash.
+pub const RETRIEVE_MSG_OVERHEAD: usize = 100 + 43;
+
+/// What one message of `data_len` bytes counts against `max_size`: the overhead plus
+/// ⌊4·len/3⌋ (the reference's estimate of its base64 length).
+pub fn retrieve_cost(data_len: usize) -> usize {
+    RETRIEVE_MSG_OVERHEAD.saturating_add(data_len.saturating_mul(4) / 3)
+}
 
 const KEYS: &[(&str, Kind)] = &[
     ("lastHash", Kind::Str),
@@ -35,7 +45,7 @@ pub struct RetrieveReq {
     pub last_hash: Option<MessageHash>,
     /// `max_count`.
     pub max_count: usize,
-    /// `max_size`.
+    /// `max_size`, in the units of [`retrieve_cost`].
     pub max_size: usize,
     /// `timestamp`.
     pub timestamp: Option<u64>,
@@ -76,7 +86,7 @@ pub fn parse(p: Params<'_>) -> RpcResult<RetrieveReq> {
         ns,
         last_hash,
         max_count: max_count(p.int("max_count")),
-        max_size: max_size(p.int("max_size").unwrap_or(DEFAULT_MAX_SIZE)),
+        max_size: max_size(p.int("max_count"), p.int("max_size")),
         timestamp: p.u64("timestamp"),
         auth,
     })
@@ -98,13 +108,57 @@ fn max_count(n: Option<i64>) -> usize {
     }
 }
 
-/// Negative `n` means `1/|n|` of the cap; positive is bytes (capped); 0 means the cap.
-fn max_size(n: i64) -> usize {
-    let b64 = match n {
-        n if n < 0 => RETRIEVE_MAX_SIZE / -n.max(-RETRIEVE_MAX_SIZE),
-        0 => RETRIEVE_MAX_SIZE,
-        n => n.min(RETRIEVE_MAX_SIZE),
+/// The size cap as the reference computes it: 0 counts as absent; with neither a count nor a
+/// size a fifth of the cap; a negative size is `1/|n|` of the cap; a positive one is capped.
+fn max_size(count: Option<i64>, size: Option<i64>) -> usize {
+    let (count, size) = (count.filter(|&n| n != 0), size.filter(|&n| n != 0));
+    let size = match (count, size) {
+        (None, None) => Some(DEFAULT_MAX_SIZE),
+        (_, size) => size,
     };
-    // the store counts raw bytes; the cap counts their base64 expansion
-    usize::try_from(b64 * 3 / 4).unwrap_or(0)
+    let cap = match size {
+        Some(n) if n < 0 => {
+            RETRIEVE_MAX_SIZE / n.unsigned_abs().min(RETRIEVE_MAX_SIZE as u64) as i64
+        }
+        Some(n) => n.min(RETRIEVE_MAX_SIZE),
+        None => RETRIEVE_MAX_SIZE,
+    };
+    usize::try_from(cap).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference's network test stores 70,000-byte messages: each costs 93,476.
+    const BIG: usize = 143 + 93_333;
+
+    #[test]
+    fn a_message_costs_the_overhead_and_four_thirds_of_its_bytes() {
+        assert_eq!(retrieve_cost(70_000), BIG);
+        assert_eq!(retrieve_cost(0), 143);
+        assert_eq!(retrieve_cost(1), 144);
+        assert_eq!(retrieve_cost(1_000), 1_476);
+        // no overflow on absurd lengths
+        assert!(retrieve_cost(usize::MAX) > usize::MAX / 3);
+    }
+
+    #[test]
+    fn the_cap_follows_the_reference_rules() {
+        // a count alone leaves the whole cap: 83 of the big messages fit
+        let cap = max_size(Some(100), None);
+        assert_eq!(cap, 7_800_000);
+        assert_eq!(cap / BIG, 83);
+        // neither: a fifth (16 big messages)
+        assert_eq!(max_size(None, None), 1_560_000);
+        assert_eq!(max_size(Some(0), Some(0)), 1_560_000);
+        assert_eq!(max_size(None, None) / BIG, 16);
+        assert_eq!(max_size(None, Some(-1)), 7_800_000);
+        assert_eq!(max_size(None, Some(-3)) / BIG, 27);
+        assert_eq!(max_size(Some(10), Some(700_000)) / BIG, 7);
+        assert_eq!(max_size(None, Some(500_000)), 500_000);
+        assert_eq!(max_size(None, Some(i64::MAX)), 7_800_000);
+        assert_eq!(max_size(None, Some(i64::MIN)), 1);
+        assert_eq!(max_size(None, Some(-7_800_001)), 1);
+    }
 }

@@ -48,7 +48,7 @@ pub struct StoreReq {
 pub fn parse(p: Params<'_>) -> RpcResult<StoreReq> {
     check_types(p, KEYS)?;
     let timestamp = p
-        .u64("timestamp")
+        .store_timestamp("timestamp")
         .ok_or_else(|| RpcError::missing("timestamp"))?;
     let expiry = match (p.u64("expiry"), p.u64("ttl")) {
         (Some(_), Some(_)) => {

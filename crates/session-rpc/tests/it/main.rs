@@ -22,6 +22,7 @@ const METHODS: &[&str] = &[
     "get_snodes_for_pubkey",
     "batch",
     "sequence",
+    "ifelse",
 ];
 const KEYS: &[&str] = &[
     "pubkey",
@@ -48,6 +49,14 @@ const KEYS: &[&str] = &[
     "revoke",
     "unrevoke",
     "requests",
+    "if",
+    "then",
+    "else",
+    "method",
+    "params",
+    "hf_at_least",
+    "v_before",
+    "height_at_least",
 ];
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -63,6 +72,9 @@ fn leaf() -> impl Strategy<Value = Value> {
         "[0-9a-fA-F]{0,70}".prop_map(Value::from),
         "[A-Za-z0-9+/=]{0,90}".prop_map(Value::from),
         Just(Value::from("all")),
+        Just(Value::from("info")),
+        Just(Value::from("store")),
+        Just(Value::from("ifelse")),
         Just(Value::from("05".to_owned() + &"ab".repeat(32))),
     ]
 }

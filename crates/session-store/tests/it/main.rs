@@ -82,9 +82,14 @@ fn retrieve_in_insertion_order_after_last_hash_with_limits() {
         hashes[4..8]
     );
     assert!(page.more);
-    let by_size = s.retrieve(&a, Namespace(0), None, 100, 25, 0).unwrap();
+    // each 10-byte message costs 143 + 13 = 156 against the size cap, as the reference counts
+    let by_size = s.retrieve(&a, Namespace(0), None, 100, 2 * 156, 0).unwrap();
     assert_eq!(by_size.messages.len(), 2);
     assert!(by_size.more);
+    let by_size = s
+        .retrieve(&a, Namespace(0), None, 100, 2 * 156 - 1, 0)
+        .unwrap();
+    assert_eq!(by_size.messages.len(), 1);
     // at least one message even if it alone exceeds the size limit
     assert_eq!(
         s.retrieve(&a, Namespace(0), None, 100, 1, 0)
@@ -177,8 +182,9 @@ fn deletes_touch_only_the_owner() {
     assert_eq!(s.delete_hashes(&a, &[hb, ha, ha], None).unwrap(), vec![ha]);
     assert!(s.get(&b, &hb).unwrap().is_some());
     stored(&s, &msg(a, 0, 30, FAR, b"a0 again"));
+    // `before` itself is included (the reference deletes timestamp <= before)
     assert_eq!(
-        s.delete_before(&a, None, 25, None).unwrap(),
+        s.delete_before(&a, None, 20, None).unwrap(),
         vec![(Namespace(3), ha2)]
     );
     let rest = s.delete_all(&a, Some(Namespace(0)), None).unwrap();

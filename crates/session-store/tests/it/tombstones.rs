@@ -150,7 +150,7 @@ fn deleting_nothing_writes_no_proof() {
             .is_empty()
     );
     assert!(
-        s.delete_before(&ACC, None, 1_000, Some(&p))
+        s.delete_before(&ACC, None, 999, Some(&p))
             .unwrap()
             .is_empty()
     );

@@ -137,7 +137,8 @@ fn unproven_forged_or_uncovered_tombstones_delete_nothing() {
                     f.account,
                     Scope::Before {
                         ns: NsSel::One(Namespace(0)),
-                        before_ms: ts0,
+                        // `before` itself is deleted (<=), so one ms earlier misses it
+                        before_ms: ts0 - 1,
                     },
                 )),
                 None,

@@ -15,6 +15,8 @@ pub const PURE_CRATES: &[&str] = &[
     "session-crypto",
     "session-protocol",
     "session-rpc",
+    "session-config",
+    "session-sogs",
     "session-onion",
     "session-swarm",
 ];

@@ -3,7 +3,7 @@
 
 use blake2::Blake2bMac;
 use blake2::digest::array::ArraySize;
-use blake2::digest::consts::{True, U24, U32, U64};
+use blake2::digest::consts::{True, U24, U32, U56, U64};
 use blake2::digest::typenum::IsLessOrEqual;
 use blake2::digest::{Mac, Update};
 use curve25519_dalek::Scalar;
@@ -73,6 +73,11 @@ pub fn hash24(params: Blake2bParams<'_>, parts: &[&[u8]]) -> [u8; 24] {
 /// BLAKE2b with a 32-byte output over the concatenation of `parts`.
 pub fn hash32(params: Blake2bParams<'_>, parts: &[&[u8]]) -> [u8; 32] {
     blake2b::<U32>(params, parts).into()
+}
+
+/// BLAKE2b with a 56-byte output over the concatenation of `parts` (attachment nonce ‖ key).
+pub fn hash56(params: Blake2bParams<'_>, parts: &[&[u8]]) -> [u8; 56] {
+    blake2b::<U56>(params, parts).into()
 }
 
 /// BLAKE2b with a 64-byte output over the concatenation of `parts`.

@@ -18,6 +18,8 @@
 //!   HTTP server.
 //! * [`response`] — the client opening answers: node replies, v3 and v4 server replies.
 //! * [`v4`] — the bencoded v4 request and response payloads.
+//! * [`lsrpc`] — an HTTP server's side of `/oxen/v4/lsrpc`: open the v4 payload with the
+//!   server's key, seal the answer ([`open_v4`], [`V4Exchange`]).
 //! * [`node`] — the small node description ([`Node`]) and the swarm lists of 421 replies.
 //! * [`path`] — the path selection policy as a state machine: tested guards, one node per /24,
 //!   two paths, failure counters and replacements, and what to do with each kind of answer.
@@ -33,6 +35,7 @@ pub mod envelope;
 mod error;
 pub mod framing;
 mod json;
+pub mod lsrpc;
 pub mod node;
 pub mod path;
 pub mod peel;
@@ -47,6 +50,7 @@ pub use build::{
 };
 pub use envelope::{MAX_ONION_HOPS, OnionEnvelope};
 pub use error::{EnvelopeError, Error, HopError, KeyHexError, Result};
+pub use lsrpc::{V4Exchange, invalid_v4_response, open_v4};
 pub use node::{Node, swarm_from_reply};
 pub use path::{Action, Advice, Outcome, Path, PathConfig, PathManager, Report, Shortage};
 pub use peel::{

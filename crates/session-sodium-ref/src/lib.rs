@@ -357,3 +357,118 @@ pub fn session_decrypt(own_sk: &[u8; 64], ct: &[u8]) -> Option<(Vec<u8>, [u8; 32
     signed.extend_from_slice(&x_pk);
     verify_detached(&a_s, &signed, &sig).then(|| (msg.to_vec(), a_s))
 }
+
+/// A libsodium `crypto_secretstream_xchacha20poly1305` state (attachment encryption).
+pub struct SodiumSecretStream(ffi::crypto_secretstream_xchacha20poly1305_state);
+
+impl SodiumSecretStream {
+    fn empty() -> ffi::crypto_secretstream_xchacha20poly1305_state {
+        ffi::crypto_secretstream_xchacha20poly1305_state {
+            k: [0; 32],
+            nonce: [0; 12],
+            _pad: [0; 8],
+        }
+    }
+
+    /// `init_push`: a fresh state and its random header.
+    pub fn init_push(key: &[u8; 32]) -> (Self, [u8; 24]) {
+        init();
+        let mut st = Self::empty();
+        let mut header = [0u8; 24];
+        // SAFETY: st is a valid state; header has HEADERBYTES (24); key has KEYBYTES (32).
+        let rc = unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_init_push(
+                &mut st,
+                header.as_mut_ptr(),
+                key.as_ptr(),
+            )
+        };
+        assert_eq!(rc, 0);
+        (Self(st), header)
+    }
+
+    /// libsession's `init_push` with a chosen header, built on libsodium's own state layout:
+    /// `k = HChaCha20(key, header[..16])`, counter 1, inner nonce `header[16..]`.
+    pub fn init_push_with_header(key: &[u8; 32], header: &[u8; 24]) -> Self {
+        init();
+        let mut st = Self::empty();
+        // SAFETY: out has 32 bytes, in 16 (the header's first 16), key 32; null constant means
+        // the default "expand 32-byte k".
+        let rc = unsafe {
+            ffi::crypto_core_hchacha20(
+                st.k.as_mut_ptr(),
+                header.as_ptr(),
+                key.as_ptr(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(rc, 0);
+        st.nonce[0] = 1;
+        st.nonce[4..].copy_from_slice(&header[16..]);
+        Self(st)
+    }
+
+    /// `init_pull`; `None` if libsodium refuses the header.
+    pub fn init_pull(key: &[u8; 32], header: &[u8; 24]) -> Option<Self> {
+        init();
+        let mut st = Self::empty();
+        // SAFETY: st is a valid state; header 24 bytes; key 32 bytes.
+        let rc = unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_init_pull(
+                &mut st,
+                header.as_ptr(),
+                key.as_ptr(),
+            )
+        };
+        (rc == 0).then_some(Self(st))
+    }
+
+    /// `push` one message with `tag`, no additional data.
+    pub fn push(&mut self, msg: &[u8], tag: u8) -> Vec<u8> {
+        let mut out = vec![0u8; msg.len() + 17];
+        let mut len = 0u64;
+        // SAFETY: out has mlen + ABYTES bytes; msg is a valid slice; no AD.
+        let rc = unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_push(
+                &mut self.0,
+                out.as_mut_ptr(),
+                &mut len,
+                msg.as_ptr(),
+                msg.len() as u64,
+                std::ptr::null(),
+                0,
+                tag,
+            )
+        };
+        assert_eq!(rc, 0);
+        assert_eq!(len as usize, out.len());
+        out
+    }
+
+    /// `pull` one chunk: the message and its tag, or `None` when it does not authenticate.
+    pub fn pull(&mut self, c: &[u8]) -> Option<(Vec<u8>, u8)> {
+        if c.len() < 17 {
+            return None;
+        }
+        let mut out = vec![0u8; c.len() - 17];
+        let mut len = 0u64;
+        let mut tag = 0u8;
+        // SAFETY: out has clen - ABYTES bytes; c is a valid slice of at least ABYTES; no AD.
+        let rc = unsafe {
+            ffi::crypto_secretstream_xchacha20poly1305_pull(
+                &mut self.0,
+                out.as_mut_ptr(),
+                &mut len,
+                &mut tag,
+                c.as_ptr(),
+                c.len() as u64,
+                std::ptr::null(),
+                0,
+            )
+        };
+        (rc == 0).then(|| {
+            out.truncate(len as usize);
+            (out, tag)
+        })
+    }
+}

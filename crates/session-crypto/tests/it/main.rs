@@ -2,6 +2,7 @@
 //! differential tests against libsodium, and property tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod attachment;
 mod blinding;
 mod differential;
 mod hop;

@@ -1,6 +1,7 @@
 //! `cargo xtask bench crypto`: runs the criterion benchmarks, then turns criterion's estimates
-//! into the ops/s + ratio table in `docs/BENCHMARKS.md`; `node`, `swarm`, `onion` and `e2e` run
-//! the system benches of session-e2e (`tests/benches`) and write their tables the same way.
+//! into the ops/s + ratio table in `docs/BENCHMARKS.md`; `config` does the same for the config
+//! merge bench of session-config; `node`, `swarm`, `onion` and `e2e` run the system benches of
+//! session-e2e (`tests/benches`) and write their tables the same way.
 
 use crate::cmd;
 use anyhow::{Context, Result, bail};
@@ -31,15 +32,23 @@ const CRYPTO_GROUPS: &[(&str, &str)] = &[
 const OURS: &str = "session-crypto";
 const THEIRS: &str = "libsodium";
 
-/// Entry point: `bench crypto | node | swarm | onion | e2e`.
+/// The config bench's criterion group and its two functions (crates/session-config/benches).
+const CONFIG_GROUP: &str = "contacts_1000";
+const CONFIG_MERGE: &str = "merge_5_conflicting";
+const CONFIG_DECODE: &str = "decrypt_decode_1";
+/// Messages the merge decrypts and decodes (the bound's multiple).
+const CONFIG_MERGED: f64 = 5.0;
+
+/// Entry point: `bench crypto | config | node | swarm | onion | e2e`.
 pub fn run(args: &[&str]) -> Result<()> {
     match args.first().copied() {
         Some("crypto") => crypto(),
+        Some("config") => config(),
         Some("node") => node(),
         Some("swarm") => swarm(),
         Some("onion") => onion(),
         Some("e2e") => e2e(),
-        _ => bail!("usage: cargo xtask bench <crypto | node | swarm | onion | e2e>"),
+        _ => bail!("usage: cargo xtask bench <crypto | config | node | swarm | onion | e2e>"),
     }
 }
 
@@ -230,6 +239,54 @@ fn crypto() -> Result<()> {
     Ok(())
 }
 
+/// `bench config`: merging 5 conflicting `Contacts` configs of 1,000 contacts against one
+/// decrypt + decode of one of them, in the same run.
+fn config() -> Result<()> {
+    let root = cmd::workspace_root();
+    cmd::run(
+        "cargo",
+        &[
+            "bench",
+            "-p",
+            "session-config",
+            "--bench",
+            "config",
+            "--",
+            "--warm-up-time",
+            "1",
+            "--measurement-time",
+            "4",
+        ],
+        &root,
+    )?;
+    let table = config_table(&cmd::target_dir().join("criterion"))?;
+    println!("{table}");
+    let doc = root.join("docs/BENCHMARKS.md");
+    let text = std::fs::read_to_string(&doc).context("reading docs/BENCHMARKS.md")?;
+    std::fs::write(&doc, replace_section(&text, "config", &table)?)?;
+    eprintln!("wrote the config table into {}", doc.display());
+    Ok(())
+}
+
+/// Renders the merge time next to one decrypt + decode of the same config (the bound: a merge
+/// must at least open each of its 5 messages).
+pub fn config_table(dir: &Path) -> Result<String> {
+    let get = |func: &str| {
+        mean_ns(dir, CONFIG_GROUP, func)?
+            .with_context(|| format!("no result for {CONFIG_GROUP}/{func}"))
+    };
+    let (merge, decode) = (get(CONFIG_MERGE)?, get(CONFIG_DECODE)?);
+    let ratio = merge / decode;
+    Ok(format!(
+        "| measure (`Contacts`, 1,000 contacts) | time | bound (same run) | ratio | ratio per merged config |\n\
+         |---|---:|---:|---:|---:|\n\
+         | merge 5 conflicting configs (decrypt, decode, merge, re-encode) | {:.2} ms | {:.2} ms (one decrypt + decode) | {ratio:.1} | {:.2} |\n",
+        merge / 1e6,
+        decode / 1e6,
+        ratio / CONFIG_MERGED,
+    ))
+}
+
 fn mean_ns(dir: &Path, group: &str, func: &str) -> Result<Option<f64>> {
     let path = dir.join(group).join(func).join("new/estimates.json");
     if !path.exists() {
@@ -349,6 +406,24 @@ mod tests {
             "{t}"
         );
         assert!(e2e_table(&serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn config_table_reports_the_ratio_to_one_decode() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-config-{}", std::process::id()));
+        for (func, ns) in [(CONFIG_MERGE, 30_000_000.0), (CONFIG_DECODE, 2_000_000.0)] {
+            let d = dir.join(CONFIG_GROUP).join(func).join("new");
+            std::fs::create_dir_all(&d).unwrap();
+            let json = format!("{{\"mean\":{{\"point_estimate\":{ns}}}}}");
+            std::fs::write(d.join("estimates.json"), json).unwrap();
+        }
+        let t = config_table(&dir).unwrap();
+        assert!(
+            t.contains("| 30.00 ms | 2.00 ms (one decrypt + decode) | 15.0 | 3.00 |"),
+            "{t}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(config_table(&dir).is_err());
     }
 
     #[test]

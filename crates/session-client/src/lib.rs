@@ -4,7 +4,10 @@
 //! a pool of nodes and two tested 3-hop paths kept by `session-onion`'s [`PathManager`], every
 //! request built through a path and sent to its guard's `POST /onion_req/v2`, the answer opened
 //! with the request's key, failures reported to the policy and retried on the other path.
-//! Later issues add the swarm cache, send/poll, groups and configs on top of it.
+//! On top of it: swarm requests ([`messaging::Messenger`]), conversations ([`chat::Chat`]),
+//! the local state in SQLite ([`history::History`]) with the account's user configs, and the
+//! own swarm shared by the account's devices ([`sync`]: one batch polls messages and configs,
+//! one sequence pushes configs). Groups and communities come later.
 //!
 //! This crate must never depend on a server crate (`session-node`, `session-store`), and it
 //! must never log keys, decrypted payloads or node addresses.
@@ -19,6 +22,7 @@ pub mod history;
 pub mod messaging;
 pub mod network;
 pub mod onion;
+pub mod sync;
 
 pub use account::{Account, AccountError};
 pub use chat::Chat;

@@ -111,15 +111,24 @@ impl std::fmt::Debug for Messenger {
     }
 }
 
-fn b64(b: &[u8]) -> String {
+pub(crate) fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
 }
 
 /// The storage hash of `data` in `to`'s namespace 0 (what the node will answer).
 pub fn message_hash(to: &SessionId, data: &[u8]) -> String {
+    message_hash_in(to, 0, data)
+}
+
+/// The storage hash of `data` in `to`'s `namespace`.
+pub fn message_hash_in(to: &SessionId, namespace: i16, data: &[u8]) -> String {
     let account = session_rpc::types::Account(to.to_bytes());
-    session_rpc::types::MessageHash::compute(&account, session_rpc::types::Namespace(0), data)
-        .to_b64()
+    session_rpc::types::MessageHash::compute(
+        &account,
+        session_rpc::types::Namespace(namespace),
+        data,
+    )
+    .to_b64()
 }
 
 impl Messenger {
@@ -278,7 +287,7 @@ impl Messenger {
         Err(last)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Node>>> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<Node>>> {
         self.swarms
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -288,7 +297,7 @@ impl Messenger {
     /// swarm in the answer replaces the cached one, and on an unreachable member (every onion
     /// attempt failed) another member is tried. `body` is
     /// rebuilt for each try (signed requests take a fresh network time).
-    async fn to_swarm(&self, pubkey: &str, body: impl Fn() -> Value) -> Result<Value> {
+    pub(crate) async fn to_swarm(&self, pubkey: &str, body: impl Fn() -> Value) -> Result<Value> {
         let mut tried = Vec::new();
         let mut last = Error::Reply(format!("no member of {pubkey}'s swarm answered"));
         for _ in 0..SWARM_TRIES {
@@ -389,7 +398,7 @@ impl Messenger {
 
     /// The own account's signed-request fields: `pubkey`, `pubkey_ed25519`, `signature` over
     /// `signed` (a closure of the network time, for requests that sign a timestamp).
-    fn signed(&self, mut params: Value, signed: &str) -> Value {
+    pub(crate) fn signed(&self, mut params: Value, signed: &str) -> Value {
         let keys = self.account.keys();
         let sig = keys.sign(signed.as_bytes());
         if let Some(o) = params.as_object_mut() {
@@ -439,7 +448,7 @@ impl Messenger {
     }
 
     /// Decrypts one retrieved message; `None` for anything that does not open.
-    fn open(&self, hash: &str, data: &str) -> Option<Incoming> {
+    pub(crate) fn open(&self, hash: &str, data: &str) -> Option<Incoming> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data)
             .ok()?;
@@ -450,16 +459,25 @@ impl Messenger {
             return None;
         }
         let incoming = session_protocol::decode_incoming(self.account.keys(), &bytes).ok()?;
-        let (payload, expiry) = content::parse(&incoming.content);
-        let payload = payload?;
+        let parsed = content::parse_full(&incoming.content);
+        // Only our own account may file a message in another conversation.
+        let sync_target = parsed
+            .sync_target
+            .filter(|_| incoming.sender == self.account.session_id())
+            .map(|t| t.to_string());
+        if parsed.sync_target.is_some() && sync_target.is_none() {
+            return None;
+        }
         Some(Incoming {
             sender: incoming.sender.to_string(),
             sent_at_ms: incoming
                 .signed_timestamp_ms()
                 .unwrap_or(incoming.envelope_timestamp_ms),
             hash: hash.to_owned(),
-            payload,
-            expiry,
+            payload: parsed.payload?,
+            expiry: parsed.expiry,
+            sync_target,
+            profile: parsed.profile,
         })
     }
 
@@ -531,6 +549,54 @@ mod tests {
         assert!(
             m.open(&other, &data).is_none(),
             "replayed under another hash"
+        );
+    }
+
+    #[test]
+    fn only_our_own_account_can_file_a_message_in_another_conversation() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (me, _) = Account::create(dir.path(), &mut rand::rng()).expect("account");
+        let my_id = me.session_id();
+        let stranger =
+            session_crypto::IdentityKeys::from_seed(session_crypto::Seed::from_bytes([4; 32]));
+        let bob =
+            session_crypto::IdentityKeys::from_seed(session_crypto::Seed::from_bytes([5; 32]))
+                .session_id();
+        let text = content::build(
+            &content::Payload::Text {
+                body: "to bob".into(),
+                quote: None,
+            },
+            content::Expiry::Off,
+            1_700_000_000_000,
+        );
+        let copy = content::sync_copy(&text, &bob).expect("a copy");
+        let mine = session_protocol::encode_for_recipient(
+            me.keys(),
+            &my_id,
+            &copy,
+            1_700_000_000_000,
+            &mut rand::rng(),
+        )
+        .expect("sealed");
+        let forged = session_protocol::encode_for_recipient(
+            &stranger,
+            &my_id,
+            &copy,
+            1_700_000_000_000,
+            &mut rand::rng(),
+        )
+        .expect("sealed");
+        let m = Messenger::new(me, OnionClient::new(OnionConfig::devnet(), []), Vec::new());
+        let got = m
+            .open(&message_hash(&my_id, &mine), &b64(&mine))
+            .expect("our copy opens");
+        assert_eq!(got.sync_target, Some(bob.to_string()));
+        assert_eq!(got.sender, my_id.to_string());
+        assert!(
+            m.open(&message_hash(&my_id, &forged), &b64(&forged))
+                .is_none(),
+            "a stranger's copy is dropped"
         );
     }
 

@@ -5,7 +5,7 @@
 use crate::output::Output;
 use crate::{CliError, CliResult};
 use session_client::content::Expiry;
-use session_client::history::{Applied, ContactState, Entry, Notice};
+use session_client::history::{Applied, ContactState, Entry, Notice, State};
 use session_client::{Chat, History, NetworkConfig, OnionConfig};
 use session_crypto::SessionId;
 use std::path::{Path, PathBuf};
@@ -26,11 +26,11 @@ pub fn network_file(flag: Option<PathBuf>) -> Result<PathBuf, CliError> {
     ))
 }
 
-fn err(e: impl std::fmt::Display) -> CliError {
+pub(crate) fn err(e: impl std::fmt::Display) -> CliError {
     CliError(e.to_string())
 }
 
-fn id(s: &str) -> Result<SessionId, CliError> {
+pub(crate) fn id(s: &str) -> Result<SessionId, CliError> {
     s.parse::<SessionId>()
         .map_err(|e| CliError(format!("{s}: {e}")))
 }
@@ -78,19 +78,42 @@ pub fn send(
         .field("hash", hash))
 }
 
-fn message(e: &Entry, request: bool) -> Output {
-    let mut out = Output::default()
-        .field("sender", e.peer.clone())
+/// A new message as `receive` prints it. One of ours (sent from another device of the
+/// account) has us as `sender`, the conversation as `to` and `synced`; one already read on
+/// another device says `read`.
+fn message(chat: &Chat, e: &Entry) -> Result<Output, CliError> {
+    let contact = chat.history().contact(&e.peer).map_err(err)?;
+    let mut out = if e.outgoing {
+        Output::default()
+            .field(
+                "sender",
+                chat.messenger().account().session_id().to_string(),
+            )
+            .field("to", e.peer.clone())
+    } else {
+        Output::default().field("sender", e.peer.clone())
+    };
+    if !e.outgoing
+        && let Some(name) = contact.as_ref().and_then(|c| c.display_name())
+    {
+        out = out.field("sender_name", name.to_owned());
+    }
+    out = out
         .field("text", e.text.clone())
         .field("sent_at_ms", e.sent_at_ms)
         .field("hash", e.hash.clone());
-    if request {
+    if e.outgoing {
+        out = out.field("synced", true);
+    } else if contact.is_some_and(|c| c.state == ContactState::Request) {
         out = out.field("request", true);
+    }
+    if !e.outgoing && e.state == State::Read {
+        out = out.field("read", true);
     }
     if let Some((author, ts)) = &e.quote {
         out = out.field("quote", format!("{author}@{ts}"));
     }
-    out
+    Ok(out)
 }
 
 fn notice(n: &Notice) -> Output {
@@ -109,17 +132,15 @@ async fn show(
 ) -> Result<usize, CliError> {
     let mut peers = std::collections::BTreeSet::new();
     for e in &applied.new {
-        let request = chat
-            .history()
-            .contact(&e.peer)
-            .map_err(err)?
-            .is_some_and(|c| c.state == ContactState::Request);
-        message(e, request).print(json);
-        peers.insert(e.peer.clone());
+        message(chat, e)?.print(json);
+        if !e.outgoing && e.state == State::Unread {
+            peers.insert(e.peer.clone());
+        }
     }
     for n in &applied.notices {
         notice(n).print(json);
     }
+
     for peer in peers {
         chat.mark_read(&id(&peer)?, receipts).await.map_err(err)?;
     }
@@ -197,8 +218,11 @@ pub fn history(home: &Path, peer: &str, json: bool) -> CliResult {
 pub fn list(home: &Path, state: ContactState, json: bool) -> CliResult {
     let summaries = offline(home)?.summaries(state).map_err(err)?;
     for s in &summaries {
-        let mut out = Output::default()
-            .field("session_id", s.contact.peer.clone())
+        let mut out = Output::default().field("session_id", s.contact.peer.clone());
+        if let Some(name) = s.contact.display_name() {
+            out = out.field("name", name.to_owned());
+        }
+        out = out
             .field("unread", s.unread)
             .field("expiry", s.contact.expiry.to_string());
         if let Some(last) = &s.last {
@@ -227,16 +251,6 @@ pub fn accept(home: &Path, network: Option<PathBuf>, peer: &str) -> CliResult {
     let peer = id(peer)?;
     online(home, network, async |c| c.accept(&peer).await.map_err(err))?;
     Ok(Output::default().field("accepted", peer.to_string()))
-}
-
-/// `block SESSION_ID` (offline).
-pub fn block(home: &Path, peer: &str) -> CliResult {
-    let peer = id(peer)?;
-    History::open(home)
-        .map_err(err)?
-        .set_contact_state(&peer.to_string(), ContactState::Blocked)
-        .map_err(err)?;
-    Ok(Output::default().field("blocked", peer.to_string()))
 }
 
 /// `unsend HASH`: deletes an own message here and asks the recipient to delete it.

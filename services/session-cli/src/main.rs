@@ -1,10 +1,12 @@
 //! `session-cli`: the command-line client: identity keys, blinded IDs, 1:1 debugging, the
-//! account and 1:1 conversations over a network.
+//! account and 1:1 conversations over a network, and the account's state shared by its
+//! devices (profile, contacts, nicknames, blocks).
 //!
 //! A thin binary: parse arguments, call `session-crypto`, print. Bad input exits with code 2 and
 //! one line on stderr; it never panics and never prints secrets it was not asked to print.
 
 mod account;
+mod account_state;
 mod chat;
 mod debug;
 mod keys;
@@ -105,11 +107,37 @@ enum Command {
         /// The requester's Session ID.
         session_id: String,
     },
-    /// Block a Session ID: their messages are dropped.
+    /// Block a Session ID: their messages are dropped (on every device of the account).
     Block {
         /// The Session ID.
         session_id: String,
     },
+    /// Unblock a Session ID.
+    Unblock {
+        /// The Session ID.
+        session_id: String,
+    },
+    /// Show your profile (or change it: `profile set-name NAME`).
+    Profile {
+        #[command(subcommand)]
+        action: Option<ProfileAction>,
+    },
+    /// List your contacts: names, nicknames, who is accepted and who is blocked.
+    Contacts {
+        /// Only the blocked ones.
+        #[arg(long)]
+        blocked: bool,
+    },
+    /// Set the nickname you see for a contact (an empty NAME removes it).
+    Nickname {
+        /// The contact's Session ID.
+        session_id: String,
+        /// The nickname (at most 100 bytes).
+        name: String,
+    },
+    /// Where the account's synced configs stand on this device (for comparing devices).
+    #[command(hide = true)]
+    Configs,
     /// Unsend one of your messages (deleted here and at the recipient).
     Unsend {
         /// The message's hash (from `history`).
@@ -137,6 +165,16 @@ enum Command {
     },
 }
 
+/// Changes to the profile.
+#[derive(Subcommand, Debug)]
+enum ProfileAction {
+    /// Set your display name (sent with your messages, synced to your other devices).
+    SetName {
+        /// The name (at most 100 bytes).
+        name: String,
+    },
+}
+
 /// A user-facing failure: one line, exit code 2.
 #[derive(Debug)]
 pub struct CliError(String);
@@ -147,7 +185,21 @@ impl<E: std::fmt::Display> From<E> for CliError {
     }
 }
 
+/// Warnings of the client library (a config refused, a push that will be retried) go to
+/// stderr; `SESSION_LOG` (an env-filter, e.g. `session_client=debug`) shows more.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SESSION_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .init();
+}
+
 fn main() -> ExitCode {
+    init_logging();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -223,7 +275,17 @@ fn conversation(
         Command::Requests => chat::list(home, ContactState::Request, json),
         Command::History { session_id } => chat::history(home, &session_id, json),
         Command::Accept { session_id } => chat::accept(home, net, &session_id),
-        Command::Block { session_id } => chat::block(home, &session_id),
+        Command::Block { session_id } => account_state::block(home, net, &session_id),
+        Command::Unblock { session_id } => account_state::unblock(home, net, &session_id),
+        Command::Profile { action: None } => account_state::show(home),
+        Command::Profile {
+            action: Some(ProfileAction::SetName { name }),
+        } => account_state::set_name(home, net, &name),
+        Command::Contacts { blocked } => account_state::contacts(home, blocked, json),
+        Command::Nickname { session_id, name } => {
+            account_state::nickname(home, net, &session_id, &name)
+        }
+        Command::Configs => account_state::configs(home, json),
         Command::Unsend { hash } => chat::unsend(home, net, &hash),
         Command::React {
             hash,

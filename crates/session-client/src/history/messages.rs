@@ -1,9 +1,10 @@
-//! Messages: what was sent (with its delivery state), what came in (read or not), what a poll
-//! does to them (requests, blocks, reactions, unsends, receipts, settings) and reading.
+//! Messages: what was sent (with its delivery state), what came in (read or not), our own
+//! reactions and the copies we keep in our own swarm, and reading. What a poll does to them is
+//! [`super::poll`]'s.
 
 use super::contacts::{self, ContactState, expiry_columns, expiry_of};
-use super::{History, HistoryError, ms, set_cursor, unms};
-use crate::content::{Expiry, MessageRef, Payload};
+use super::{History, HistoryError, configs, ms, unms};
+use crate::content::{Expiry, MessageRef, Payload, Profile};
 use rusqlite::{OptionalExtension as _, params};
 
 /// Where a message stands.
@@ -82,10 +83,15 @@ pub struct Incoming {
     pub sent_at_ms: u64,
     /// Storage hash.
     pub hash: String,
-    /// What it means.
+    /// What it means (for a sync copy: what we said to [`Incoming::sync_target`]).
     pub payload: Payload,
     /// The disappearing setting it carries.
     pub expiry: Expiry,
+    /// Set on a copy of our own message made on another device: the conversation it was
+    /// sent in (`DataMessage.syncTarget`).
+    pub sync_target: Option<String>,
+    /// The sender's profile, when the message carries one.
+    pub profile: Option<Profile>,
 }
 
 /// Something a poll brought that is not a new message (typing, a reaction, an unsend…).
@@ -106,6 +112,11 @@ pub struct Applied {
     pub notices: Vec<Notice>,
     /// Hashes to delete from the own swarm (unsent messages and the unsend requests).
     pub swarm_deletes: Vec<String>,
+    /// Namespaces (2-5) whose config changed with what another device pushed.
+    pub configs_changed: Vec<i16>,
+    /// Config messages refused (bad signature, wrong key, truncated, non-canonical, too
+    /// large) or ignored as far behind, one line each; local state was left as it was.
+    pub config_errors: Vec<String>,
 }
 
 /// What reading a conversation changed.
@@ -132,12 +143,15 @@ pub struct Record<'a> {
     pub expiry: Expiry,
     /// Quoted message (author, send time).
     pub quote: Option<(String, u64)>,
+    /// The hash of its copy in our own swarm (a sync copy), if there is one.
+    pub copy_hash: Option<&'a str>,
 }
 
-const COLUMNS: &str = "peer, outgoing, text, sent_at_ms, hash, state, expiry_mode, expiry_secs,
+pub(crate) const COLUMNS: &str =
+    "peer, outgoing, text, sent_at_ms, hash, state, expiry_mode, expiry_secs,
     expires_at_ms, quote_author, quote_ms";
 
-fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+pub(crate) fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     let quote = match (r.get::<_, Option<String>>(9)?, r.get::<_, Option<i64>>(10)?) {
         (Some(a), Some(t)) => Some((a, unms(t))),
         _ => None,
@@ -180,7 +194,11 @@ fn expires_at(expiry: Expiry, sent: u64, outgoing: bool) -> Option<u64> {
 
 /// Adds a message (outgoing ones as `sending`, incoming ones as `unread`) unless one with its
 /// hash is there; returns whether it was added.
-fn insert(db: &rusqlite::Connection, m: &Record<'_>, outgoing: bool) -> rusqlite::Result<bool> {
+pub(crate) fn insert(
+    db: &rusqlite::Connection,
+    m: &Record<'_>,
+    outgoing: bool,
+) -> rusqlite::Result<bool> {
     let (mode, secs) = expiry_columns(m.expiry);
     let (quote_author, quote_ms) = match &m.quote {
         Some((a, t)) => (Some(a.as_str()), Some(ms(*t))),
@@ -193,8 +211,8 @@ fn insert(db: &rusqlite::Connection, m: &Record<'_>, outgoing: bool) -> rusqlite
     };
     let added = db.execute(
         "INSERT OR IGNORE INTO messages (hash, peer, outgoing, text, sent_at_ms, state,
-             expiry_mode, expiry_secs, expires_at_ms, quote_author, quote_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             expiry_mode, expiry_secs, expires_at_ms, quote_author, quote_ms, copy_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             m.hash,
             m.peer,
@@ -206,7 +224,8 @@ fn insert(db: &rusqlite::Connection, m: &Record<'_>, outgoing: bool) -> rusqlite
             secs,
             expires_at(m.expiry, m.sent_at_ms, outgoing).map(ms),
             quote_author,
-            quote_ms
+            quote_ms,
+            m.copy_hash
         ],
     )?;
     Ok(added == 1)
@@ -214,7 +233,7 @@ fn insert(db: &rusqlite::Connection, m: &Record<'_>, outgoing: bool) -> rusqlite
 
 /// The hash of the message `to` in the conversation with `peer` (`to` written by `peer`, or by
 /// us when its author is someone else).
-fn resolve(
+pub(crate) fn resolve(
     db: &rusqlite::Connection,
     peer: &str,
     to: &MessageRef,
@@ -230,11 +249,54 @@ fn resolve(
 
 impl History {
     /// Records a message this account is sending (state [`State::Sending`]); a message with
-    /// the same hash already recorded is kept as it is.
+    /// the same hash already recorded is kept as it is. Writing to someone unknown makes them
+    /// a conversation (the `Contacts` config follows).
     pub fn record_outgoing(&self, m: &Record<'_>) -> Result<(), HistoryError> {
-        insert(&self.db, m, true)?;
-        contacts::ensure(&self.db, m.peer, ContactState::Approved)?;
+        self.change(|db, cfg| {
+            insert(db, m, true)?;
+            contacts::ensure(db, m.peer, ContactState::Approved)?;
+            configs::push_contact(db, cfg, m.peer)
+        })
+    }
+
+    /// Records that this device stored `hash` in its own swarm (a sync copy) until
+    /// `expires_at_ms`: a poll that brings it back skips it.
+    pub fn record_own_copy(&self, hash: &str, expires_at_ms: u64) -> Result<(), HistoryError> {
+        self.db.execute(
+            "INSERT OR IGNORE INTO own_copies (hash, expires_at_ms) VALUES (?1, ?2)",
+            params![hash, ms(expires_at_ms)],
+        )?;
         Ok(())
+    }
+
+    /// Adds (or with `remove`, takes back) our own reaction `emoji` by `me` on message `hash`.
+    pub fn record_own_reaction(
+        &self,
+        hash: &str,
+        me: &str,
+        emoji: &str,
+        remove: bool,
+    ) -> Result<(), HistoryError> {
+        let sql = if remove {
+            "DELETE FROM reactions WHERE hash = ?1 AND reactor = ?2 AND emoji = ?3"
+        } else {
+            "INSERT OR IGNORE INTO reactions (hash, reactor, emoji) VALUES (?1, ?2, ?3)"
+        };
+        self.db.execute(sql, params![hash, me, emoji])?;
+        Ok(())
+    }
+
+    /// The hash of the own-swarm copy of message `hash`, if one was recorded.
+    pub fn copy_hash(&self, hash: &str) -> Result<Option<String>, HistoryError> {
+        Ok(self
+            .db
+            .query_row(
+                "SELECT copy_hash FROM messages WHERE hash = ?1",
+                [hash],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
     }
 
     /// Sets a message's state.
@@ -307,161 +369,45 @@ impl History {
     }
 
     /// Marks the received messages of `peer` read at `now_ms`: delete-after-read ones get
-    /// their expiry (now + timer).
+    /// their expiry (now + timer). The `ConvoInfoVolatile` config follows.
     pub fn mark_read(&self, peer: &str, now_ms: u64) -> Result<ReadMarks, HistoryError> {
-        let unread: Vec<Entry> = {
-            let mut q = self.db.prepare(&format!(
-                "SELECT {COLUMNS} FROM messages WHERE peer = ?1 AND state = 'unread'
-                 ORDER BY sent_at_ms"
-            ))?;
-            q.query_map([peer], entry_row)?.collect::<Result<_, _>>()?
-        };
-        let mut marks = ReadMarks::default();
-        for e in unread {
-            let expiry = match e.expiry {
-                Expiry::AfterRead(s) => {
-                    let at = now_ms.saturating_add(u64::from(s) * 1000);
-                    marks.expire.push((e.hash.clone(), at));
-                    Some(at)
-                }
-                _ => e.expires_at_ms,
-            };
-            self.db.execute(
-                "UPDATE messages SET state = 'read', expires_at_ms = ?2 WHERE hash = ?1",
-                params![e.hash, expiry.map(ms)],
-            )?;
-            marks.timestamps.push(e.sent_at_ms);
-        }
-        Ok(marks)
-    }
-
-    /// Applies a poll's messages (sorted by send time here) and moves `namespace`'s cursor to
-    /// `last_hash`, all in one transaction.
-    pub fn apply_poll(
-        &mut self,
-        namespace: i16,
-        items: &[Incoming],
-        last_hash: &str,
-    ) -> Result<Applied, HistoryError> {
-        let mut sorted: Vec<&Incoming> = items.iter().collect();
-        sorted.sort_by(|a, b| (a.sent_at_ms, &a.hash).cmp(&(b.sent_at_ms, &b.hash)));
-        let tx = self.db.transaction()?;
-        let mut applied = Applied::default();
-        for m in sorted {
-            apply_one(&tx, m, &mut applied)?;
-        }
-        set_cursor(&tx, namespace, last_hash)?;
-        tx.commit()?;
-        Ok(applied)
+        self.change(|db, cfg| {
+            let marks = mark_read(db, peer, now_ms)?;
+            if !marks.timestamps.is_empty() {
+                configs::push_read(db, cfg, peer, now_ms)?;
+            }
+            Ok(marks)
+        })
     }
 }
 
-fn notice(applied: &mut Applied, peer: &str, what: String) {
-    applied.notices.push(Notice {
-        peer: peer.to_owned(),
-        what,
-    });
-}
-
-fn apply_one(
+fn mark_read(
     db: &rusqlite::Connection,
-    m: &Incoming,
-    applied: &mut Applied,
-) -> Result<(), HistoryError> {
-    let peer = m.sender.as_str();
-    if contacts::get(db, peer)?.is_some_and(|c| c.state == ContactState::Blocked) {
-        return Ok(());
+    peer: &str,
+    now_ms: u64,
+) -> Result<ReadMarks, HistoryError> {
+    let unread: Vec<Entry> = {
+        let mut q = db.prepare(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE peer = ?1 AND state = 'unread'
+             ORDER BY sent_at_ms"
+        ))?;
+        q.query_map([peer], entry_row)?.collect::<Result<_, _>>()?
+    };
+    let mut marks = ReadMarks::default();
+    for e in unread {
+        let expiry = match e.expiry {
+            Expiry::AfterRead(s) => {
+                let at = now_ms.saturating_add(u64::from(s) * 1000);
+                marks.expire.push((e.hash.clone(), at));
+                Some(at)
+            }
+            _ => e.expires_at_ms,
+        };
+        db.execute(
+            "UPDATE messages SET state = 'read', expires_at_ms = ?2 WHERE hash = ?1",
+            params![e.hash, expiry.map(ms)],
+        )?;
+        marks.timestamps.push(e.sent_at_ms);
     }
-    match &m.payload {
-        Payload::Text { body, quote } => {
-            contacts::ensure(db, peer, ContactState::Request)?;
-            let record = Record {
-                peer,
-                hash: &m.hash,
-                text: body,
-                sent_at_ms: m.sent_at_ms,
-                expiry: m.expiry,
-                quote: quote
-                    .as_ref()
-                    .map(|(r, _)| (r.author.to_string(), r.sent_at_ms)),
-            };
-            let added = insert(db, &record, false)?;
-            if added {
-                let e = db.query_row(
-                    &format!("SELECT {COLUMNS} FROM messages WHERE hash = ?1"),
-                    [&m.hash],
-                    entry_row,
-                )?;
-                applied.new.push(e);
-            }
-        }
-        Payload::Reaction { to, emoji, remove } => {
-            if let Some(hash) = resolve(db, peer, to)? {
-                let sql = if *remove {
-                    "DELETE FROM reactions WHERE hash = ?1 AND reactor = ?2 AND emoji = ?3"
-                } else {
-                    "INSERT OR IGNORE INTO reactions (hash, reactor, emoji) VALUES (?1, ?2, ?3)"
-                };
-                db.execute(sql, params![hash, peer, emoji])?;
-                let verb = if *remove { "removed" } else { "reacted" };
-                notice(applied, peer, format!("{verb} {emoji} on {hash}"));
-            }
-        }
-        Payload::Unsend { to } => {
-            // Only a message's author can unsend it.
-            if to.author.to_string() == peer {
-                if let Some(hash) = resolve(db, peer, to)? {
-                    db.execute("DELETE FROM reactions WHERE hash = ?1", [&hash])?;
-                    db.execute("DELETE FROM messages WHERE hash = ?1", [&hash])?;
-                    notice(applied, peer, format!("unsent {hash}"));
-                    applied.swarm_deletes.push(hash);
-                }
-                applied.swarm_deletes.push(m.hash.clone());
-            }
-        }
-        Payload::Receipt { read, timestamps } => {
-            if *read {
-                for t in timestamps {
-                    db.execute(
-                        "UPDATE messages SET state = 'read_by_peer'
-                         WHERE peer = ?1 AND outgoing = 1 AND sent_at_ms = ?2",
-                        params![peer, ms(*t)],
-                    )?;
-                }
-                notice(
-                    applied,
-                    peer,
-                    format!("read {} message(s)", timestamps.len()),
-                );
-            }
-        }
-        Payload::Typing { started } => {
-            let what = if *started {
-                "is typing"
-            } else {
-                "stopped typing"
-            };
-            notice(applied, peer, what.to_owned());
-        }
-        Payload::ExpirySetting => {
-            contacts::ensure(db, peer, ContactState::Request)?;
-            contacts::set_expiry(db, peer, m.expiry)?;
-            notice(
-                applied,
-                peer,
-                format!("set disappearing messages: {}", m.expiry),
-            );
-        }
-        Payload::RequestResponse { approved } => {
-            contacts::ensure(db, peer, ContactState::Request)?;
-            db.execute(
-                "UPDATE contacts SET they_approved = ?2 WHERE peer = ?1",
-                params![peer, i64::from(*approved)],
-            )?;
-            if *approved {
-                notice(applied, peer, "accepted your messages".to_owned());
-            }
-        }
-    }
-    Ok(())
+    Ok(marks)
 }

@@ -16,6 +16,8 @@ fn text(from: u8, n: u8, sent_at_ms: u64) -> Incoming {
             quote: None,
         },
         expiry: Expiry::Off,
+        sync_target: None,
+        profile: None,
     }
 }
 
@@ -26,6 +28,8 @@ fn incoming(from: u8, hash: &str, sent_at_ms: u64, payload: Payload) -> Incoming
         hash: hash.to_owned(),
         payload,
         expiry: Expiry::Off,
+        sync_target: None,
+        profile: None,
     }
 }
 
@@ -45,6 +49,7 @@ fn send(h: &History, to: u8, hash: &str, body: &str, sent_at_ms: u64, expiry: Ex
         sent_at_ms,
         expiry,
         quote: None,
+        copy_hash: None,
     })
     .expect("record");
 }

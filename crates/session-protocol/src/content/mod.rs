@@ -266,7 +266,7 @@ pub fn parse(content: &Content) -> (Option<Payload>, Expiry) {
 /// The payload, or `None` for anything else.
 fn event_of(content: &Content) -> Option<Payload> {
     if let Some(dm) = &content.data_message {
-        return data_event(dm);
+        return data_event(dm, false);
     }
     if content.call_message.is_some() {
         return None;
@@ -299,9 +299,11 @@ fn event_of(content: &Content) -> Option<Payload> {
     Some(Payload::RequestResponse { approved })
 }
 
-fn data_event(dm: &DataMessage) -> Option<Payload> {
-    if dm.sync_target.is_some() {
-        // A copy of our own message sent from another device: not something the peer said.
+/// The payload of a data message; a sync copy (`syncTarget` set) only when `sync_copy`.
+fn data_event(dm: &DataMessage, sync_copy: bool) -> Option<Payload> {
+    if dm.sync_target.is_some() != sync_copy {
+        // A copy of our own message sent from another device is not something the peer said
+        // (`sync::parse_full` reads it as what we said).
         return None;
     }
     let timer_update = data_message::Flags::ExpirationTimerUpdate as u32;
@@ -347,6 +349,9 @@ pub fn ttl_ms(out: &Payload, expiry: Expiry) -> u64 {
         _ => DEFAULT_TTL_MS,
     }
 }
+
+mod sync;
+pub use sync::{Parsed, Profile, add_profile, parse_full, sync_copy};
 
 #[cfg(test)]
 mod tests;

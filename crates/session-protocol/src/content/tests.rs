@@ -410,6 +410,31 @@ proptest! {
     fn parse_never_panics_on_decoded_bytes(bytes in vec(any::<u8>(), 0..256)) {
         if let Ok(content) = proto::decode::<Content>(&bytes) {
             let _ = parse(&content);
+            let _ = parse_full(&content);
+        }
+    }
+
+    /// `parse_full` reads what `parse` reads, and a sync copy's payload is what it copies.
+    #[test]
+    fn parse_full_agrees_with_parse(content in content()) {
+        let full = parse_full(&content);
+        let (payload, expiry) = parse(&content);
+        prop_assert_eq!(full.expiry, expiry);
+        if full.sync_target.is_none()
+            && content.data_message.as_ref().is_none_or(|d| d.sync_target.is_none())
+        {
+            prop_assert_eq!(full.payload, payload);
+        } else {
+            prop_assert_eq!(payload, None);
+            if let (Some(p), Some(t)) = (full.payload, full.sync_target) {
+                let mut plain = content.clone();
+                if let Some(d) = &mut plain.data_message {
+                    d.sync_target = None;
+                }
+                prop_assert_eq!(parse(&plain).0, Some(p.clone()));
+                let copy = sync_copy(&build(&p, expiry, 1), &t).expect("data messages copy");
+                prop_assert_eq!(parse_full(&copy).sync_target, Some(t));
+            }
         }
     }
 

@@ -435,3 +435,112 @@ fn chat_commands_fail_clearly_without_network_or_with_bad_ids() {
         0
     );
 }
+
+/// One JSON object per line (`--json` list commands).
+fn json_lines(args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = cli(&all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn profile_contacts_nickname_and_blocks_work_offline_and_are_pushed_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("h");
+    let home = home.to_str().unwrap();
+    // No node answers: changes are kept here and reported as not pushed yet.
+    let net = dir.path().join("net.json");
+    std::fs::write(&net, r#"{"seeds": []}"#).unwrap();
+    let net = net.to_str().unwrap();
+    let me = json(&["--home", home, "init"])["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p = json(&["--home", home, "profile"]);
+    assert_eq!(keys_of(&p), ["name", "picture_url", "session_id"]);
+    assert_eq!(
+        (&p["session_id"], &p["name"]),
+        (&Value::from(me), &Value::Null)
+    );
+    let set = json(&[
+        "--home",
+        home,
+        "--network",
+        net,
+        "profile",
+        "set-name",
+        "Alice",
+    ]);
+    assert_eq!(
+        (&set["name"], &set["pushed"]),
+        (&"Alice".into(), &false.into())
+    );
+    assert_eq!(json(&["--home", home, "profile"])["name"], "Alice");
+
+    let nick = json(&["--home", home, "--network", net, "nickname", SID, "Bobby"]);
+    assert_eq!(nick["nickname"], "Bobby");
+    json(&["--home", home, "--network", net, "block", SID1]);
+    let all = json_lines(&["--home", home, "contacts"]);
+    assert_eq!(all.last().unwrap()["count"], 2);
+    let bob = all.iter().find(|c| c["session_id"] == SID).unwrap();
+    assert_eq!(
+        keys_of(bob),
+        [
+            "approved",
+            "approved_me",
+            "blocked",
+            "name",
+            "nickname",
+            "session_id"
+        ]
+    );
+    assert_eq!(bob["nickname"], "Bobby");
+    assert_eq!(bob["name"], Value::Null);
+    assert_eq!(
+        (&bob["approved"], &bob["approved_me"], &bob["blocked"]),
+        (&false.into(), &false.into(), &false.into())
+    );
+    let blocked = json_lines(&["--home", home, "contacts", "--blocked"]);
+    assert_eq!(blocked.len(), 2, "one contact and the summary");
+    assert_eq!(blocked[0]["session_id"], SID1);
+    json(&["--home", home, "--network", net, "unblock", SID1]);
+    assert_eq!(
+        json_lines(&["--home", home, "contacts", "--blocked"])
+            .last()
+            .unwrap()["count"],
+        0
+    );
+    // Every change waits in the configs to be pushed.
+    let configs = json_lines(&["--home", home, "configs"]);
+    assert_eq!(configs.len(), 5);
+    assert_eq!(configs[0]["kind"], "user_profile");
+    assert_eq!(configs[0]["needs_push"], true);
+    assert_eq!(configs[1]["needs_push"], true);
+    assert_eq!(configs[3]["seqno"], 0, "groups untouched");
+
+    // Bad input: one line, exit 2.
+    bad(&["--home", home, "nickname", "05zz", "x"], "05zz");
+    bad(
+        &["--home", home, "nickname", SID, &"n".repeat(101)],
+        "longer than 100 bytes",
+    );
+    bad(
+        &["--home", home, "profile", "set-name", &"n".repeat(101)],
+        "longer than 100 bytes",
+    );
+    bad(&["--home", home, "unblock", SID1], "not blocked");
+    let empty = dir.path().join("empty");
+    bad(
+        &["--home", empty.to_str().unwrap(), "profile"],
+        "no account",
+    );
+}

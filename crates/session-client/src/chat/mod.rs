@@ -8,13 +8,22 @@
 //! under its locally computed hash before it goes out, then `sent` or `failed`. Messages use
 //! the conversation's disappearing setting: after-send ones are stored with the timer as TTL;
 //! after-read ones get their swarm expiry shortened to read time + timer when read here.
+//!
+//! Several devices share the account ([`configs`]): texts, reactions, settings and unsend
+//! requests also go to our own swarm as sync copies, so the other devices file them as ours;
+//! our display name goes out with texts, reactions and request responses; every change a
+//! user config records is pushed to the own swarm; a poll reads messages and configs in one
+//! request and applies both in one transaction.
+
+mod configs;
 
 use crate::content::{self, Expiry, MessageRef, Payload};
 use crate::error::{Error, Result};
-use crate::history::{self, Applied, ContactState, History, ReadMarks, State};
+use crate::history::{self, Applied, ContactState, History, PollBatch, ReadMarks, State};
 use crate::messaging::Messenger;
 use crate::network::{self, NetworkConfig};
 use crate::onion::system_ms;
+use crate::sync::POLLED_NAMESPACES;
 use crate::{Account, OnionClient, OnionConfig};
 use session_crypto::SessionId;
 use std::path::Path;
@@ -33,13 +42,14 @@ pub struct Chat {
     history: History,
 }
 
-fn local(e: history::HistoryError) -> Error {
+pub(crate) fn local(e: history::HistoryError) -> Error {
     Error::Local(e.to_string())
 }
 
 impl Chat {
-    /// Conversations of `messenger`'s account kept in `history`.
+    /// Conversations of `messenger`'s account kept in `history` (with the account's configs).
     pub fn new(messenger: Messenger, history: History) -> Self {
+        let history = history.with_seed(messenger.account().keys().seed().clone());
         Self { messenger, history }
     }
 
@@ -92,7 +102,9 @@ impl Chat {
         self.deliver_with(to, out, None).await
     }
 
-    /// [`Self::deliver`], with the store TTL `ttl_ms` instead of the setting's.
+    /// [`Self::deliver`], with the store TTL `ttl_ms` instead of the setting's. Our profile
+    /// goes with it (where it fits); a sync copy (texts, reactions, settings, unsends) is
+    /// stored in our own swarm once the message is stored, for our other devices.
     async fn deliver_with(
         &self,
         to: &SessionId,
@@ -103,7 +115,20 @@ impl Chat {
         let expiry = self.expiry_with(&peer)?;
         let sent_ms = self.messenger.now_ms();
         let msg = content::build(out, expiry, sent_ms);
-        let (bytes, hash) = self.messenger.seal(to, &msg, sent_ms)?;
+        let mut outgoing = msg.clone();
+        content::add_profile(&mut outgoing, &self.own_profile());
+        let (bytes, hash) = self.messenger.seal(to, &outgoing, sent_ms)?;
+        let ttl = ttl_ms.unwrap_or(content::ttl_ms(out, expiry));
+        let me = self.messenger.account().session_id();
+        let copy = match content::sync_copy(&msg, to) {
+            Some(c) if *to != me => Some(self.messenger.seal(&me, &c, sent_ms)?),
+            _ => None,
+        };
+        if let Some((_, copy_hash)) = &copy {
+            self.history
+                .record_own_copy(copy_hash, sent_ms.saturating_add(ttl))
+                .map_err(local)?;
+        }
         if let Payload::Text { body, quote } = out {
             let quote = quote
                 .as_ref()
@@ -116,24 +141,22 @@ impl Chat {
                     sent_at_ms: sent_ms,
                     expiry,
                     quote,
+                    copy_hash: copy.as_ref().map(|(_, h)| h.as_str()),
                 })
                 .map_err(local)?;
         }
-        let stored = self
-            .messenger
-            .store(
-                to,
-                &bytes,
-                sent_ms,
-                ttl_ms.unwrap_or(content::ttl_ms(out, expiry)),
-            )
-            .await;
+        let stored = self.messenger.store(to, &bytes, sent_ms, ttl).await;
         let state = if stored.is_ok() {
             State::Sent
         } else {
             State::Failed
         };
         self.history.set_state(&hash, state).map_err(local)?;
+        if let (Ok(_), Some((copy_bytes, _))) = (&stored, copy)
+            && let Err(e) = self.messenger.store(&me, &copy_bytes, sent_ms, ttl).await
+        {
+            tracing::warn!(error = %e, "storing the copy for our other devices failed");
+        }
         stored.map(|_| (hash, sent_ms))
     }
 
@@ -206,7 +229,11 @@ impl Chat {
             emoji: emoji.to_owned(),
             remove,
         };
-        self.deliver(&to, &out).await.map(drop)
+        self.deliver(&to, &out).await?;
+        let me = self.messenger.account().session_id().to_string();
+        self.history
+            .record_own_reaction(hash, &me, emoji, remove)
+            .map_err(local)
     }
 
     /// Unsends an own message: asks the recipient to delete it and deletes the local copy.
@@ -222,8 +249,15 @@ impl Chat {
             .parse()
             .map_err(|_| Error::Local("bad peer".into()))?;
         let (target, _) = self.reference(hash)?;
+        let copy = self.history.copy_hash(hash).map_err(local)?;
         self.deliver(&to, &Payload::Unsend { to: target }).await?;
         self.history.delete_message(hash).map_err(local)?;
+        // Our other devices apply the unsend request (its copy); the message's copy goes.
+        if let Some(copy) = copy
+            && let Err(e) = self.messenger.delete_own(&[copy]).await
+        {
+            tracing::debug!(error = %e, "deleting the unsent message's copy failed");
+        }
         Ok(())
     }
 
@@ -234,15 +268,18 @@ impl Chat {
             .set_contact_state(&id, ContactState::Approved)
             .map_err(local)?;
         self.deliver(peer, &Payload::RequestResponse { approved: true })
-            .await
-            .map(drop)
+            .await?;
+        self.sync_configs().await;
+        Ok(())
     }
 
-    /// Blocks `peer`: nothing of theirs is kept from now on.
-    pub fn block(&self, peer: &SessionId) -> Result<()> {
+    /// Blocks `peer`: nothing of theirs is kept from now on (on our other devices too).
+    pub async fn block(&self, peer: &SessionId) -> Result<()> {
         self.history
             .set_contact_state(&peer.to_string(), ContactState::Blocked)
-            .map_err(local)
+            .map_err(local)?;
+        self.sync_configs().await;
+        Ok(())
     }
 
     /// Sets the conversation's disappearing messages and tells `peer`.
@@ -250,7 +287,9 @@ impl Chat {
         self.history
             .set_expiry(&peer.to_string(), expiry)
             .map_err(local)?;
-        self.deliver(peer, &Payload::ExpirySetting).await.map(drop)
+        self.deliver(peer, &Payload::ExpirySetting).await?;
+        self.sync_configs().await;
+        Ok(())
     }
 
     /// Tells `peer` we are (or stopped) typing.
@@ -260,28 +299,40 @@ impl Chat {
             .map(drop)
     }
 
-    /// Polls the own swarm: sweeps what expired, then page by page applies the new messages
-    /// with the cursor in one transaction and deletes unsent messages from the swarm.
+    /// Polls the own swarm: sweeps what expired, then page by page reads messages and
+    /// configs in one request each, applies them with the cursors in one transaction and
+    /// deletes unsent messages from the swarm; finally pushes the configs that changed.
     pub async fn poll(&mut self) -> Result<Applied> {
         self.history.sweep(self.messenger.now_ms()).map_err(local)?;
         let mut all = Applied::default();
+        let mut pending = POLLED_NAMESPACES.to_vec();
         for _ in 0..MAX_PAGES {
-            let cursor = self.history.cursor(0).map_err(local)?;
-            let page = self.messenger.retrieve(&cursor).await?;
-            let applied = self
-                .history
-                .apply_poll(0, &page.items, &page.last_hash)
-                .map_err(local)?;
+            let cursors = pending
+                .iter()
+                .map(|ns| Ok((*ns, self.history.cursor(*ns).map_err(local)?)))
+                .collect::<Result<Vec<_>>>()?;
+            let page = self.messenger.retrieve_batch(&cursors).await?;
+            let batch = PollBatch {
+                messages: page.messages,
+                last_hash: page.last_hash,
+                configs: page.configs,
+                now_ms: self.messenger.now_ms(),
+            };
+            let applied = self.history.apply_batch(&batch).map_err(local)?;
             if let Err(e) = self.messenger.delete_own(&applied.swarm_deletes).await {
                 tracing::debug!(error = %e, "deleting unsent messages from the swarm failed");
             }
             all.new.extend(applied.new);
             all.notices.extend(applied.notices);
             all.swarm_deletes.extend(applied.swarm_deletes);
-            if !page.more {
+            all.configs_changed.extend(applied.configs_changed);
+            all.config_errors.extend(applied.config_errors);
+            if page.more.is_empty() {
                 break;
             }
+            pending = page.more;
         }
+        self.sync_configs_mut().await;
         Ok(all)
     }
 
@@ -293,6 +344,9 @@ impl Chat {
             .history
             .mark_read(&peer.to_string(), now)
             .map_err(local)?;
+        if !marks.timestamps.is_empty() {
+            self.sync_configs().await;
+        }
         // One expire request per distinct expiry (messages read together share one).
         let mut by_expiry: std::collections::BTreeMap<u64, Vec<String>> = Default::default();
         for (hash, at) in &marks.expire {

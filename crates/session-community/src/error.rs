@@ -34,14 +34,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The server key file is not 32 bytes.
-    #[error("server key {}: expected 32 bytes, found {len}", path.display())]
-    MalformedKey {
-        /// The key file.
-        path: PathBuf,
-        /// Its length.
-        len: usize,
-    },
+    /// The server key could not be loaded or made.
+    #[error(transparent)]
+    Key(#[from] session_lsrpc::key::KeyError),
     /// An admin command was given something invalid (the message says what).
     #[error("{0}")]
     Invalid(String),
@@ -53,17 +48,5 @@ pub enum Error {
 impl Error {
     pub(crate) fn db(what: &'static str) -> impl Fn(rusqlite::Error) -> Self {
         move |source| Self::Db { what, source }
-    }
-
-    pub(crate) fn io(
-        what: &'static str,
-        path: &std::path::Path,
-    ) -> impl Fn(std::io::Error) -> Self {
-        let path = path.to_path_buf();
-        move |source| Self::Io {
-            what,
-            path: path.clone(),
-            source,
-        }
     }
 }

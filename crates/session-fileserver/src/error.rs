@@ -35,14 +35,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The server key file is not 32 bytes.
-    #[error("server key {}: expected 32 bytes, found {len}", path.display())]
-    MalformedKey {
-        /// The key file.
-        path: PathBuf,
-        /// Its length.
-        len: usize,
-    },
+    /// The server key could not be loaded or made.
+    #[error(transparent)]
+    Key(#[from] session_lsrpc::key::KeyError),
     /// The release data file (`releases.json`) is not what `--help` describes.
     #[error("release data {}: {reason}", path.display())]
     BadReleases {

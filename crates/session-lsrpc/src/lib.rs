@@ -13,6 +13,8 @@
 //! server whose router it runs. It bounds what it buffers (the request by the caller's body
 //! limit, the inner answer by [`Limits::response`]).
 
+pub mod key;
+
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};

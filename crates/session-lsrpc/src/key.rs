@@ -1,15 +1,49 @@
-//! The server's X25519 key (`key_x25519` in the data directory, 32 raw bytes, mode 0600): made
-//! on first start, reused after. Its public half is the community's `public_key` and the blind15
-//! factor; the secret opens onion requests.
+//! A server's X25519 key (`key_x25519` in the data directory, 32 raw bytes, mode 0600, the
+//! reference servers' file name): made on first start, reused after. Its secret opens onion
+//! requests; its public half is what clients encrypt to (and, for a community, its
+//! `public_key` and blind15 factor). Shared by the community server and the file server.
 
-use crate::error::Error;
 use rand_core::CryptoRng;
 use session_crypto::{X25519PublicKey, X25519Secret};
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The key file inside the data directory.
 pub const KEY_FILE: &str = "key_x25519";
+
+/// Why the key could not be loaded or made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// A file operation failed.
+    #[error("{what} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The key file is not 32 bytes.
+    #[error("server key {}: expected 32 bytes, found {len}", path.display())]
+    Malformed {
+        /// The key file.
+        path: PathBuf,
+        /// Its length.
+        len: usize,
+    },
+}
+
+impl KeyError {
+    fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.to_path_buf();
+        move |source| Self::Io { what, path, source }
+    }
+}
+
+type Error = KeyError;
 
 /// Loads the key, creating the data directory and the key when missing.
 pub fn load_or_create(data_dir: &Path, rng: &mut impl CryptoRng) -> Result<X25519Secret, Error> {
@@ -29,7 +63,7 @@ pub fn load(data_dir: &Path) -> Result<Option<X25519Secret>, Error> {
     match std::fs::read(&path) {
         Ok(bytes) => {
             let len = bytes.len();
-            let arr: [u8; 32] = bytes.try_into().map_err(|_| Error::MalformedKey {
+            let arr: [u8; 32] = bytes.try_into().map_err(|_| Error::Malformed {
                 path: path.clone(),
                 len,
             })?;
@@ -45,6 +79,7 @@ pub fn public_key(data_dir: &Path, rng: &mut impl CryptoRng) -> Result<X25519Pub
     Ok(load_or_create(data_dir, rng)?.public_key())
 }
 
+/// Writes a new file readable by the owner only: a temporary name, fsync, rename.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let tmp = path.with_extension("tmp");
@@ -78,7 +113,7 @@ mod tests {
         std::fs::write(dir.path().join(KEY_FILE), b"short").unwrap();
         assert!(matches!(
             load(dir.path()),
-            Err(Error::MalformedKey { len: 5, .. })
+            Err(Error::Malformed { len: 5, .. })
         ));
     }
 }

@@ -5,11 +5,11 @@ use proptest::prelude::*;
 use session_config::data::{Dict, Field, Scalar, Set};
 use session_config::merge::{MergeOptions, merge};
 use session_config::user::{
-    Contact, Contacts, ConvoInfoVolatile, ExpirationMode, NotifyMode, OneToOne, ProfilePic,
-    UserProfile,
+    CommunityInfo, Contact, Contacts, ConvoInfoVolatile, ExpirationMode, GroupCommon, GroupInfo,
+    GroupSeed, NotifyMode, OneToOne, ProfilePic, RemovedStatus, UserGroups, UserProfile,
 };
 use session_config::{ConfigMessage, MutableConfigMessage, Verify};
-use session_crypto::{Seed, SessionId};
+use session_crypto::{GroupId, IdentityKeys, Seed, SessionId};
 use session_protocol::bencode::Value;
 use std::collections::BTreeMap;
 
@@ -413,6 +413,84 @@ proptest! {
         let mut d = ConvoInfoVolatile::new(&seed);
         d.merge(&[("h".into(), c.push(now).expect("push").data)]).expect("merges");
         prop_assert_eq!(d.one_to_ones(), want);
+    }
+}
+
+fn common() -> impl Strategy<Value = GroupCommon> {
+    (
+        any::<i64>(),
+        0i64..2_000_000_000,
+        0u8..4,
+        0i64..2_000_000_000,
+        any::<bool>(),
+    )
+        .prop_map(
+            |(priority, joined_at, notify, mute_until, invited)| GroupCommon {
+                priority,
+                joined_at,
+                notifications: match notify {
+                    1 => NotifyMode::All,
+                    2 => NotifyMode::Disabled,
+                    3 => NotifyMode::MentionsOnly,
+                    _ => NotifyMode::Defaulted,
+                },
+                mute_until,
+                invited,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// UserGroups: groups v2 (admins with their seed, members with auth data) and community
+    /// rooms come back from a pushed config, and from a dump, as they were set.
+    #[test]
+    fn user_groups_round_trip(
+        groups in proptest::collection::vec(
+            (any::<[u8; 32]>(), "[ -~]{0,20}", any::<bool>(), any::<[u8; 32]>(), 0u8..3, common()),
+            0..5,
+        ),
+        rooms in proptest::collection::vec(("[a-z0-9]{1,10}", any::<[u8; 32]>(), common()), 0..4),
+    ) {
+        let seed = Seed::from_bytes([7; 32]);
+        let mut a = UserGroups::new(&seed);
+        let mut want_groups = BTreeMap::new();
+        for (group_seed, name, admin, auth, removed, common) in groups {
+            let gs = GroupSeed::from_bytes(group_seed);
+            let id = GroupId::from_ed25519(IdentityKeys::from_seed(Seed::from_bytes(group_seed)).ed25519_public());
+            prop_assume!(gs.keys().ed25519_public() == id.ed25519());
+            let mut g = GroupInfo::new(id);
+            g.name = name;
+            if admin {
+                g.secret = Some(gs);
+            } else {
+                g.auth_data = Some([auth[0]; 100]);
+            }
+            g.removed = match removed {
+                1 => RemovedStatus::Kicked,
+                2 => RemovedStatus::Destroyed,
+                _ => RemovedStatus::NotRemoved,
+            };
+            g.common = common;
+            a.set_group(&g).expect("set group");
+            want_groups.insert(g.id.to_string(), g);
+        }
+        let mut want_rooms = BTreeMap::new();
+        for (i, (room, pubkey, common)) in rooms.into_iter().enumerate() {
+            let c = CommunityInfo { base_url: format!("http://h{i}.example"), room, pubkey, common };
+            a.set_community(&c).expect("set community");
+            want_rooms.insert(c.base_url.clone(), c);
+        }
+        let mut b = UserGroups::new(&seed);
+        b.merge(&[("h".into(), a.push().expect("push").data)]).expect("merges");
+        let got: BTreeMap<String, GroupInfo> = b.groups().into_iter().map(|g| (g.id.to_string(), g)).collect();
+        prop_assert_eq!(got, want_groups);
+        let got: BTreeMap<String, CommunityInfo> =
+            b.communities().into_iter().map(|c| (c.base_url.clone(), c)).collect();
+        prop_assert_eq!(got, want_rooms);
+        let mut restored = UserGroups::from_dump(&seed, &b.dump()).expect("loads");
+        prop_assert_eq!(restored.message_hash(), b.message_hash());
     }
 }
 

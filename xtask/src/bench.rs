@@ -92,13 +92,40 @@ fn load_bench(bench: &str, name: &str, table: fn(&Value) -> Result<String>) -> R
     )?;
     let path = cmd::target_dir().join(format!("session-bench/{name}.json"));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
-    let table = table(&v)?;
+    write_table(&root, name, &table(&v)?)
+}
+
+/// Prints `table` and writes it between the `name` markers of `docs/BENCHMARKS.md`.
+fn write_table(root: &Path, name: &str, table: &str) -> Result<()> {
     println!("{table}");
     let doc = root.join("docs/BENCHMARKS.md");
     let text = std::fs::read_to_string(&doc).context("reading docs/BENCHMARKS.md")?;
-    std::fs::write(&doc, replace_section(&text, name, &table)?)?;
+    std::fs::write(&doc, replace_section(&text, name, table)?)?;
     eprintln!("wrote the {name} table into {}", doc.display());
     Ok(())
+}
+
+/// Runs the criterion bench `name` of `package` (short warm-up and measurement) and writes the
+/// table `table` makes of criterion's estimates.
+fn criterion_bench(package: &str, name: &str, table: fn(&Path) -> Result<String>) -> Result<()> {
+    let root = cmd::workspace_root();
+    cmd::run(
+        "cargo",
+        &[
+            "bench",
+            "-p",
+            package,
+            "--bench",
+            name,
+            "--",
+            "--warm-up-time",
+            "1",
+            "--measurement-time",
+            "4",
+        ],
+        &root,
+    )?;
+    write_table(&root, name, &table(&cmd::target_dir().join("criterion"))?)
 }
 
 /// Renders replicated swarm stores next to the single-node rate of the same run.
@@ -213,59 +240,13 @@ pub fn node_table(v: &Value) -> Result<String> {
 }
 
 fn crypto() -> Result<()> {
-    let root = cmd::workspace_root();
-    cmd::run(
-        "cargo",
-        &[
-            "bench",
-            "-p",
-            "session-crypto",
-            "--bench",
-            "crypto",
-            "--",
-            "--warm-up-time",
-            "1",
-            "--measurement-time",
-            "4",
-        ],
-        &root,
-    )?;
-    let table = crypto_table(&cmd::target_dir().join("criterion"))?;
-    println!("{table}");
-    let doc = root.join("docs/BENCHMARKS.md");
-    let text = std::fs::read_to_string(&doc).context("reading docs/BENCHMARKS.md")?;
-    std::fs::write(&doc, replace_section(&text, "crypto", &table)?)?;
-    eprintln!("wrote the crypto table into {}", doc.display());
-    Ok(())
+    criterion_bench("session-crypto", "crypto", crypto_table)
 }
 
 /// `bench config`: merging 5 conflicting `Contacts` configs of 1,000 contacts against one
 /// decrypt + decode of one of them, in the same run.
 fn config() -> Result<()> {
-    let root = cmd::workspace_root();
-    cmd::run(
-        "cargo",
-        &[
-            "bench",
-            "-p",
-            "session-config",
-            "--bench",
-            "config",
-            "--",
-            "--warm-up-time",
-            "1",
-            "--measurement-time",
-            "4",
-        ],
-        &root,
-    )?;
-    let table = config_table(&cmd::target_dir().join("criterion"))?;
-    println!("{table}");
-    let doc = root.join("docs/BENCHMARKS.md");
-    let text = std::fs::read_to_string(&doc).context("reading docs/BENCHMARKS.md")?;
-    std::fs::write(&doc, replace_section(&text, "config", &table)?)?;
-    eprintln!("wrote the config table into {}", doc.display());
-    Ok(())
+    criterion_bench("session-config", "config", config_table)
 }
 
 /// Renders the merge time next to one decrypt + decode of the same config (the bound: a merge

@@ -73,6 +73,13 @@ pub fn devnet_config(dir: &Path) -> DevnetConfig {
     DevnetConfig::new(dir.to_path_buf(), anvil, bin("session-node"))
 }
 
+/// `cfg` with the devnet's community server and file server (the built binaries).
+pub fn with_servers(mut cfg: DevnetConfig) -> DevnetConfig {
+    cfg.community_binary = Some(bin("session-community"));
+    cfg.fileserver_binary = Some(bin("session-fileserver"));
+    cfg
+}
+
 /// The path of a workspace binary under test: `SESSION_BIN_DIR/NAME`, or the one cargo built
 /// next to this test's own executable (`target/<profile>/NAME`).
 pub fn bin(name: &str) -> PathBuf {

@@ -1,9 +1,10 @@
 //! The devnet: anvil + contracts + node processes, and the checks that the nodes agree.
 
 use crate::anvil::{self, Anvil};
-use crate::manifest::{Manifest, ManifestNode};
+use crate::manifest::{CommunityEntry, FileServerEntry, Manifest, ManifestNode};
 use crate::ops::{CallError, Chain, Contracts, STAKING_REQUIREMENT, TOKEN, sign_registration};
 use crate::process::Child;
+use crate::servers::{self, Running};
 use alloy::primitives::Address;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -46,6 +47,10 @@ pub struct DevnetConfig {
     pub chain_poll_ms: u64,
     /// Per-IP rate limiting in the nodes. Off by default: every devnet client is 127.0.0.1.
     pub rate_limit: bool,
+    /// `session-community` binary: when set, a community server with the room `lobby` runs.
+    pub community_binary: Option<PathBuf>,
+    /// `session-fileserver` binary: when set, a file server runs.
+    pub fileserver_binary: Option<PathBuf>,
 }
 
 impl DevnetConfig {
@@ -67,6 +72,8 @@ impl DevnetConfig {
             multi_contributor_every: 4,
             chain_poll_ms: 250,
             rate_limit: false,
+            community_binary: None,
+            fileserver_binary: None,
         }
     }
 }
@@ -149,6 +156,10 @@ pub struct Devnet {
     pub rpc_url: String,
     /// anvil's process id.
     pub anvil_pid: u32,
+    /// The community server, when [`DevnetConfig::community_binary`] was set.
+    pub community: Option<Running<CommunityEntry>>,
+    /// The file server, when [`DevnetConfig::fileserver_binary`] was set.
+    pub file_server: Option<Running<FileServerEntry>>,
     http: reqwest::Client,
     // Declared last: dropped after the nodes.
     anvil: Option<Anvil>,
@@ -186,14 +197,30 @@ impl Devnet {
             contracts,
             nodes: Vec::new(),
             anvil_pid: anvil.child.pid(),
+            community: None,
+            file_server: None,
             http: reqwest::Client::new(),
             anvil: Some(anvil),
         };
+        devnet.start_servers().await?;
         for _ in 0..devnet.cfg.nodes {
             devnet.add_node().await?;
         }
         devnet.wait_converged(Duration::from_secs(120)).await?;
         Ok(devnet)
+    }
+
+    /// Starts the community and file servers whose binaries the config names.
+    async fn start_servers(&mut self) -> anyhow::Result<()> {
+        if let Some(bin) = &self.cfg.community_binary {
+            let dir = self.cfg.dir.join("community");
+            self.community = Some(servers::start_community(bin, &dir).await?);
+        }
+        if let Some(bin) = &self.cfg.fileserver_binary {
+            let dir = self.cfg.dir.join("fileserver");
+            self.file_server = Some(servers::start_file_server(bin, &dir).await?);
+        }
+        Ok(())
     }
 
     /// Re-attaches to a devnet started earlier (with `--detach`) from its manifest, to add or
@@ -217,6 +244,8 @@ impl Devnet {
             contracts,
             nodes,
             anvil_pid: m.anvil_pid,
+            community: m.community.clone().map(Running::unowned),
+            file_server: m.file_server.clone().map(Running::unowned),
             http: reqwest::Client::new(),
             anvil: None,
         })
@@ -508,8 +537,8 @@ impl Devnet {
                 .collect(),
             anvil_pid: self.anvil_pid,
             supervisor_pid,
-            community_url: None,
-            fileserver_url: None,
+            community: self.community.as_ref().map(|r| r.entry.clone()),
+            file_server: self.file_server.as_ref().map(|r| r.entry.clone()),
         }
     }
 
@@ -519,6 +548,12 @@ impl Devnet {
             if let Some(c) = n.child.as_mut() {
                 c.detach();
             }
+        }
+        if let Some(s) = self.community.as_mut() {
+            s.detach();
+        }
+        if let Some(s) = self.file_server.as_mut() {
+            s.detach();
         }
         if let Some(a) = self.anvil.as_mut() {
             a.child.detach();

@@ -1,5 +1,6 @@
-//! `session-devnet`: the program behind `cargo xtask devnet`. `up` brings a devnet up (in the
-//! foreground until Ctrl-C, or `--detach`ed), `down` stops a detached one, `register` adds a node
+//! `session-devnet`: the program behind `cargo xtask devnet`. `up` brings a devnet up (nodes, a
+//! community server, a file server; in the foreground until Ctrl-C, or `--detach`ed), `down`
+//! stops a detached one, `register` adds a node
 //! and `exit ID` retires one, `status` prints what the nodes agree on.
 
 use anyhow::{Context, bail};
@@ -8,16 +9,23 @@ use session_devnet::{Devnet, DevnetConfig, Manifest, SwarmReport};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// A local Session network: anvil, the contracts, registered nodes.
+/// A local Session network: anvil, the contracts, registered nodes, a community server and a
+/// file server.
 #[derive(Parser, Debug)]
 #[command(name = "session-devnet", version, about)]
 struct Cli {
     /// Workspace root (the manifest goes to ROOT/target/devnet/devnet.json).
     #[arg(long, default_value = ".")]
     root: PathBuf,
-    /// The session-node binary.
+    /// The session-node binary (default: next to this program).
     #[arg(long)]
     node_binary: Option<PathBuf>,
+    /// The session-community binary (default: next to this program).
+    #[arg(long)]
+    community_binary: Option<PathBuf>,
+    /// The session-fileserver binary (default: next to this program).
+    #[arg(long)]
+    fileserver_binary: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -69,21 +77,26 @@ fn manifest_path(root: &Path) -> PathBuf {
     devnet_dir(root).join("devnet.json")
 }
 
-fn config(cli: &Cli) -> anyhow::Result<DevnetConfig> {
-    let node_binary = match &cli.node_binary {
+/// `given`, or the program `name` next to this one; it must exist.
+fn binary(given: Option<&PathBuf>, name: &str) -> anyhow::Result<PathBuf> {
+    let path = match given {
         Some(p) => p.clone(),
-        None => std::env::current_exe()?.with_file_name("session-node"),
+        None => std::env::current_exe()?.with_file_name(name),
     };
-    if !node_binary.is_file() {
+    if !path.is_file() {
         bail!(
-            "{} not found: build it with `cargo build -p session-node-service`",
-            node_binary.display()
+            "{} not found: build it with `cargo build --workspace --bins`",
+            path.display()
         );
     }
+    Ok(path)
+}
+
+fn config(cli: &Cli) -> anyhow::Result<DevnetConfig> {
     Ok(DevnetConfig::new(
         devnet_dir(&cli.root),
         session_devnet::anvil::find(&cli.root)?,
-        node_binary,
+        binary(cli.node_binary.as_ref(), "session-node")?,
     ))
 }
 
@@ -131,6 +144,11 @@ async fn up(cli: &Cli, root: &Path, a: &UpArgs) -> anyhow::Result<()> {
     cfg.ideal_swarm_size = a.ideal_swarm_size;
     cfg.epoch_blocks = a.epoch_blocks;
     cfg.unlock_delay_secs = a.unlock_delay;
+    cfg.community_binary = Some(binary(cli.community_binary.as_ref(), "session-community")?);
+    cfg.fileserver_binary = Some(binary(
+        cli.fileserver_binary.as_ref(),
+        "session-fileserver",
+    )?);
     eprintln!(
         "starting anvil, deploying, registering {} nodes...",
         cfg.nodes
@@ -177,6 +195,21 @@ fn print_summary(devnet: &Devnet, report: &SwarmReport, manifest: &Path) {
             n.http()
         );
     }
+    if let Some(c) = &devnet.community {
+        println!(
+            "  community server {} (pid {})",
+            c.entry.base_url, c.entry.pid
+        );
+        for room in &c.entry.rooms {
+            println!("    room {}: {}", room.token, room.url);
+        }
+    }
+    if let Some(f) = &devnet.file_server {
+        println!(
+            "  file server {} pubkey {} (pid {})",
+            f.entry.url, f.entry.pubkey, f.entry.pid
+        );
+    }
     println!("manifest: {}", manifest.display());
     if let Some(n) = devnet.live_nodes().next() {
         println!("try (from the workspace root, so the CLI finds the manifest):");
@@ -200,6 +233,15 @@ fn down(root: &Path) -> anyhow::Result<()> {
             session_devnet::terminate(n.pid);
         }
     }
+    let servers = [
+        m.community.as_ref().map(|c| c.pid),
+        m.file_server.as_ref().map(|f| f.pid),
+    ];
+    for pid in servers.into_iter().flatten() {
+        if is_alive(pid) {
+            session_devnet::terminate(pid);
+        }
+    }
     for pid in [m.anvil_pid, m.supervisor_pid] {
         if is_alive(pid) {
             session_devnet::terminate(pid);
@@ -207,8 +249,9 @@ fn down(root: &Path) -> anyhow::Result<()> {
     }
     std::fs::remove_file(&path)?;
     println!(
-        "devnet stopped ({} nodes, anvil pid {})",
+        "devnet stopped ({} nodes, {} servers, anvil pid {})",
         m.nodes.len(),
+        servers.iter().flatten().count(),
         m.anvil_pid
     );
     Ok(())

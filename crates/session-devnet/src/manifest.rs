@@ -55,10 +55,53 @@ pub struct Manifest {
     pub anvil_pid: u32,
     /// Process id of the devnet supervisor (`--detach`), 0 in the foreground.
     pub supervisor_pid: u32,
-    /// Community server URL (not part of the devnet yet).
-    pub community_url: Option<String>,
-    /// File server URL (not part of the devnet yet).
-    pub fileserver_url: Option<String>,
+    /// The community server, when the devnet runs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub community: Option<CommunityEntry>,
+    /// The file server, when the devnet runs one (clients take it from here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_server: Option<FileServerEntry>,
+}
+
+/// The devnet's community server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityEntry {
+    /// `http://127.0.0.1:PORT?public_key=HEX`: the server with its key, as Session shares it.
+    pub url: String,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The server's X25519 public key, 64 hex.
+    pub pubkey: String,
+    /// Its rooms, each with its join URL.
+    pub rooms: Vec<RoomEntry>,
+    /// Process id.
+    pub pid: u32,
+    /// Data directory.
+    pub data_dir: String,
+}
+
+/// One room of the community server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomEntry {
+    /// Room token.
+    pub token: String,
+    /// Display name.
+    pub name: String,
+    /// Join URL: `http://127.0.0.1:PORT/TOKEN?public_key=HEX`.
+    pub url: String,
+}
+
+/// The devnet's file server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileServerEntry {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The server's X25519 public key, 64 hex.
+    pub pubkey: String,
+    /// Process id.
+    pub pid: u32,
+    /// Data directory.
+    pub data_dir: String,
 }
 
 impl Manifest {

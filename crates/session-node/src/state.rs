@@ -35,15 +35,18 @@ pub struct Traffic {
     pub direct_rpc: std::sync::atomic::AtomicU64,
     /// Onion requests whose destination was this node's storage RPC.
     pub onion_rpc: std::sync::atomic::AtomicU64,
+    /// Onion requests this node, as the last hop, passed to an HTTP server.
+    pub proxied: std::sync::atomic::AtomicU64,
 }
 
 impl Traffic {
-    /// `{"direct_rpc": n, "onion_rpc": m}`.
+    /// `{"direct_rpc": n, "onion_rpc": m, "proxied": p}`.
     pub fn to_json(&self) -> serde_json::Value {
         use std::sync::atomic::Ordering::Relaxed;
         serde_json::json!({
             "direct_rpc": self.direct_rpc.load(Relaxed),
             "onion_rpc": self.onion_rpc.load(Relaxed),
+            "proxied": self.proxied.load(Relaxed),
         })
     }
 }

@@ -154,10 +154,18 @@ impl Onion {
             Err(e) => OnionReply::error(&reply, &e),
             Ok(Layer::Destination(req)) => self.destination(&reply, req).await,
             Ok(Layer::Relay(req)) => self.relay(req).await,
-            Ok(Layer::Proxy(req)) => match self.proxy.send(&req).await {
-                Ok((code, body)) => OnionReply { code, body },
-                Err(e) => OnionReply::error(&reply, &e),
-            },
+            Ok(Layer::Proxy(req)) => {
+                (self.node.traffic.proxied).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.proxy(&reply, &req).await
+            }
+        }
+    }
+
+    /// This node is the last hop: the layer goes to its HTTP server.
+    async fn proxy(&self, reply: &ReplyKey, req: &session_onion::ProxyRequest) -> OnionReply {
+        match self.proxy.send(req).await {
+            Ok((code, body)) => OnionReply { code, body },
+            Err(e) => OnionReply::error(reply, &e),
         }
     }
 

@@ -27,6 +27,21 @@ pub enum Error {
     /// The peer is blocked.
     #[error("{0} is blocked")]
     Blocked(String),
+    /// The network file names no file server, so attachments and profile pictures cannot
+    /// travel.
+    #[error("no file server configured (add a \"file_server\" entry to the network file)")]
+    NoFileServer,
+    /// The file server answered with an error status.
+    #[error("file server answered {status}{}", if what.is_empty() { String::new() } else { format!(": {what}") })]
+    FileServer {
+        /// The HTTP status.
+        status: u16,
+        /// A short description (never file contents).
+        what: String,
+    },
+    /// An attachment could not be read, encrypted, verified or decrypted.
+    #[error("attachment: {0}")]
+    Attachment(String),
     /// Every attempt failed; `last` says how the last one did.
     #[error("onion request failed after {attempts} attempts: {last}")]
     Exhausted {

@@ -7,7 +7,8 @@
 //! On top of it: swarm requests ([`messaging::Messenger`]), conversations ([`chat::Chat`]),
 //! the local state in SQLite ([`history::History`]) with the account's user configs, and the
 //! own swarm shared by the account's devices ([`sync`]: one batch polls messages and configs,
-//! one sequence pushes configs). Groups and communities come later.
+//! one sequence pushes configs), attachments and profile pictures on the network's file server
+//! ([`fileserver`], [`attachments`], [`avatars`]). Groups and communities come later.
 //!
 //! This crate must never depend on a server crate (`session-node`, `session-store`), and it
 //! must never log keys, decrypted payloads or node addresses.
@@ -15,9 +16,12 @@
 //! [`PathManager`]: session_onion::PathManager
 
 pub mod account;
+pub mod attachments;
+pub mod avatars;
 pub mod chat;
 pub use session_protocol::content;
 mod error;
+pub mod fileserver;
 pub mod history;
 pub mod messaging;
 pub mod network;
@@ -27,6 +31,7 @@ pub mod sync;
 pub use account::{Account, AccountError};
 pub use chat::Chat;
 pub use error::{Error, Result};
+pub use fileserver::FileServer;
 pub use history::{Entry, History};
 pub use messaging::Messenger;
 pub use network::{NetworkConfig, bootstrap};

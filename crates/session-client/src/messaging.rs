@@ -468,6 +468,25 @@ impl Messenger {
         if parsed.sync_target.is_some() && sync_target.is_none() {
             return None;
         }
+        let dm = incoming.content.data_message.as_ref();
+        let profile_key = dm
+            .and_then(|d| d.profile_key.as_deref())
+            .or_else(|| {
+                incoming
+                    .content
+                    .message_request_response
+                    .as_ref()
+                    .and_then(|r| r.profile_key.as_deref())
+            })
+            .and_then(crate::avatars::ProfileKey::from_slice);
+        let attachments = dm
+            .map(|d| {
+                d.attachments
+                    .iter()
+                    .filter_map(crate::attachments::Pointer::from_proto)
+                    .collect()
+            })
+            .unwrap_or_default();
         Some(Incoming {
             sender: incoming.sender.to_string(),
             sent_at_ms: incoming
@@ -478,6 +497,8 @@ impl Messenger {
             expiry: parsed.expiry,
             sync_target,
             profile: parsed.profile,
+            profile_key,
+            attachments,
         })
     }
 

@@ -3,9 +3,11 @@
 //! list and keeps only the nodes every answering seed lists, as Session clients accept only
 //! nodes that all three seeds agree on. The list is cached in the home directory
 //! ([`CACHE_FILE`]) and fetched again when older than [`CACHE_MAX_AGE_MS`] or when the onion
-//! pool runs short.
+//! pool runs short. The same file may name the network's file server (`"file_server": {"url",
+//! "pubkey"}`), which attachments and profile pictures go through.
 
 use crate::error::{Error, Result};
+use crate::fileserver::FileServer;
 use crate::onion::fetch_nodes;
 use serde_json::Value;
 use session_onion::Node;
@@ -26,6 +28,8 @@ pub const CACHE_MAX_AGE_MS: u64 = 3600 * 1000;
 pub struct NetworkConfig {
     /// Seed nodes' storage-RPC addresses.
     pub seeds: Vec<SocketAddr>,
+    /// The file server of this network, if the file names one.
+    pub file_server: Option<FileServer>,
 }
 
 impl NetworkConfig {
@@ -38,7 +42,9 @@ impl NetworkConfig {
         Self::from_json(&v)
     }
 
-    /// A devnet manifest (`nodes[].http`) or `{"seeds": [...]}`.
+    /// A devnet manifest (`nodes[].http`) or `{"seeds": [...]}`, either with an optional
+    /// `"file_server": {"url": "http://host:port", "pubkey": "<64 hex X25519>"}` (a present but
+    /// malformed entry is an error, not silently ignored). Other keys are ignored.
     pub fn from_json(v: &Value) -> Result<Self> {
         let addrs: Vec<&str> = match (v.get("seeds"), v.get("nodes")) {
             (Some(Value::Array(seeds)), _) => seeds.iter().filter_map(Value::as_str).collect(),
@@ -62,7 +68,14 @@ impl NetworkConfig {
         if seeds.is_empty() {
             return Err(Error::NodeList("network file lists no seeds".into()));
         }
-        Ok(Self { seeds })
+        let file_server = match v.get("file_server") {
+            None | Some(Value::Null) => None,
+            Some(fs) => Some(
+                FileServer::from_json(fs)
+                    .map_err(|e| Error::NodeList(format!("file_server: {e}")))?,
+            ),
+        };
+        Ok(Self { seeds, file_server })
     }
 }
 
@@ -226,5 +239,33 @@ mod tests {
         assert!(NetworkConfig::from_json(&serde_json::json!({"seeds": ["nope"]})).is_err());
         assert!(NetworkConfig::from_json(&serde_json::json!({"seeds": []})).is_err());
         assert!(NetworkConfig::from_json(&serde_json::json!({})).is_err());
+        assert_eq!(cfg.file_server, None, "no file_server entry: none");
+    }
+
+    #[test]
+    fn the_file_server_comes_from_the_manifest_or_the_seeds_file() {
+        let key = "aa".repeat(32);
+        let manifest = serde_json::json!({"rpc_url": "x", "nodes": [{"http": "127.0.0.1:1000"}],
+            "file_server": {"url": "http://127.0.0.1:4433", "pubkey": key, "data_dir": "/x"}});
+        let fs = NetworkConfig::from_json(&manifest)
+            .expect("manifest")
+            .file_server
+            .expect("a file server");
+        assert_eq!((fs.host.as_str(), fs.port), ("127.0.0.1", 4433));
+        assert_eq!(fs.x25519.as_bytes(), &[0xaa; 32]);
+        let seeds = serde_json::json!({"seeds": ["10.0.0.1:22021"],
+            "file_server": {"url": "http://files.example", "pubkey": key}});
+        let fs = NetworkConfig::from_json(&seeds).expect("seeds").file_server;
+        assert_eq!(fs.map(|f| f.port), Some(80));
+        for bad in [
+            serde_json::json!({"url": "http://127.0.0.1:1"}),
+            serde_json::json!({"url": "http://127.0.0.1:1", "pubkey": "abcd"}),
+            serde_json::json!({"url": "ftp://127.0.0.1:1", "pubkey": key}),
+            serde_json::json!({"url": "http://127.0.0.1:1/some/path", "pubkey": key}),
+            serde_json::json!("http://127.0.0.1:1"),
+        ] {
+            let v = serde_json::json!({"seeds": ["10.0.0.1:22021"], "file_server": bad});
+            assert!(NetworkConfig::from_json(&v).is_err(), "{v}");
+        }
     }
 }

@@ -31,14 +31,19 @@ fn push(home: &Path, network: Option<PathBuf>) -> bool {
     }
 }
 
-/// `profile`: our display name and picture (offline).
+/// `profile`: our display name and picture (its URL, and its local copy when there is one)
+/// (offline).
 pub fn show(home: &Path) -> CliResult {
     let account = Account::open(home).map_err(err)?;
     let p = open(home)?.profile().map_err(err)?;
+    let cached = session_client::avatars::local_path(home, &account.session_id().to_string());
+    let picture_path =
+        (p.picture_url.is_some() && cached.is_file()).then(|| cached.display().to_string());
     Ok(Output::default()
         .field("session_id", account.session_id().to_string())
         .field("name", p.name)
-        .field("picture_url", p.picture_url))
+        .field("picture_url", p.picture_url)
+        .field("picture_path", picture_path))
 }
 
 /// `profile set-name NAME`.
@@ -56,8 +61,10 @@ fn nonempty(s: &str) -> Option<String> {
 
 /// `contacts [--blocked]`: one line per known contact (offline).
 pub fn contacts(home: &Path, blocked_only: bool, json: bool) -> CliResult {
-    let all = open(home)?.contacts(blocked_only).map_err(err)?;
+    let history = open(home)?;
+    let all = history.contacts(blocked_only).map_err(err)?;
     for c in &all {
+        let picture = history.avatar(&c.peer).map_err(err)?.and_then(|a| a.path);
         Output::default()
             .field("session_id", c.peer.clone())
             .field("name", nonempty(&c.name))
@@ -65,6 +72,7 @@ pub fn contacts(home: &Path, blocked_only: bool, json: bool) -> CliResult {
             .field("approved", c.approved)
             .field("approved_me", c.they_approved)
             .field("blocked", c.blocked())
+            .field("picture_path", picture)
             .print(json);
     }
     Ok(Output::default().field("count", all.len()))

@@ -59,25 +59,6 @@ pub fn online<T>(
     })
 }
 
-/// `send SESSION_ID TEXT [--quote HASH] [--ttl SECONDS]`.
-pub fn send(
-    home: &Path,
-    network: Option<PathBuf>,
-    to: &str,
-    text: &str,
-    quote: Option<&str>,
-    ttl_secs: Option<u64>,
-) -> CliResult {
-    let to = id(to)?;
-    let ttl_ms = ttl_secs.map(|s| s.saturating_mul(1000));
-    let hash = online(home, network, async |c| {
-        c.send_text(&to, text, quote, ttl_ms).await.map_err(err)
-    })?;
-    Ok(Output::default()
-        .field("to", to.to_string())
-        .field("hash", hash))
-}
-
 /// A new message as `receive` prints it. One of ours (sent from another device of the
 /// account) has us as `sender`, the conversation as `to` and `synced`; one already read on
 /// another device says `read`.
@@ -113,6 +94,10 @@ fn message(chat: &Chat, e: &Entry) -> Result<Output, CliError> {
     if let Some((author, ts)) = &e.quote {
         out = out.field("quote", format!("{author}@{ts}"));
     }
+    let attachments = crate::files::attachments_of(chat.history(), &e.hash)?;
+    if !attachments.is_empty() {
+        out = out.field("attachments", attachments);
+    }
     Ok(out)
 }
 
@@ -130,6 +115,7 @@ async fn show(
     json: bool,
     receipts: bool,
 ) -> Result<usize, CliError> {
+    crate::files::after_poll(chat, &crate::progress::Bars::new(json)).await;
     let mut peers = std::collections::BTreeSet::new();
     for e in &applied.new {
         message(chat, e)?.print(json);
@@ -194,10 +180,12 @@ fn offline(home: &Path) -> Result<History, CliError> {
     Ok(history)
 }
 
-/// `history SESSION_ID`: the conversation, oldest first (offline).
+/// `history SESSION_ID`: the conversation, oldest first (offline), each message with its
+/// attachments (`attachments`: `file_name`, `size`, `content_type`, `path`, `state`).
 pub fn history(home: &Path, peer: &str, json: bool) -> CliResult {
     let peer = id(peer)?.to_string();
-    let entries = offline(home)?.conversation(&peer).map_err(err)?;
+    let history = offline(home)?;
+    let entries = history.conversation(&peer).map_err(err)?;
     for e in &entries {
         let from = if e.outgoing { "me" } else { e.peer.as_str() };
         let mut out = Output::default()
@@ -208,6 +196,10 @@ pub fn history(home: &Path, peer: &str, json: bool) -> CliResult {
             .field("state", e.state.as_str());
         if !e.reactions.is_empty() {
             out = out.field("reactions", e.reactions.clone());
+        }
+        let attachments = crate::files::attachments_of(&history, &e.hash)?;
+        if !attachments.is_empty() {
+            out = out.field("attachments", attachments);
         }
         out.print(json);
     }

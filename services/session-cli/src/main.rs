@@ -9,8 +9,10 @@ mod account;
 mod account_state;
 mod chat;
 mod debug;
+mod files;
 mod keys;
 mod output;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use output::Output;
@@ -53,12 +55,15 @@ enum Command {
     },
     /// Show the account of the home directory.
     Whoami,
-    /// Send a text message (through onion paths).
+    /// Send a text message, with files attached (through onion paths and the file server).
     Send {
         /// The recipient's Session ID (05…).
         session_id: String,
-        /// The text.
-        text: String,
+        /// The text (may be left out when files are attached).
+        text: Option<String>,
+        /// Attach these files (at most 10,000,000 bytes each).
+        #[arg(long = "attach", num_args = 1..)]
+        attach: Vec<std::path::PathBuf>,
         /// Quote the message with this hash (from `history`).
         #[arg(long)]
         quote: Option<String>,
@@ -117,7 +122,10 @@ enum Command {
         /// The Session ID.
         session_id: String,
     },
-    /// Show your profile (or change it: `profile set-name NAME`).
+    /// Attachments of received messages.
+    #[command(subcommand)]
+    Attachments(AttachmentsAction),
+    /// Show your profile (or change it: `profile set-name NAME`, `profile set-picture FILE`).
     Profile {
         #[command(subcommand)]
         action: Option<ProfileAction>,
@@ -172,6 +180,23 @@ enum ProfileAction {
     SetName {
         /// The name (at most 100 bytes).
         name: String,
+    },
+    /// Set your profile picture (uploaded encrypted; sent with your messages, synced).
+    SetPicture {
+        /// The picture file (at most 10,000,000 bytes).
+        file: std::path::PathBuf,
+    },
+    /// Remove your profile picture.
+    RemovePicture,
+}
+
+/// What to do with attachments.
+#[derive(Subcommand, Debug)]
+enum AttachmentsAction {
+    /// Download (again) the attachments of a message that are not here yet.
+    Fetch {
+        /// The message's hash (from `history`).
+        hash: String,
     },
 }
 
@@ -254,9 +279,30 @@ fn conversation(
         Command::Send {
             session_id,
             text,
+            attach,
             quote,
             ttl,
-        } => chat::send(home, net, &session_id, &text, quote.as_deref(), ttl),
+        } => files::send(
+            home,
+            net,
+            json,
+            &files::SendArgs {
+                to: &session_id,
+                text: text.as_deref().unwrap_or(""),
+                attach: &attach,
+                quote: quote.as_deref(),
+                ttl_secs: ttl,
+            },
+        ),
+        Command::Attachments(AttachmentsAction::Fetch { hash }) => {
+            files::fetch(home, net, json, &hash)
+        }
+        Command::Profile {
+            action: Some(ProfileAction::SetPicture { file }),
+        } => files::set_picture(home, net, json, &file),
+        Command::Profile {
+            action: Some(ProfileAction::RemovePicture),
+        } => files::remove_picture(home, net),
         Command::Receive { read_receipts } => chat::receive(home, net, json, read_receipts),
         Command::Watch {
             read_receipts,

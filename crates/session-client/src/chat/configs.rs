@@ -21,6 +21,29 @@ impl Chat {
         }
     }
 
+    /// Adds our profile to an outgoing message (where it fits), with our picture's key in
+    /// `profileKey` beside its URL.
+    pub(super) fn add_own_profile(&self, content: &mut session_protocol::proto::Content) {
+        crate::content::add_profile(content, &self.own_profile());
+        let Some(key) = self.history.profile().ok().and_then(|p| p.picture_key) else {
+            return;
+        };
+        let key = Some(key.as_bytes().to_vec());
+        if let Some(dm) = content
+            .data_message
+            .as_mut()
+            .filter(|d| d.profile.is_some())
+        {
+            dm.profile_key = key;
+        } else if let Some(r) = content
+            .message_request_response
+            .as_mut()
+            .filter(|r| r.profile.is_some())
+        {
+            r.profile_key = key;
+        }
+    }
+
     /// Our profile.
     pub fn profile(&self) -> Result<Profile> {
         self.history.profile().map_err(local)

@@ -16,9 +16,14 @@
 //! request and applies both in one transaction.
 
 mod configs;
+mod files;
 
+pub use files::{Progress, ProgressFn};
+
+use crate::attachments::Pointer;
 use crate::content::{self, Expiry, MessageRef, Payload};
 use crate::error::{Error, Result};
+use crate::fileserver::FileServer;
 use crate::history::{self, Applied, ContactState, History, PollBatch, ReadMarks, State};
 use crate::messaging::Messenger;
 use crate::network::{self, NetworkConfig};
@@ -26,7 +31,7 @@ use crate::onion::system_ms;
 use crate::sync::POLLED_NAMESPACES;
 use crate::{Account, OnionClient, OnionConfig};
 use session_crypto::SessionId;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Pages one poll reads at most (a node answers a size-bounded page and says `more`); the rest waits for
 /// the next poll.
@@ -40,6 +45,10 @@ pub const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_millis
 pub struct Chat {
     messenger: Messenger,
     history: History,
+    /// The home directory (attachments and pictures are saved below it).
+    home: Option<PathBuf>,
+    /// The network's file server, if it has one.
+    file_server: Option<FileServer>,
 }
 
 pub(crate) fn local(e: history::HistoryError) -> Error {
@@ -50,7 +59,19 @@ impl Chat {
     /// Conversations of `messenger`'s account kept in `history` (with the account's configs).
     pub fn new(messenger: Messenger, history: History) -> Self {
         let history = history.with_seed(messenger.account().keys().seed().clone());
-        Self { messenger, history }
+        Self {
+            messenger,
+            history,
+            home: None,
+            file_server: None,
+        }
+    }
+
+    /// Saves downloads below `home` and moves files through `file_server`.
+    pub fn with_files(mut self, home: &Path, file_server: Option<FileServer>) -> Self {
+        self.home = Some(home.to_path_buf());
+        self.file_server = file_server;
+        self
     }
 
     /// Opens the account and history in `home` and connects to `network`: the cached node
@@ -66,7 +87,7 @@ impl Chat {
         let messenger =
             Messenger::new(account, onion, nodes).with_refresh(home, network, fetched_at);
         messenger.ensure_paths().await?;
-        Ok(Self::new(messenger, history))
+        Ok(Self::new(messenger, history).with_files(home, network.file_server.clone()))
     }
 
     /// The swarm requests.
@@ -99,10 +120,11 @@ impl Chat {
     /// Seals and stores `out` for `to` under the conversation's setting; returns the hash and
     /// send time. Text is recorded first (`sending`), then marked `sent` or `failed`.
     async fn deliver(&self, to: &SessionId, out: &Payload) -> Result<(String, u64)> {
-        self.deliver_with(to, out, None).await
+        self.deliver_with(to, out, None, &[]).await
     }
 
-    /// [`Self::deliver`], with the store TTL `ttl_ms` instead of the setting's. Our profile
+    /// [`Self::deliver`], with the store TTL `ttl_ms` instead of the setting's and, for a
+    /// text, `files` (uploaded attachments and the paths they were read from). Our profile
     /// goes with it (where it fits); a sync copy (texts, reactions, settings, unsends) is
     /// stored in our own swarm once the message is stored, for our other devices.
     async fn deliver_with(
@@ -110,13 +132,17 @@ impl Chat {
         to: &SessionId,
         out: &Payload,
         ttl_ms: Option<u64>,
+        files: &[(Pointer, String)],
     ) -> Result<(String, u64)> {
         let peer = to.to_string();
         let expiry = self.expiry_with(&peer)?;
         let sent_ms = self.messenger.now_ms();
-        let msg = content::build(out, expiry, sent_ms);
+        let mut msg = content::build(out, expiry, sent_ms);
+        if let Some(dm) = msg.data_message.as_mut() {
+            dm.attachments = files.iter().map(|(p, _)| p.to_proto()).collect();
+        }
         let mut outgoing = msg.clone();
-        content::add_profile(&mut outgoing, &self.own_profile());
+        self.add_own_profile(&mut outgoing);
         let (bytes, hash) = self.messenger.seal(to, &outgoing, sent_ms)?;
         let ttl = ttl_ms.unwrap_or(content::ttl_ms(out, expiry));
         let me = self.messenger.account().session_id();
@@ -144,6 +170,12 @@ impl Chat {
                     copy_hash: copy.as_ref().map(|(_, h)| h.as_str()),
                 })
                 .map_err(local)?;
+            if !files.is_empty() {
+                let (pointers, paths): (Vec<Pointer>, Vec<String>) = files.iter().cloned().unzip();
+                self.history
+                    .record_sent_attachments(&hash, &pointers, &paths)
+                    .map_err(local)?;
+            }
         }
         let stored = self.messenger.store(to, &bytes, sent_ms, ttl).await;
         let state = if stored.is_ok() {
@@ -169,6 +201,18 @@ impl Chat {
         quote: Option<&str>,
         ttl_ms: Option<u64>,
     ) -> Result<String> {
+        self.send_text_with(to, text, quote, ttl_ms, &[]).await
+    }
+
+    /// [`Self::send_text`] with uploaded attachments (and the paths they came from).
+    async fn send_text_with(
+        &self,
+        to: &SessionId,
+        text: &str,
+        quote: Option<&str>,
+        ttl_ms: Option<u64>,
+        files: &[(Pointer, String)],
+    ) -> Result<String> {
         let peer = to.to_string();
         match self.contact_state(&peer)? {
             Some(ContactState::Blocked) => return Err(Error::Blocked(peer)),
@@ -185,7 +229,7 @@ impl Chat {
             body: text.to_owned(),
             quote,
         };
-        Ok(self.deliver_with(to, &out, ttl_ms).await?.0)
+        Ok(self.deliver_with(to, &out, ttl_ms, files).await?.0)
     }
 
     /// The reference (author, send time) and text of the message `hash` in the history.

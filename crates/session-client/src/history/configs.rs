@@ -27,6 +27,8 @@ use session_crypto::{Seed, SessionId};
 const IMPORT: &str = "import_into_configs";
 /// Setting: when our display name last changed (unix seconds), sent with it.
 const PROFILE_UPDATED: &str = "profile_updated_s";
+/// Setting: when our profile picture was last uploaded or extended (ms).
+const PICTURE_RENEWED: &str = "picture_renewed_ms";
 
 fn config_err(e: session_config::Error) -> HistoryError {
     HistoryError::Config(e)
@@ -125,6 +127,8 @@ pub struct Profile {
     pub name: Option<String>,
     /// The profile picture URL.
     pub picture_url: Option<String>,
+    /// The profile picture's key.
+    pub picture_key: Option<crate::avatars::ProfileKey>,
 }
 
 /// Loads the configs from their dumps (empty ones where there is none). A dump that does not
@@ -350,10 +354,39 @@ impl History {
     /// Our profile.
     pub fn profile(&self) -> Result<Profile, HistoryError> {
         let c = self.user_configs()?;
+        let pic = c.profile.profile_pic();
         Ok(Profile {
             name: c.profile.name(),
-            picture_url: c.profile.profile_pic().map(|p| p.url),
+            picture_key: pic
+                .as_ref()
+                .and_then(|p| crate::avatars::ProfileKey::from_slice(&p.key)),
+            picture_url: pic.map(|p| p.url),
         })
+    }
+
+    /// Sets (or with `None` removes) our profile picture at `now_ms`; the renewal clock of
+    /// the upload restarts.
+    pub fn set_profile_pic(
+        &self,
+        pic: Option<&session_config::user::ProfilePic>,
+        now_ms: u64,
+    ) -> Result<(), HistoryError> {
+        self.change(|db, cfg| {
+            let cfg = cfg.ok_or(HistoryError::NoAccount)?;
+            cfg.profile.set_profile_pic(pic).map_err(config_err)?;
+            profile_changed(db, now_ms)?;
+            set_setting(db, PICTURE_RENEWED, pic.map(|_| ms(now_ms)))
+        })
+    }
+
+    /// When our picture was last uploaded or extended (ms; `None`: no picture set here).
+    pub fn picture_renewed_ms(&self) -> Result<Option<u64>, HistoryError> {
+        Ok(setting(&self.db, PICTURE_RENEWED)?.map(super::unms))
+    }
+
+    /// Records that our picture's upload was renewed at `now_ms`.
+    pub fn set_picture_renewed(&self, now_ms: u64) -> Result<(), HistoryError> {
+        set_setting(&self.db, PICTURE_RENEWED, Some(ms(now_ms)))
     }
 
     /// When our display name last changed here or on another device (unix seconds; 0 =

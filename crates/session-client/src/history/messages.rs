@@ -92,6 +92,10 @@ pub struct Incoming {
     pub sync_target: Option<String>,
     /// The sender's profile, when the message carries one.
     pub profile: Option<Profile>,
+    /// The key of the sender's profile picture (`DataMessage.profileKey`), when given.
+    pub profile_key: Option<crate::avatars::ProfileKey>,
+    /// The attachments of a text (`DataMessage.attachments`) that can be used.
+    pub attachments: Vec<crate::attachments::Pointer>,
 }
 
 /// Something a poll brought that is not a new message (typing, a reaction, an unsend…).
@@ -325,10 +329,14 @@ impl History {
     pub fn delete_message(&self, hash: &str) -> Result<bool, HistoryError> {
         self.db
             .execute("DELETE FROM reactions WHERE hash = ?1", [hash])?;
-        Ok(self
+        let deleted = self
             .db
             .execute("DELETE FROM messages WHERE hash = ?1", [hash])?
-            == 1)
+            == 1;
+        if deleted {
+            super::attachments::drop_orphans(&self.db)?;
+        }
+        Ok(deleted)
     }
 
     /// The conversation with `peer`, oldest first.

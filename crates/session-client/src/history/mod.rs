@@ -12,11 +12,13 @@
 //! disappearing setting, the profile) changes the config in the same transaction as the rows
 //! ([`configs`]); pushing it is the caller's next step.
 
+mod attachments;
 pub mod configs;
 mod contacts;
 mod messages;
 mod poll;
 
+pub use attachments::{Avatar, FileState, StoredAttachment};
 pub use configs::{ConfigStatus, PendingPush, Profile, UserConfigs};
 pub use contacts::{Contact, ContactState, Summary};
 pub use messages::{Applied, Entry, Incoming, Notice, ReadMarks, Record, State};
@@ -79,6 +81,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO settings (key, value)
         SELECT 'import_into_configs', 1 WHERE EXISTS (SELECT 1 FROM contacts);",
+    // 4: attachments of messages (pointer, download state, local path) and contacts'
+    // profile pictures.
+    attachments::MIGRATION,
 ];
 
 /// Errors of the local state.
@@ -223,10 +228,14 @@ impl History {
                  (SELECT hash FROM messages WHERE expires_at_ms <= ?1)",
             [ms(now_ms)],
         )?;
-        Ok(self.db.execute(
+        let n = self.db.execute(
             "DELETE FROM messages WHERE expires_at_ms <= ?1",
             [ms(now_ms)],
-        )?)
+        )?;
+        if n > 0 {
+            attachments::drop_orphans(&self.db)?;
+        }
+        Ok(n)
     }
 }
 

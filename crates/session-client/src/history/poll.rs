@@ -4,6 +4,7 @@
 //! settings, the names senders carry, and the copies of our own messages made on another
 //! device (filed in their conversation as ours); then the read state; then every cursor.
 
+use super::attachments;
 use super::configs::{self, UserConfigs};
 use super::contacts::{self, ContactState};
 use super::messages::{COLUMNS, Entry, Incoming, Record, entry_row, insert, resolve};
@@ -106,6 +107,7 @@ impl History {
                     e.expires_at_ms = expires.map(super::unms);
                 }
             }
+            attachments::drop_orphans(db)?;
             if let Some(h) = &batch.last_hash {
                 set_cursor(db, 0, h)?;
             }
@@ -215,6 +217,7 @@ fn apply_one(db: &Connection, m: &Incoming, ctx: &mut Ctx<'_>) -> Result<(), His
                 copy_hash: None,
             };
             if insert(db, &record, false)? {
+                attachments::insert_all(db, &m.hash, &m.attachments, None)?;
                 applied.new.push(new_entry(db, &m.hash)?);
             }
         }
@@ -297,6 +300,24 @@ fn apply_one(db: &Connection, m: &Incoming, ctx: &mut Ctx<'_>) -> Result<(), His
     if contact_changed {
         configs::push_contact(db, ctx.configs.as_deref_mut(), peer)?;
     }
+    learn_picture(db, m, peer)
+}
+
+/// The sender's profile picture: a URL with a key is remembered (to fetch); a profile
+/// without a picture removes what we had.
+fn learn_picture(db: &Connection, m: &Incoming, peer: &str) -> Result<(), HistoryError> {
+    let Some(profile) = &m.profile else {
+        return Ok(());
+    };
+    match (&profile.picture_url, &m.profile_key) {
+        (Some(url), Some(key)) => {
+            attachments::learn_avatar(db, peer, url, key.as_bytes())?;
+        }
+        (None, _) => {
+            db.execute("DELETE FROM avatars WHERE peer = ?1", [peer])?;
+        }
+        (Some(_), None) => {}
+    }
     Ok(())
 }
 
@@ -344,6 +365,7 @@ fn apply_own(db: &Connection, m: &Incoming, ctx: &mut Ctx<'_>) -> Result<(), His
                     copy_hash: Some(&m.hash),
                 };
                 if insert(db, &record, true)? {
+                    attachments::insert_all(db, &m.hash, &m.attachments, None)?;
                     db.execute(
                         "UPDATE messages SET state = 'sent' WHERE hash = ?1",
                         [&m.hash],

@@ -18,6 +18,8 @@ fn text(from: u8, n: u8, sent_at_ms: u64) -> Incoming {
         expiry: Expiry::Off,
         sync_target: None,
         profile: None,
+        profile_key: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -30,6 +32,8 @@ fn incoming(from: u8, hash: &str, sent_at_ms: u64, payload: Payload) -> Incoming
         expiry: Expiry::Off,
         sync_target: None,
         profile: None,
+        profile_key: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -262,4 +266,107 @@ fn an_expiry_setting_message_sets_the_conversation() {
     let c = h.contact(&id(1).to_string()).expect("c").expect("known");
     assert_eq!(c.expiry, Expiry::AfterRead(300));
     assert_eq!(c.state, ContactState::Request);
+}
+
+#[test]
+fn a_version_3_database_gains_attachments_and_keeps_its_messages() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let db = Connection::open(dir.path().join(DB_FILE)).expect("db");
+        for sql in &MIGRATIONS[..3] {
+            db.execute_batch(sql).expect("old schema");
+        }
+        db.pragma_update(None, "user_version", 3).expect("version");
+        db.execute(
+            "INSERT INTO messages (hash, peer, outgoing, text, sent_at_ms) VALUES ('h', 'p', 0, 'old', 1)",
+            [],
+        )
+        .expect("old message");
+    }
+    let h = History::open(dir.path()).expect("migrates");
+    assert_eq!(h.version().expect("version"), 4);
+    assert_eq!(
+        h.message("h").expect("read").map(|e| e.text),
+        Some("old".into())
+    );
+    assert_eq!(h.attachments_of("h").expect("none"), Vec::new());
+}
+
+#[test]
+fn attachments_of_received_messages_are_recorded_pending_and_go_with_the_message() {
+    use crate::attachments::Pointer;
+    use crate::history::FileState;
+    let mut h = History::in_memory().expect("db");
+    let pointer = |n: u8| Pointer {
+        url: format!("http://h/file/f{n}#d="),
+        key: vec![n; 32],
+        size: 10,
+        digest: None,
+        content_type: Some("text/plain".into()),
+        file_name: Some(format!("f{n}.txt")),
+    };
+    let mut m = text(1, 1, 1_000);
+    m.attachments = vec![pointer(1), pointer(2)];
+    m.expiry = Expiry::AfterSend(60);
+    h.apply_poll(0, &[m.clone()], "c1").expect("poll");
+    let got = h.attachments_of(&m.hash).expect("rows");
+    assert_eq!(got.len(), 2);
+    assert_eq!((got[1].index, &got[1].pointer), (1, &pointer(2)));
+    assert!(
+        got.iter()
+            .all(|a| a.state == FileState::Pending && a.path.is_none())
+    );
+    assert_eq!(h.pending_attachments().expect("pending").len(), 2);
+    // Saved and failed are recorded; only pending ones are pending.
+    h.attachment_saved(&m.hash, 0, "/x/f1.txt").expect("saved");
+    h.attachment_failed(&m.hash, 1, "404").expect("failed");
+    let got = h.attachments_of(&m.hash).expect("rows");
+    assert_eq!(got[0].path.as_deref(), Some("/x/f1.txt"));
+    assert_eq!(
+        (got[1].state, got[1].error.as_deref()),
+        (FileState::Failed, Some("404"))
+    );
+    assert!(h.pending_attachments().expect("pending").is_empty());
+    // The same message polled again adds nothing; when it disappears, its rows go too.
+    h.apply_poll(0, &[m.clone()], "c2").expect("poll");
+    assert_eq!(h.attachments_of(&m.hash).expect("rows").len(), 2);
+    h.sweep(1_000 + 60_000).expect("sweep");
+    assert!(h.attachments_of(&m.hash).expect("rows").is_empty());
+}
+
+#[test]
+fn a_contacts_picture_is_learned_once_per_url_and_dropped_with_their_profile() {
+    use crate::avatars::ProfileKey;
+    use crate::content::Profile;
+    let mut h = History::in_memory().expect("db");
+    let with_pic = |n: u8, url: Option<&str>| {
+        let mut m = text(1, n, 1_000 + u64::from(n));
+        m.profile = Some(Profile {
+            name: Some("Ann".into()),
+            picture_url: url.map(str::to_owned),
+            updated_s: 1,
+        });
+        m.profile_key = ProfileKey::from_slice(&[7; 32]);
+        m
+    };
+    let peer = id(1).to_string();
+    h.apply_poll(0, &[with_pic(1, Some("http://h/file/a"))], "c")
+        .expect("poll");
+    assert_eq!(h.pending_avatars().expect("pending").len(), 1);
+    h.avatar_saved(&peer, "http://h/file/a", "/c/a")
+        .expect("saved");
+    h.apply_poll(0, &[with_pic(2, Some("http://h/file/a"))], "c")
+        .expect("poll");
+    assert!(
+        h.pending_avatars()
+            .expect("same URL: nothing to fetch")
+            .is_empty()
+    );
+    h.apply_poll(0, &[with_pic(3, Some("http://h/file/b"))], "c")
+        .expect("poll");
+    let a = h.avatar(&peer).expect("read").expect("known");
+    assert_eq!((a.url.as_str(), a.path.clone()), ("http://h/file/b", None));
+    assert!(!format!("{a:?}").contains("7, 7"), "the key is not shown");
+    h.apply_poll(0, &[with_pic(4, None)], "c").expect("poll");
+    assert_eq!(h.avatar(&peer).expect("read"), None, "picture removed");
 }

@@ -257,8 +257,10 @@ pub fn build(out: &Payload, expiry: Expiry, sent_at_ms: u64) -> Content {
 /// `expirationType` is `DELETE_AFTER_SEND`/`DELETE_AFTER_READ` with a non-zero timer). The
 /// first payload present in field-number order decides the event (data message, call,
 /// receipt, typing, data extraction, unsend, request response, config). Malformed pieces
-/// give `None` (as do calls, configs, group updates, data-extraction notices, sync copies of
-/// our own messages and attachment-only messages), never a panic.
+/// give `None` (as do calls, configs, group updates, data-extraction notices and sync copies
+/// of our own messages), never a panic. A data message with attachments but no body is a
+/// [`Payload::Text`] with an empty body (the attachments are the caller's to read from
+/// `DataMessage.attachments`).
 pub fn parse(content: &Content) -> (Option<Payload>, Expiry) {
     (event_of(content), Expiry::from_content(content))
 }
@@ -324,7 +326,13 @@ fn data_event(dm: &DataMessage, sync_copy: bool) -> Option<Payload> {
     if dm.group_update_message.is_some() || dm.open_group_invitation.is_some() {
         return None;
     }
-    let body = dm.body.clone()?;
+    // Attachments travel beside the text (`DataMessage.attachments`, read by the caller): a
+    // message of attachments only is a text with an empty body.
+    let body = match &dm.body {
+        Some(b) => b.clone(),
+        None if !dm.attachments.is_empty() => String::new(),
+        None => return None,
+    };
     let quote = match &dm.quote {
         None => None,
         Some(q) => Some((

@@ -173,7 +173,7 @@ fn malformed_or_foreign_content_is_other() {
         ("quote author too short", text(Some(&ALICE[..64]))),
         ("quote without author", text(None)),
         (
-            "attachment-only data message",
+            "empty data message",
             Content {
                 data_message: Some(DataMessage::default()),
                 ..Default::default()
@@ -450,4 +450,27 @@ proptest! {
             prop_assert_eq!(parse(&again), (Some(out), want));
         }
     }
+}
+
+#[test]
+fn a_message_of_attachments_only_is_a_text_with_an_empty_body() {
+    let pointer = crate::proto::AttachmentPointer {
+        id: Some(0),
+        url: Some("http://h/file/abc#d=".into()),
+        ..Default::default()
+    };
+    let c = Content {
+        data_message: Some(DataMessage {
+            attachments: vec![pointer],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        parse(&c).0,
+        Some(Payload::Text {
+            body: String::new(),
+            quote: None
+        })
+    );
 }

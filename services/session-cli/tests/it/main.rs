@@ -429,6 +429,29 @@ fn chat_commands_fail_clearly_without_network_or_with_bad_ids() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("session ID"));
+    // Files are checked before anything goes online: missing, too big, nothing to send.
+    let n = net.to_str().unwrap();
+    let missing_file = dir.path().join("nope.bin");
+    let big = dir.path().join("big.bin");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(10_000_001)
+        .unwrap();
+    let (missing_file, big) = (missing_file.to_str().unwrap(), big.to_str().unwrap());
+    let base = ["--home", home, "--network", n];
+    bad(
+        &[&base[..], &["send", SID, "--attach", missing_file]].concat(),
+        "nope.bin",
+    );
+    bad(
+        &[&base[..], &["send", SID, "x", "--attach", big]].concat(),
+        "10000000-byte limit",
+    );
+    bad(&[&base[..], &["send", SID]].concat(), "nothing to send");
+    bad(
+        &[&base[..], &["profile", "set-picture", big]].concat(),
+        "limit",
+    );
     // History of a stranger is empty, not an error.
     assert_eq!(
         json(&["--home", home, "history", SID, "--json"])["messages"],
@@ -466,7 +489,10 @@ fn profile_contacts_nickname_and_blocks_work_offline_and_are_pushed_later() {
         .unwrap()
         .to_owned();
     let p = json(&["--home", home, "profile"]);
-    assert_eq!(keys_of(&p), ["name", "picture_url", "session_id"]);
+    assert_eq!(
+        keys_of(&p),
+        ["name", "picture_path", "picture_url", "session_id"]
+    );
     assert_eq!(
         (&p["session_id"], &p["name"]),
         (&Value::from(me), &Value::Null)
@@ -500,6 +526,7 @@ fn profile_contacts_nickname_and_blocks_work_offline_and_are_pushed_later() {
             "blocked",
             "name",
             "nickname",
+            "picture_path",
             "session_id"
         ]
     );

@@ -92,6 +92,8 @@ fn text(from: &str, hash: &str, body: &str, sent_at_ms: u64) -> Incoming {
         expiry: Expiry::Off,
         sync_target: None,
         profile: None,
+        profile_key: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -340,6 +342,8 @@ fn copies_from_another_device_are_filed_as_ours_and_own_copies_are_skipped() {
         expiry: Expiry::Off,
         sync_target: target.map(str::to_owned),
         profile: None,
+        profile_key: None,
+        attachments: Vec::new(),
     };
     let reply = Payload::Text {
         body: "hi bob".into(),

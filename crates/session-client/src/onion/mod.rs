@@ -6,7 +6,10 @@
 //! `/onion_req/v2`, opening the answers. After a path failure the request is sent again on a
 //! path not yet tried (the other path); every outcome is reported to the policy. The network's
 //! clock is learned from the `t` of answers and guard tests;
-//! [`OnionClient::network_now_ms`] is the time to sign and store with.
+//! [`OnionClient::network_now_ms`] is the time to sign and store with. Requests to HTTP servers
+//! (the file server) go the same way with a v4 payload ([`server`]).
+
+mod server;
 
 use crate::error::{Error, Result};
 use serde_json::Value;
@@ -181,7 +184,7 @@ impl OnionClient {
             self.ensure_paths().await?;
             let path = match first.take() {
                 Some(p) => p,
-                None => self.pick_path(&destination.ed25519, &tried)?,
+                None => self.pick_path(Some(&destination.ed25519), &tried)?,
             };
             let attempt = self.send_once(&path, destination, body).await?;
             let report = self.manager().report(
@@ -202,25 +205,28 @@ impl OnionClient {
         Err(Error::Exhausted { attempts, last })
     }
 
-    /// A path for a request to `destination`: one without the destination and whose guard has
-    /// not been tried for this request, else any without the destination.
+    /// A path for a request to `destination` (a node, or `None` for an HTTP server): one
+    /// without the destination and whose guard has not been tried for this request, else any
+    /// without the destination.
     fn pick_path(
         &self,
-        destination: &Ed25519PublicKey,
+        destination: Option<&Ed25519PublicKey>,
         tried: &[Ed25519PublicKey],
     ) -> Result<Path> {
         let manager = self.manager();
         let fresh: Vec<&Path> = manager
             .paths()
             .iter()
-            .filter(|p| !p.contains(destination) && !tried.contains(&p.guard().ed25519))
+            .filter(|p| {
+                destination.is_none_or(|d| !p.contains(d)) && !tried.contains(&p.guard().ed25519)
+            })
             .collect();
         if !fresh.is_empty() {
             let i = rand::random_range(0..fresh.len());
             return Ok(fresh[i].clone());
         }
         manager
-            .choose_path(&mut rand::rng(), Some(destination))
+            .choose_path(&mut rand::rng(), destination)
             .ok_or(Error::NoPathAvoidsDestination)
     }
 

@@ -18,8 +18,17 @@ use session_protocol::proto::AttachmentPointer;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The largest file sent (Session's `MAX_ATTACHMENT_FILESIZE_BYTES`).
+/// The largest file received (Session's `MAX_ATTACHMENT_FILESIZE_BYTES`).
 pub const MAX_FILE_BYTES: u64 = 10_000_000;
+
+/// The largest blob a file server takes (session-file-server's default): a file is sent only
+/// when its encrypted blob fits, which makes the largest sendable file 9,956,278 bytes.
+pub const MAX_UPLOAD_BYTES: u64 = 10_000_000;
+
+/// Whether a file of `size` bytes encrypts to a blob the file server takes.
+pub fn fits_upload(size: u64) -> bool {
+    usize::try_from(size).is_ok_and(|n| attachment::encrypted_size(n) as u64 <= MAX_UPLOAD_BYTES)
+}
 
 /// The folder (inside the home directory) downloaded attachments are saved in.
 pub const ATTACHMENTS_DIR: &str = "attachments";
@@ -171,16 +180,12 @@ impl fmt::Debug for Outgoing {
 }
 
 impl Outgoing {
-    /// Reads `path`: it must be a file of at most [`MAX_FILE_BYTES`].
+    /// Reads `path`: it must be a file whose encrypted blob fits [`MAX_UPLOAD_BYTES`].
     pub fn read(path: &Path) -> Result<Self> {
         let shown = path.display();
         check_file(path)?;
         let data = std::fs::read(path).map_err(|e| bad(format!("{shown}: {e}")))?;
-        if data.len() as u64 > MAX_FILE_BYTES {
-            return Err(bad(format!(
-                "{shown}: over the {MAX_FILE_BYTES}-byte limit"
-            )));
-        }
+        check_size(path, data.len() as u64)?;
         let file_name = path
             .file_name()
             .and_then(|n| safe_name(&n.to_string_lossy()))
@@ -200,21 +205,27 @@ impl Outgoing {
     }
 }
 
-/// Checks that `path` is a file that can be sent (exists, at most [`MAX_FILE_BYTES`]);
-/// its size.
+/// Checks that `path` is a file that can be sent (exists, its encrypted blob fits
+/// [`MAX_UPLOAD_BYTES`]); its size.
 pub fn check_file(path: &Path) -> Result<u64> {
     let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| bad(format!("{shown}: {e}")))?;
     if !meta.is_file() {
         return Err(bad(format!("{shown}: not a file")));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(bad(format!(
-            "{shown}: {} bytes is over the {MAX_FILE_BYTES}-byte limit",
-            meta.len()
-        )));
-    }
+    check_size(path, meta.len())?;
     Ok(meta.len())
+}
+
+fn check_size(path: &Path, size: u64) -> Result<()> {
+    if fits_upload(size) {
+        return Ok(());
+    }
+    Err(bad(format!(
+        "{}: {size} bytes is too large: encrypted, it would be over the file server's \
+         {MAX_UPLOAD_BYTES}-byte limit",
+        path.display()
+    )))
 }
 
 /// A MIME type from a file name's extension (`application/octet-stream` when unknown).

@@ -146,3 +146,15 @@ fn files_over_the_limit_or_missing_are_refused_before_reading() {
     save(&to, &o.data).expect("saves");
     assert_eq!(std::fs::read(&to).expect("reads"), b"jpeg");
 }
+
+#[test]
+fn the_largest_sendable_file_is_the_largest_whose_blob_fits_the_server() {
+    // Blobs of 9.96 MB round up to 38 × 262,144 bytes = 9,961,472; one byte more spills into
+    // the next step, past 10,000,000.
+    assert!(fits_upload(9_956_278));
+    assert_eq!(attachment::encrypted_size(9_956_278), 9_961_472);
+    assert!(!fits_upload(9_956_279));
+    assert!(attachment::encrypted_size(9_956_279) > 10_000_000);
+    assert!(fits_upload(9_000_000));
+    assert!(!fits_upload(u64::MAX));
+}

@@ -3,9 +3,9 @@
 //! * `cargo xtask test` — fmt check, clippy (warnings denied), every test in the workspace,
 //!   the contract artifacts' staleness check and forge tests, and a compile check of the fuzz
 //!   targets. This is exactly what `.ci/run` runs.
-//! * `cargo xtask bench <crypto | config | node | swarm | onion | e2e>` — criterion benchmarks
-//!   next to libsodium or to their own bound, or a load generator / latency run on real nodes;
-//!   each writes its table into `docs/BENCHMARKS.md`.
+//! * `cargo xtask bench <crypto | config | node | swarm | onion | e2e | community>` — criterion
+//!   benchmarks next to libsodium or to their own bound, or a load generator / latency run on
+//!   real nodes or the community server; each writes its table into `docs/BENCHMARKS.md`.
 //! * `cargo xtask e2e [FAMILY…]` — the end-to-end scenarios (`tests/scenarios`), all or the
 //!   named families, after building the binaries they start.
 //! * `cargo xtask fuzz TARGET [--runs N]` — runs one cargo-fuzz target (installing cargo-fuzz
@@ -39,7 +39,7 @@ fn main() -> Result<()> {
         Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | e2e [FAMILY…] | bench <crypto | config | node | swarm | onion | e2e> | fuzz TARGET [--runs N] | tidy | \
+                "usage: cargo xtask <test | e2e [FAMILY…] | bench <crypto | config | node | swarm | onion | e2e | community> | fuzz TARGET [--runs N] | tidy | \
                  contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")

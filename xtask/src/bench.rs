@@ -1,9 +1,10 @@
 //! `cargo xtask bench crypto`: runs the criterion benchmarks, then turns criterion's estimates
 //! into the ops/s + ratio table in `docs/BENCHMARKS.md`; `config` does the same for the config
-//! merge bench of session-config; `node`, `swarm`, `onion` and `e2e` run the system benches of
+//! merge bench of session-config; `node`, `swarm`, `onion`, `e2e` and `attach` run the system benches of
 //! session-e2e (`tests/benches`) and write their tables the same way; `community` runs the
 //! community server's load generator ([`community`]).
 
+mod attach;
 mod community;
 
 use crate::cmd;
@@ -42,7 +43,7 @@ const CONFIG_DECODE: &str = "decrypt_decode_1";
 /// Messages the merge decrypts and decodes (the bound's multiple).
 const CONFIG_MERGED: f64 = 5.0;
 
-/// Entry point: `bench crypto | config | node | swarm | onion | e2e | community`.
+/// Entry point: `bench crypto | config | node | swarm | onion | e2e | community | attach`.
 pub fn run(args: &[&str]) -> Result<()> {
     match args.first().copied() {
         Some("crypto") => crypto(),
@@ -52,8 +53,10 @@ pub fn run(args: &[&str]) -> Result<()> {
         Some("onion") => onion(),
         Some("e2e") => e2e(),
         Some("community") => community::run(),
+        Some("attach") => load_bench("attach", "attach", attach::table),
         _ => bail!(
-            "usage: cargo xtask bench <crypto | config | node | swarm | onion | e2e | community>"
+            "usage: cargo xtask bench <crypto | config | node | swarm | onion | e2e | community \
+             | attach>"
         ),
     }
 }

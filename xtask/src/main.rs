@@ -39,7 +39,7 @@ fn main() -> Result<()> {
         Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | e2e [FAMILY…] | bench <crypto | config | node | swarm | onion | e2e | community> | fuzz TARGET [--runs N] | tidy | \
+                "usage: cargo xtask <test | e2e [FAMILY…] | bench <crypto | config | node | swarm | onion | e2e | community | attach> | fuzz TARGET [--runs N] | tidy | \
                  contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")

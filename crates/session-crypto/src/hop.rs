@@ -135,21 +135,22 @@ impl HopKey {
 
     /// Encrypts with a random IV/nonce: `nonce || ciphertext || tag`.
     pub fn encrypt(&self, plaintext: &[u8], rng: &mut impl CryptoRng) -> Vec<u8> {
-        match self.enc {
-            EncType::AesGcm => {
-                let mut iv = [0u8; 12];
-                rng.fill_bytes(&mut iv);
-                let ct = Aes256Gcm::new((&*self.key).into()).encrypt((&iv).into(), plaintext);
-                prepend(&iv, ct)
-            }
-            EncType::XChaCha20 => {
-                let mut nonce = [0u8; 24];
-                rng.fill_bytes(&mut nonce);
-                let ct =
-                    XChaCha20Poly1305::new((&*self.key).into()).encrypt((&nonce).into(), plaintext);
-                prepend(&nonce, ct)
-            }
-        }
+        let mut nonce = [0u8; 24];
+        let nonce = &mut nonce[..self.enc.overhead() - 16];
+        rng.fill_bytes(nonce);
+        self.seal(nonce, plaintext)
+    }
+
+    /// `nonce || AEAD(plaintext) || tag`. Not generic, so the AEAD is compiled here, at this
+    /// crate's optimisation level, and not in every caller.
+    fn seal(&self, nonce: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        let ct = match self.enc {
+            EncType::AesGcm => Aes256Gcm::new((&*self.key).into())
+                .encrypt(nonce.try_into().expect("12-byte IV"), plaintext),
+            EncType::XChaCha20 => XChaCha20Poly1305::new((&*self.key).into())
+                .encrypt(nonce.try_into().expect("24-byte nonce"), plaintext),
+        };
+        prepend(nonce, ct)
     }
 
     /// Decrypts `nonce || ciphertext || tag`.

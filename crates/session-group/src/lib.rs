@@ -26,6 +26,7 @@ mod error;
 mod group;
 pub mod identity;
 mod keys;
+mod keys_dump;
 pub mod keys_msg;
 pub mod message;
 pub mod multi;

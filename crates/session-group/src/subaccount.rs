@@ -242,8 +242,9 @@ pub fn sign_request(user: &IdentityKeys, auth: &AuthData, msg: &[u8]) -> Result<
 }
 
 /// Verifies a subaccount request as the group's swarm does: the token is signed by the group
-/// key, carries `needed` flags, is not in `revoked`, and `signature` is a plain Ed25519
-/// signature of `msg` by the token's key.
+/// key, carries `needed` flags, is not in `revoked` (whole 36-byte tokens, flags included, as
+/// the storage server compares them: revoke the token with the flags the member was given),
+/// and `signature` is a plain Ed25519 signature of `msg` by the token's key.
 pub fn verify_request(
     group: &GroupId,
     auth: &RequestAuth,
@@ -252,10 +253,7 @@ pub fn verify_request(
     revoked: &[Token],
 ) -> Result<()> {
     check_flags(&auth.token[..4], needed)?;
-    if revoked
-        .iter()
-        .any(|r| bool::from(r[4..].ct_eq(&auth.token[4..])))
-    {
+    if revoked.iter().any(|r| bool::from(r.ct_eq(&auth.token))) {
         return Err(Error::Subaccount {
             reason: "token is revoked",
         });

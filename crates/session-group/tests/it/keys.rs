@@ -201,3 +201,34 @@ proptest! {
         let _ = m.load_key_message("x", &with_d, 0);
     }
 }
+
+#[test]
+fn dumps_restore_the_ring() {
+    let admin = GroupAdmin::from_seed(seed(GROUP_SEED));
+    let mut a = GroupKeys::new(
+        &seed(ADMIN1_SEED),
+        admin.group_id(),
+        Some(admin.duplicate()),
+    )
+    .unwrap();
+    let m0 = a.rekey(&[]).unwrap().to_vec();
+    a.load_key_message("k0", &m0, 10).unwrap();
+    a.rekey(&[keys(MEMBER_SEEDS[0]).session_id()]).unwrap();
+    assert!(a.needs_dump());
+    let dump = a.dump();
+    assert!(!a.needs_dump());
+    let b = GroupKeys::load(
+        &seed(ADMIN1_SEED),
+        admin.group_id(),
+        Some(admin.duplicate()),
+        &dump,
+    )
+    .unwrap();
+    assert_eq!(b.key_infos(), a.key_infos());
+    assert_eq!(b.pending_config(), a.pending_config());
+    assert_eq!(b.current_hashes(), a.current_hashes());
+    assert_eq!(b.group_keys(), a.group_keys());
+    for cut in [0, 5, dump.len() - 1] {
+        assert!(GroupKeys::load(&seed(ADMIN1_SEED), admin.group_id(), None, &dump[..cut]).is_err());
+    }
+}

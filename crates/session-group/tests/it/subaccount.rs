@@ -46,6 +46,10 @@ fn flags_revocation_and_forgeries_are_refused() {
             reason: "token is revoked"
         })
     );
+    let other_flags = admin
+        .subaccount_token(&user.session_id(), true, true)
+        .unwrap();
+    subaccount::verify_request(&gid, &req, b"store111", READ, &[other_flags]).unwrap();
     assert!(subaccount::verify_request(&gid, &req, b"store112", READ, &[]).is_err());
     // Auth data made by another group's key, or for someone else, does not verify.
     let other = GroupAdmin::from_seed(seed(ADMIN1_SEED));

@@ -16,6 +16,7 @@ pub const PURE_CRATES: &[&str] = &[
     "session-protocol",
     "session-rpc",
     "session-config",
+    "session-group",
     "session-sogs",
     "session-onion",
     "session-swarm",

@@ -207,6 +207,25 @@ impl Config {
         self.keys = keys;
     }
 
+    /// Replaces the encryption keys (libsession `replace_keys`). With `dirty`, a writable
+    /// config whose encrypting key changed starts a new seqno so that its next push
+    /// re-encrypts it under the new key (a group rekey); a read-only one never becomes dirty.
+    pub fn replace_keys(&mut self, keys: Vec<ConfigKey>, dirty: bool) -> Result<()> {
+        let changed = self.keys.first() != keys.first();
+        self.keys = keys;
+        self.needs_dump = true;
+        if dirty && changed && !self.keys.is_empty() && !self.is_readonly() {
+            self.dirty()?;
+        }
+        Ok(())
+    }
+
+    /// Changes the signature policy: a group member promoted to admin moves from
+    /// [`Signing::Verify`] to [`Signing::Sign`] with the same group key.
+    pub fn set_signing(&mut self, signing: Signing) {
+        self.signing = signing;
+    }
+
     pub(crate) fn verify(&self) -> Verify {
         match &self.signing {
             Signing::None => Verify::Ignore,

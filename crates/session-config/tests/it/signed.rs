@@ -147,3 +147,25 @@ fn second_key_decrypts() {
     );
     assert_eq!(m.data().get(b"n".as_slice()), Some(&Field::from("Old key")));
 }
+
+#[test]
+fn replace_keys_dirties_writable_configs_only_when_the_first_key_changes() {
+    let mut a = admin();
+    a.replace_keys(enc_keys(), true).expect("same keys");
+    assert_eq!(a.state(), State::Clean);
+    let rotated = vec![
+        ConfigKey::from_bytes([0x33; 32]),
+        ConfigKey::from_bytes([0x11; 32]),
+    ];
+    a.replace_keys(rotated.clone(), false).expect("not dirty");
+    assert_eq!(a.state(), State::Clean);
+    a.replace_keys(enc_keys(), true).expect("rekey");
+    assert_eq!((a.state(), a.seqno()), (State::Dirty, 1));
+    let mut m = member();
+    m.replace_keys(rotated, true).expect("read-only");
+    assert_eq!(m.state(), State::Clean);
+    m.set_signing(Signing::Sign(Box::new(group_keys())));
+    assert!(!m.is_readonly());
+    m.set(&[b"n"], "promoted".into())
+        .expect("writable after promotion");
+}

@@ -1,0 +1,9 @@
+//! Integration tests of session-group (one test binary).
+
+mod control;
+mod group;
+mod keys;
+mod message;
+mod subaccount;
+mod util;
+mod vectors;

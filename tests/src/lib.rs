@@ -23,8 +23,8 @@ const PARALLEL_DEVNETS: usize = 2;
 
 static RUNNING: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
 
-/// A devnet's place among the [`PARALLEL_DEVNETS`] and its temporary directory; dropping it
-/// frees both.
+/// A devnet's place among the parallel devnets (at most 2) and its temporary directory;
+/// dropping it frees both.
 pub struct Slot {
     _dir: tempfile::TempDir,
 }

@@ -64,6 +64,13 @@ fn test() -> Result<()> {
         &root,
     )?;
     tidy::run()?;
+    // Docs build without warnings: no broken or private intra-doc links, no output collision.
+    cmd::run_env(
+        "cargo",
+        &["doc", "--workspace", "--no-deps", "--locked"],
+        &root,
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
     contracts::test(&root)?;
     // The end-to-end scenarios start binaries of other packages: build them first.
     e2e::build_binaries(&root, "dev")?;

@@ -9,7 +9,7 @@
 //! the conversation's disappearing setting: after-send ones are stored with the timer as TTL;
 //! after-read ones get their swarm expiry shortened to read time + timer when read here.
 //!
-//! Several devices share the account ([`configs`]): texts, reactions, settings and unsend
+//! Several devices share the account (`configs`): texts, reactions, settings and unsend
 //! requests also go to our own swarm as sync copies, so the other devices file them as ours;
 //! our display name goes out with texts, reactions and request responses; every change a
 //! user config records is pushed to the own swarm; a poll reads messages and configs in one

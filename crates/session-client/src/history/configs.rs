@@ -4,12 +4,12 @@
 //! `UserGroups` is kept, merged and pushed untouched until groups and communities exist here.
 //!
 //! Each config lives as its libsession dump in `config_dumps` and is loaded inside the
-//! transaction that changes it ([`super::History::change`]), so a change to the rows and the
+//! transaction that changes it (`History::change`), so a change to the rows and the
 //! config it implies commit together. Two directions:
-//! * history → config ([`push_contact`], [`push_read`]): after a local change, the contact's
+//! * history → config (`push_contact`, `push_read`): after a local change, the contact's
 //!   row (or the conversation's newest read message) is written into the config; writing what
 //!   is already there changes nothing, so this is idempotent.
-//! * config → history ([`pull_contacts`], [`pull_read`]): after a merge brought changes from
+//! * config → history (`pull_contacts`, `pull_read`): after a merge brought changes from
 //!   another device, the config wins for what it records.
 
 use super::contacts::{self, ContactState, expiry_columns};

@@ -7,7 +7,7 @@
 //! path not yet tried (the other path); every outcome is reported to the policy. The network's
 //! clock is learned from the `t` of answers and guard tests;
 //! [`OnionClient::network_now_ms`] is the time to sign and store with. Requests to HTTP servers
-//! (the file server) go the same way with a v4 payload ([`server`]).
+//! (the file server) go the same way with a v4 payload (`server`).
 
 mod server;
 

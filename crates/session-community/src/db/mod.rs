@@ -1,6 +1,6 @@
 //! The database: one SQLite file (`community.sqlite` in the data directory), WAL journaling so
 //! the admin commands can write while the server runs, foreign keys on, schema migrations
-//! numbered under `PRAGMA user_version` ([`schema`]).
+//! numbered under `PRAGMA user_version` (`schema`).
 
 mod schema;
 

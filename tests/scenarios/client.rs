@@ -156,3 +156,36 @@ async fn a_conversation_from_request_to_two_hundred_messages_goes_through_onions
     assert_eq!(direct, 0, "direct storage requests happened");
     assert!(onion >= 2 * n as u64 + 3, "onion requests: {onion}");
 }
+
+/// session-client's `hello` example, as a newcomer runs it against a devnet: two new accounts
+/// exchange a message, through onion paths only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hello_example_runs_against_a_devnet() {
+    let (cfg, _slot) = config(6);
+    let devnet = Devnet::start(cfg).await.expect("devnet starts");
+    let network = devnet.cfg.dir.join("devnet.json");
+    devnet.manifest(None, 0).save(&network).expect("manifest");
+    let (direct_before, _) = traffic(&devnet).await;
+    let out = tokio::process::Command::new(session_e2e::example("hello"))
+        .arg(&network)
+        .output()
+        .await
+        .expect("the example runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("bob read:   hello Bob"), "{stdout}");
+    assert!(stdout.contains("alice read: hello Alice"), "{stdout}");
+    let (direct_after, onion) = traffic(&devnet).await;
+    assert_eq!(
+        direct_after, direct_before,
+        "the example keeps to onion paths"
+    );
+    assert!(
+        onion >= 4,
+        "two sends and polls went through onions: {onion}"
+    );
+}

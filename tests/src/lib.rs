@@ -83,7 +83,20 @@ pub fn with_servers(mut cfg: DevnetConfig) -> DevnetConfig {
 /// The path of a workspace binary under test: `SESSION_BIN_DIR/NAME`, or the one cargo built
 /// next to this test's own executable (`target/<profile>/NAME`).
 pub fn bin(name: &str) -> PathBuf {
-    let dir = match std::env::var_os("SESSION_BIN_DIR") {
+    let path = bin_dir().join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: build it first with `cargo build -p session-node-service -p session-cli` \
+         (or run `cargo xtask e2e`)",
+        path.display()
+    );
+    path
+}
+
+/// `SESSION_BIN_DIR`, or the directory cargo built this test's executable for
+/// (`target/<profile>`).
+fn bin_dir() -> PathBuf {
+    match std::env::var_os("SESSION_BIN_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => {
             let exe = std::env::current_exe().expect("own executable");
@@ -93,12 +106,17 @@ pub fn bin(name: &str) -> PathBuf {
                 .expect("a test executable lives in target/<profile>/deps")
                 .to_path_buf()
         }
-    };
-    let path = dir.join(name);
+    }
+}
+
+/// The path of a workspace example under test (`target/<profile>/examples/NAME`, built with
+/// the binaries).
+pub fn example(name: &str) -> PathBuf {
+    let path = bin_dir().join("examples").join(name);
     assert!(
         path.is_file(),
-        "{} is missing: build it first with `cargo build -p session-node-service -p session-cli` \
-         (or run `cargo xtask e2e`)",
+        "{} is missing: build it first with `cargo build --workspace --examples` (or run \
+         `cargo xtask e2e`)",
         path.display()
     );
     path

@@ -16,6 +16,8 @@ pub fn build_binaries(root: &Path, profile: &str) -> Result<()> {
             "build",
             "--workspace",
             "--bins",
+            // The examples too: `tests/` runs session-client's against a devnet.
+            "--examples",
             "--locked",
             "--profile",
             profile,

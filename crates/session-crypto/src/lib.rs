@@ -1,12 +1,4 @@
-//! Session's client-side cryptography, byte-compatible with libsession-util and Session desktop:
-//! typed keys and IDs, recovery phrases, BLAKE2b helpers, the 1:1 Session Protocol, community
-//! blinding (blind15/blind25, blinded signatures and DMs), the 07 version-check key, the
-//! onion hop ciphers, and attachment encryption (libsession's deterministic scheme over
-//! libsodium's secretstream, desktop's legacy AES-CBC + HMAC scheme).
-//!
-//! This crate is pure: it must never do I/O, read a clock or create its own randomness. Time is a
-//! parameter and randomness comes in as a `rand_core::CryptoRng`. Secrets are zeroized on drop and
-//! never appear in `Debug` output or error messages.
+#![doc = include_str!("../README.md")]
 
 pub mod attachment;
 pub mod blinded_dm;

@@ -1,34 +1,4 @@
-//! Session's onion requests, byte-compatible with Session clients and storage servers
-//! (`spec/network.md` §1): building a layered request, peeling one layer as a node does,
-//! answering as a destination, opening the answer as a client, v4 payloads for HTTP servers, and
-//! the client's path selection policy.
-//!
-//! * [`build`](mod@build) — the client's side: [`build()`] wraps a storage RPC body (node
-//!   destination) or a v4/v3 payload (HTTP server destination) in one layer per path hop and
-//!   returns the outer payload for the guard's `POST /onion_req/v2` together with the
-//!   [`ResponseKey`] that opens the answer.
-//! * [`envelope`] — the outer payload (`[len][ciphertext]{"ephemeral_key", "enc_type",
-//!   "hop_no"}`) as a guard or an HTTP server receives it, with the reference server's errors.
-//! * [`peel`](mod@peel) — a node's side: [`peel()`] decrypts one layer with the node's X25519
-//!   secret and classifies it (this node is the destination, relay to the next node, or proxy
-//!   to an HTTP server), with the target filter and the relay errors of `spec/rpc-errors.md` §6
-//!   ([`HopError`]).
-//! * [`reply`] — the destination's side: [`ReplyKey`] encrypts the answer (`{"body","status"}`
-//!   for a node, raw or base64 for a server); [`reply::ServerRequest`] opens a request at an
-//!   HTTP server.
-//! * [`response`] — the client opening answers: node replies, v3 and v4 server replies.
-//! * [`v4`] — the bencoded v4 request and response payloads.
-//! * [`lsrpc`] — an HTTP server's side of `/oxen/v4/lsrpc`: open the v4 payload with the
-//!   server's key, seal the answer ([`open_v4`], [`V4Exchange`]).
-//! * [`node`] — the small node description ([`Node`]) and the swarm lists of 421 replies.
-//! * [`path`] — the path selection policy as a state machine: tested guards, one node per /24,
-//!   two paths, failure counters and replacements, and what to do with each kind of answer.
-//!
-//! This crate is pure: it must never do I/O, read a clock or create its own randomness (which
-//! comes in as a `rand_core::CryptoRng`); it must never depend on tokio, reqwest, axum, alloy or
-//! rocksdb. Hop keys and X25519 secrets never appear in `Debug` output, and neither do decrypted
-//! layers; errors name what failed, never plaintext or key bytes. Every parser takes untrusted
-//! bytes and returns an error rather than panicking.
+#![doc = include_str!("../README.md")]
 
 pub mod build;
 pub mod envelope;

@@ -8,7 +8,8 @@
 //! the local state in SQLite ([`history::History`]) with the account's user configs, and the
 //! own swarm shared by the account's devices ([`sync`]: one batch polls messages and configs,
 //! one sequence pushes configs), attachments and profile pictures on the network's file server
-//! ([`fileserver`], [`attachments`], [`avatars`]). Groups and communities come later.
+//! ([`fileserver`], [`attachments`], [`avatars`]), and communities ([`community`]: SOGS
+//! servers through onion paths, blinded DMs). Groups come later.
 //!
 //! This crate must never depend on a server crate (`session-node`, `session-store`), and it
 //! must never log keys, decrypted payloads or node addresses.
@@ -19,6 +20,7 @@ pub mod account;
 pub mod attachments;
 pub mod avatars;
 pub mod chat;
+pub mod community;
 pub use session_protocol::content;
 mod error;
 pub mod fileserver;

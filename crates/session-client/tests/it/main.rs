@@ -3,6 +3,7 @@
 //! real 3-hop onion requests peeled by fake loopback nodes ([`nodes`]).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod community;
 mod files;
 mod nodes;
 

@@ -41,7 +41,7 @@ pub enum Error {
     },
     /// A community server refused a request or answered what the client cannot use
     /// (`status` 0: refused before anything was sent, or an answer that does not parse).
-    #[error("community server{}: {what}", if *status == 0 { String::new() } else { format!(" answered {status}") })]
+    #[error("community{}: {what}", if *status == 0 { String::new() } else { format!(" server answered {status}") })]
     Community {
         /// The HTTP status (0 when there is none).
         status: u16,

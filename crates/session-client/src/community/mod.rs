@@ -14,7 +14,7 @@ pub mod api;
 mod dm;
 mod moderation;
 pub mod poll;
-mod posts;
+pub mod posts;
 pub mod url;
 
 pub use dm::DmSent;
@@ -27,6 +27,9 @@ use api::{Api, Call};
 use poll::{PolledRoom, Reader, Slot};
 use session_crypto::blinding::blind15_keypair;
 use url::{CommunityServer, RoomAddr};
+
+/// How often `watch` polls the community servers (each round is one request per server).
+pub const POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Rooms polled in one batch (two requests each).
 const ROOMS_PER_BATCH: usize = 28;

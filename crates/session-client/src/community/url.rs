@@ -98,6 +98,9 @@ impl CommunityServer {
 impl RoomAddr {
     /// Parses a join URL `http[s]://host[:port]/ROOM?public_key=KEY` (or `/r/ROOM`).
     pub fn parse(url: &str) -> Result<Self> {
+        if !url.contains("?public_key=") {
+            return Err(bad("community URL has no ?public_key= (the server's key)"));
+        }
         let (base, room, pubkey) = session_config::community::parse_full_url(url.trim())
             .map_err(|e| bad(format!("community URL: {e}")))?;
         session_config::community::canonical_room(&room)

@@ -18,7 +18,7 @@ pub struct Sogs {
     pub room_url: String,
     pub server_url: String,
     pub pubkey: [u8; 32],
-    _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
     shutdown: CancellationToken,
 }
 
@@ -47,7 +47,7 @@ impl Sogs {
             room_url: format!("http://127.0.0.1:{port}/lobby?public_key={pubkey_hex}"),
             server_url: format!("http://127.0.0.1:{port}?public_key={pubkey_hex}"),
             pubkey,
-            _dir: dir,
+            dir,
             shutdown,
         }
     }
@@ -318,4 +318,56 @@ async fn a_server_that_disappears_mid_poll_leaves_the_cursors() {
     assert_eq!(alice.communities().unwrap()[0].seqno, before);
     let e = alice.community_post(&sogs.room_url, "two", None).await;
     assert!(e.is_err());
+}
+
+/// The idle cost of polling 3 rooms (docs/BENCHMARKS.md): bytes a client exchanges with its
+/// guard per poll round when nothing happens, and per minute at the `watch` interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_cost_of_polling_three_rooms() {
+    let net = Nodes::start(6).await;
+    let home = tempfile::tempdir().unwrap();
+    let alice = client(home.path(), &net);
+    let sogs = Sogs::start(&[]).await;
+    let base = alice_base(&sogs);
+    let key = sogs
+        .room_url
+        .split("public_key=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    {
+        let dir = sogs.dir.path();
+        let admin = session_community::admin::Admin::open(session_community::Config::new(dir));
+        let admin = admin.unwrap();
+        admin.room_add("tea", "Tea", None).unwrap();
+        admin.room_add("news", "News", None).unwrap();
+    }
+    for room in ["lobby", "tea", "news"] {
+        alice
+            .community_join(&format!("{base}/{room}?public_key={key}"))
+            .await
+            .unwrap();
+    }
+    // One round to settle (first polls may carry the capabilities and DM listings).
+    alice.poll_communities().await.unwrap();
+    let (up0, down0) = (
+        net.bytes_up.load(Ordering::SeqCst),
+        net.bytes_down.load(Ordering::SeqCst),
+    );
+    let rounds = 20;
+    for _ in 0..rounds {
+        let round = alice.poll_communities().await.unwrap();
+        assert!(round.failed.is_empty() && round.applied.new.is_empty());
+    }
+    let up = (net.bytes_up.load(Ordering::SeqCst) - up0) / rounds;
+    let down = (net.bytes_down.load(Ordering::SeqCst) - down0) / rounds;
+    let per_minute = 60_000 / session_client::community::POLL_INTERVAL.as_millis() as usize;
+    println!(
+        "idle community poll, 3 rooms: {up} B up + {down} B down per round; \
+         {} B/min up, {} B/min down at one round per {:?}",
+        up * per_minute,
+        down * per_minute,
+        session_client::community::POLL_INTERVAL
+    );
+    assert!(up < 8_000 && down < 8_000, "{up} {down}");
 }

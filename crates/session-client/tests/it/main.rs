@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod community;
+mod community_bad;
+mod community_vectors;
 mod files;
 mod nodes;
 

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 /// What to do in a community.
 #[derive(Subcommand, Debug)]
 pub enum CommunityCommand {
-    /// Join a room by its URL (http[s]://host[:port]/ROOM?public_key=HEX); your other devices
-    /// join too.
+    /// Join a room by its URL (http://host:port/ROOM?public_key=HEX; https and no port too);
+    /// your other devices join too.
     Join {
         /// The room's URL.
         url: String,

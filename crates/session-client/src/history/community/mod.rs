@@ -310,42 +310,43 @@ impl History {
     /// The joined rooms: `UserGroups`' (rooms another device joined included) with what this
     /// device knows of them.
     pub fn community_rooms(&self) -> Result<Vec<JoinedRoom>, HistoryError> {
-        self.change(|db, cfg| {
-            let cfg = need(cfg)?;
-            let mut out = Vec::new();
-            for c in cfg.groups.communities() {
-                let Ok((base, room)) = canonical(&c.base_url, &c.room) else {
-                    continue;
-                };
-                let row = db
-                    .query_row(
-                        "SELECT name, seqno, info_updates, perms FROM community_rooms
-                         WHERE base_url = ?1 AND room = ?2",
-                        params![base, room],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?)),
-                    )
-                    .optional()?;
-                let (name, seqno, info_updates, perms) = row.unwrap_or_default();
-                let mark = read_mark(Some(cfg), &base, &room);
-                let unread: i64 = db.query_row(
-                    "SELECT COUNT(*) FROM community_posts WHERE base_url = ?1 AND room = ?2
-                         AND mine = 0 AND posted_ms > ?3",
-                    params![base, room, mark],
-                    |r| r.get(0),
-                )?;
-                out.push(JoinedRoom {
-                    base_url: base,
-                    token: c.room,
-                    pubkey: c.pubkey,
-                    name,
-                    seqno,
-                    info_updates,
-                    perms: Perms::parse(&perms),
-                    unread: usize::try_from(unread).unwrap_or(0),
-                });
-            }
-            Ok(out)
-        })
+        // Read-only: the configs as last saved, no write lock.
+        let cfg = self.user_configs()?;
+        let db = &self.db;
+        let cfg = &cfg;
+        let mut out = Vec::new();
+        for c in cfg.groups.communities() {
+            let Ok((base, room)) = canonical(&c.base_url, &c.room) else {
+                continue;
+            };
+            let row = db
+                .query_row(
+                    "SELECT name, seqno, info_updates, perms FROM community_rooms
+                     WHERE base_url = ?1 AND room = ?2",
+                    params![base, room],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?)),
+                )
+                .optional()?;
+            let (name, seqno, info_updates, perms) = row.unwrap_or_default();
+            let mark = read_mark(Some(cfg), &base, &room);
+            let unread: i64 = db.query_row(
+                "SELECT COUNT(*) FROM community_posts WHERE base_url = ?1 AND room = ?2
+                     AND mine = 0 AND posted_ms > ?3",
+                params![base, room, mark],
+                |r| r.get(0),
+            )?;
+            out.push(JoinedRoom {
+                base_url: base,
+                token: c.room,
+                pubkey: c.pubkey,
+                name,
+                seqno,
+                info_updates,
+                perms: Perms::parse(&perms),
+                unread: usize::try_from(unread).unwrap_or(0),
+            });
+        }
+        Ok(out)
     }
 
     /// A server's poll state (default when unknown).

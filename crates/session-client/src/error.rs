@@ -39,6 +39,15 @@ pub enum Error {
         /// A short description (never file contents).
         what: String,
     },
+    /// A community server refused a request or answered what the client cannot use
+    /// (`status` 0: refused before anything was sent, or an answer that does not parse).
+    #[error("community{}: {what}", if *status == 0 { String::new() } else { format!(" server answered {status}") })]
+    Community {
+        /// The HTTP status (0 when there is none).
+        status: u16,
+        /// What went wrong (never message contents or keys).
+        what: String,
+    },
     /// An attachment could not be read, encrypted, verified or decrypted.
     #[error("attachment: {0}")]
     Attachment(String),

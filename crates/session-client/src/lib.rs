@@ -4,6 +4,7 @@ pub mod account;
 pub mod attachments;
 pub mod avatars;
 pub mod chat;
+pub mod community;
 pub use session_protocol::content;
 mod error;
 pub mod fileserver;

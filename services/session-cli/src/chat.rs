@@ -133,12 +133,15 @@ async fn show(
     Ok(applied.new.len())
 }
 
-/// `receive [--read-receipts]`: polls once; one line (or JSON object) per new message or
-/// notice.
+/// `receive [--read-receipts]`: polls once (the swarm, then every community server); one
+/// line (or JSON object) per new message, notice, community post or DM.
 pub fn receive(home: &Path, network: Option<PathBuf>, json: bool, receipts: bool) -> CliResult {
     let n = online(home, network, async |c| {
         let applied = c.poll().await.map_err(err)?;
-        show(c, &applied, json, receipts).await
+        let mut n = show(c, &applied, json, receipts).await?;
+        let round = c.poll_communities().await.map_err(err)?;
+        n += crate::community::show(c, &round, json)?;
+        Ok(n)
     })?;
     Ok(Output::default().field("received", n))
 }
@@ -154,10 +157,20 @@ pub fn watch(
 ) -> CliResult {
     let n = online(home, network, async |c| {
         let mut total = 0;
+        let mut communities_at: Option<std::time::Instant> = None;
         loop {
             match c.poll().await {
                 Ok(applied) => total += show(c, &applied, json, receipts).await?,
                 Err(e) => eprintln!("poll failed: {e}"),
+            }
+            let due = communities_at
+                .is_none_or(|t| t.elapsed() >= session_client::community::POLL_INTERVAL);
+            if due {
+                communities_at = Some(std::time::Instant::now());
+                match c.poll_communities().await {
+                    Ok(round) => total += crate::community::show(c, &round, json)?,
+                    Err(e) => eprintln!("community poll failed: {e}"),
+                }
             }
             if count.is_some_and(|n| total >= n) {
                 return Ok(total);

@@ -1,6 +1,7 @@
 //! `session-cli`: the command-line client: identity keys, blinded IDs, 1:1 debugging, the
-//! account and 1:1 conversations over a network, and the account's state shared by its
-//! devices (profile, contacts, nicknames, blocks).
+//! account and 1:1 conversations over a network, the account's state shared by its devices
+//! (profile, contacts, nicknames, blocks), and communities (rooms on SOGS servers, blinded
+//! DMs).
 //!
 //! A thin binary: parse arguments, call `session-crypto`, print. Bad input exits with code 2 and
 //! one line on stderr; it never panics and never prints secrets it was not asked to print.
@@ -8,6 +9,7 @@
 mod account;
 mod account_state;
 mod chat;
+mod community;
 mod debug;
 mod files;
 mod keys;
@@ -122,6 +124,11 @@ enum Command {
         /// The Session ID.
         session_id: String,
     },
+    /// Communities: join, leave, read, post, edit, delete, react, moderate, DM.
+    #[command(subcommand)]
+    Community(community::CommunityCommand),
+    /// List the joined community rooms with their unread counts.
+    Communities,
     /// Attachments of received messages.
     #[command(subcommand)]
     Attachments(AttachmentsAction),
@@ -303,6 +310,8 @@ fn conversation(
         Command::Profile {
             action: Some(ProfileAction::RemovePicture),
         } => files::remove_picture(home, net),
+        Command::Community(cmd) => community::run(home, net, json, cmd),
+        Command::Communities => community::list(home, json),
         Command::Receive { read_receipts } => chat::receive(home, net, json, read_receipts),
         Command::Watch {
             read_receipts,

@@ -12,7 +12,7 @@ use session_crypto::SessionId;
 
 impl Chat {
     /// Our profile as it goes out with messages (empty when no name is set).
-    pub(super) fn own_profile(&self) -> WireProfile {
+    pub(crate) fn own_profile(&self) -> WireProfile {
         let profile = self.history.profile().unwrap_or_default();
         WireProfile {
             name: profile.name,
@@ -89,7 +89,7 @@ impl Chat {
 
     /// [`Chat::push_configs`], with a failure logged rather than returned (the change is
     /// made locally and will be pushed later).
-    pub(super) async fn sync_configs(&self) {
+    pub(crate) async fn sync_configs(&self) {
         log_failure(self.push_configs().await);
     }
 

@@ -13,6 +13,7 @@
 //! ([`configs`]); pushing it is the caller's next step.
 
 mod attachments;
+pub mod community;
 pub mod configs;
 mod contacts;
 mod messages;
@@ -84,6 +85,9 @@ const MIGRATIONS: &[&str] = &[
     // 4: attachments of messages (pointer, download state, local path) and contacts'
     // profile pictures.
     attachments::MIGRATION,
+    // 5: communities: joined rooms' poll state, posts, reactions, servers' capabilities and
+    // DM cursors, blinded DMs (the joined list itself is the `UserGroups` config).
+    community::MIGRATION,
 ];
 
 /// Errors of the local state.

@@ -284,7 +284,7 @@ fn a_version_3_database_gains_attachments_and_keeps_its_messages() {
         .expect("old message");
     }
     let h = History::open(dir.path()).expect("migrates");
-    assert_eq!(h.version().expect("version"), 4);
+    assert_eq!(h.version().expect("version"), MIGRATIONS.len());
     assert_eq!(
         h.message("h").expect("read").map(|e| e.text),
         Some("old".into())
@@ -369,4 +369,31 @@ fn a_contacts_picture_is_learned_once_per_url_and_dropped_with_their_profile() {
     assert!(!format!("{a:?}").contains("7, 7"), "the key is not shown");
     h.apply_poll(0, &[with_pic(4, None)], "c").expect("poll");
     assert_eq!(h.avatar(&peer).expect("read"), None, "picture removed");
+}
+
+#[test]
+fn a_version_4_database_gains_communities_and_keeps_its_messages() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let db = Connection::open(dir.path().join(DB_FILE)).expect("db");
+        for sql in &MIGRATIONS[..4] {
+            db.execute_batch(sql).expect("old schema");
+        }
+        db.pragma_update(None, "user_version", 4).expect("version");
+        db.execute(
+            "INSERT INTO messages (hash, peer, outgoing, text, sent_at_ms) VALUES ('h', 'p', 0, 'old', 1)",
+            [],
+        )
+        .expect("old message");
+    }
+    let h = History::open(dir.path()).expect("migrates");
+    assert_eq!(h.version().expect("version"), 5);
+    assert_eq!(
+        h.message("h").expect("read").map(|e| e.text),
+        Some("old".into())
+    );
+    let state = h.community_server("http://example.org").expect("table");
+    assert_eq!(state.capabilities, None);
+    // Without an account there is no UserGroups config to keep the joined rooms in.
+    assert!(h.community_rooms().is_err());
 }

@@ -3,6 +3,9 @@
 //! real 3-hop onion requests peeled by fake loopback nodes ([`nodes`]).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod community;
+mod community_bad;
+mod community_vectors;
 mod files;
 mod nodes;
 

@@ -28,6 +28,10 @@ pub struct Nodes {
     pub proxy_down: Arc<AtomicBool>,
     /// How many proxy hops reached a server.
     pub proxied: Arc<AtomicUsize>,
+    /// Bytes clients sent to guards (onion request bodies).
+    pub bytes_up: Arc<AtomicUsize>,
+    /// Bytes guards answered clients (onion response bodies).
+    pub bytes_down: Arc<AtomicUsize>,
 }
 
 #[derive(Clone)]
@@ -36,6 +40,8 @@ struct Net {
     http: reqwest::Client,
     proxy_down: Arc<AtomicBool>,
     proxied: Arc<AtomicUsize>,
+    bytes_up: Arc<AtomicUsize>,
+    bytes_down: Arc<AtomicUsize>,
 }
 
 #[derive(Clone)]
@@ -69,6 +75,8 @@ impl Nodes {
             http: reqwest::Client::new(),
             proxy_down: Arc::default(),
             proxied: Arc::default(),
+            bytes_up: Arc::default(),
+            bytes_down: Arc::default(),
         };
         for (ed25519, listener) in listeners {
             let me = Me {
@@ -90,6 +98,8 @@ impl Nodes {
             nodes,
             proxy_down: net.proxy_down,
             proxied: net.proxied,
+            bytes_up: net.bytes_up,
+            bytes_down: net.bytes_down,
         }
     }
 }
@@ -103,13 +113,20 @@ async fn info() -> String {
 }
 
 async fn onion(State(me): State<Me>, body: Bytes) -> (StatusCode, Vec<u8>) {
+    me.net.bytes_up.fetch_add(body.len(), Ordering::SeqCst);
+    let (code, answer) = peel_and_forward(&me, &body).await;
+    me.net.bytes_down.fetch_add(answer.len(), Ordering::SeqCst);
+    (code, answer)
+}
+
+async fn peel_and_forward(me: &Me, body: &[u8]) -> (StatusCode, Vec<u8>) {
     let plain = |code: u16, text: &str| {
         (
             StatusCode::from_u16(code).unwrap(),
             text.as_bytes().to_vec(),
         )
     };
-    let Ok(mut envelope) = OnionEnvelope::parse(&body) else {
+    let Ok(mut envelope) = OnionEnvelope::parse(body) else {
         return plain(400, "Invalid ciphertext");
     };
     let mut at = me.ed25519;

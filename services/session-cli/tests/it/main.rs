@@ -452,6 +452,24 @@ fn chat_commands_fail_clearly_without_network_or_with_bad_ids() {
         &[&base[..], &["profile", "set-picture", big]].concat(),
         "limit",
     );
+    // Community commands check URLs and IDs before going online.
+    bad(
+        &[&base[..], &["community", "join", "http://h.org/lobby"]].concat(),
+        "public_key",
+    );
+    bad(
+        &[&base[..], &["community", "post", "nonsense", "hi"]].concat(),
+        "community URL",
+    );
+    bad(
+        &[
+            &base[..],
+            &["community", "dm", SID, "hi", "--server", "http://h.org"],
+        ]
+        .concat(),
+        "blinded ID",
+    );
+    assert_eq!(json(&["--home", home, "communities"])["count"], 0);
     // History of a stranger is empty, not an error.
     assert_eq!(
         json(&["--home", home, "history", SID, "--json"])["messages"],

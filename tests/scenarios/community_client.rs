@@ -7,7 +7,8 @@
 //! refused; Alice DMs Bob's blinded ID, Bob answers through the inbox, and from then on the
 //! conversation is a 1:1 through the swarm; Alice's second device (restored from her phrase)
 //! lists the room through `UserGroups`. The nodes' counters show no direct storage RPC and a
-//! proxied request for every community request.
+//! proxied request for every community request; the server's traffic log shows that every
+//! request it saw came inside an onion request.
 
 use serde_json::Value;
 use session_devnet::Devnet;
@@ -123,6 +124,7 @@ async fn alice_and_bob_in_the_lobby_through_onion_paths() {
 
     let (direct_before, _) = traffic(&devnet).await;
     let proxied_before = proxied(&devnet).await;
+    let server_before = server_traffic(&community.data_dir);
     let mut requests = 0u64;
 
     // Alice joins and posts; Bob joins and reads it under her blinded ID.
@@ -266,4 +268,24 @@ async fn alice_and_bob_in_the_lobby_through_onion_paths() {
         through >= requests,
         "{through} proxied < {requests} community requests"
     );
+    // The server's side: every request it saw came inside an onion request (each proxied
+    // request carries one inner request: a batch, a sequence or one endpoint).
+    let server_after = server_traffic(&community.data_dir);
+    assert_eq!(
+        server_after.0, server_before.0,
+        "no client reached the server directly"
+    );
+    let onion = server_after.1 - server_before.1;
+    assert!(
+        onion >= requests && onion <= through,
+        "{onion} onion requests at the server, {requests} made, {through} proxied"
+    );
+}
+
+/// (direct, onion) requests in the community server's traffic log (`server.log`).
+fn server_traffic(data_dir: &str) -> (u64, u64) {
+    let log = std::fs::read_to_string(std::path::Path::new(data_dir).join("server.log"))
+        .expect("the community server's log");
+    let count = |via: &str| log.lines().filter(|l| l.contains(via)).count() as u64;
+    (count("via=direct"), count("via=onion"))
 }

@@ -209,13 +209,20 @@ pub fn open(config: Config) -> Result<(Server, NodeKeys), Error> {
 #[derive(Clone)]
 struct App(Arc<Server>);
 
+/// The tracing target of the one-line-per-request traffic log (`via=direct` or `via=onion`,
+/// nothing else: no path, no user), at debug level.
+pub const TRAFFIC_LOG: &str = "session_community::traffic";
+
 async fn api_entry(
     State(App(srv)): State<App>,
+    via: Option<axum::Extension<session_lsrpc::ViaOnion>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let via = if via.is_some() { "onion" } else { "direct" };
+    tracing::debug!(target: TRAFFIC_LOG, %via, "request");
     let req = Req {
         method: method.as_str().to_owned(),
         path: session_sogs::decode_path(uri.path()),

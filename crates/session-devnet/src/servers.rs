@@ -44,7 +44,15 @@ pub async fn start_community(binary: &Path, dir: &Path) -> anyhow::Result<Runnin
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     admin(binary, dir, &["room", "add", LOBBY, "--name", "Lobby"])?;
     let pubkey = admin(binary, dir, &["pubkey"])?;
-    let (child, base) = serve(binary, dir, "community server").await?;
+    // Its traffic log (one `via=direct|onion` line per request) lets tests prove that clients
+    // reach it only through onion requests.
+    let (child, base) = serve(
+        binary,
+        dir,
+        "community server",
+        ",session_community::traffic=debug",
+    )
+    .await?;
     let room_url = |token: &str| format!("{base}/{token}?public_key={pubkey}");
     let entry = CommunityEntry {
         url: format!("{base}?public_key={pubkey}"),
@@ -71,7 +79,7 @@ pub async fn start_file_server(
 ) -> anyhow::Result<Running<FileServerEntry>> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let pubkey = admin(binary, dir, &["pubkey"])?;
-    let (child, url) = serve(binary, dir, "file server").await?;
+    let (child, url) = serve(binary, dir, "file server", "").await?;
     let entry = FileServerEntry {
         url,
         pubkey,
@@ -103,9 +111,15 @@ fn admin(binary: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-/// Spawns `binary --data-dir DIR serve --listen 127.0.0.1:PORT` (log in `DIR/server.log`) and
-/// waits until it answers HTTP. Returns the child and its base URL.
-async fn serve(binary: &Path, dir: &Path, name: &str) -> anyhow::Result<(Child, String)> {
+/// Spawns `binary --data-dir DIR serve --listen 127.0.0.1:PORT` (log in `DIR/server.log`,
+/// `RUST_LOG` or `info`, plus `log_extra` directives) and waits until it answers HTTP. Returns
+/// the child and its base URL.
+async fn serve(
+    binary: &Path,
+    dir: &Path,
+    name: &str,
+    log_extra: &str,
+) -> anyhow::Result<(Child, String)> {
     let port = free_port()?;
     let mut cmd = Command::new(binary);
     cmd.arg("--data-dir")
@@ -113,7 +127,7 @@ async fn serve(binary: &Path, dir: &Path, name: &str) -> anyhow::Result<(Child, 
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env(
             "RUST_LOG",
-            std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()) + log_extra,
         );
     let log: PathBuf = dir.join("server.log");
     let mut child =

@@ -126,6 +126,8 @@ fn pubkey(config: &Config) -> Result<()> {
 
 fn serve(config: Config, listen: SocketAddr) -> Result<()> {
     tracing_subscriber::fmt()
+        // Colours only on a terminal: log files stay plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

@@ -1,13 +1,16 @@
-//! `cargo xtask devnet [up options] | down | register | exit ID | status`: installs the pinned
-//! anvil (npm, into `devnet/node_modules`) if missing, builds the node and devnet binaries, then
-//! becomes `session-devnet` (the library's command-line front end) with the same arguments.
+//! `cargo xtask devnet [up options] | down | register | exit ID | status | kill ID | start ID |
+//! pause ID | resume ID`: installs the pinned anvil (npm, into `devnet/node_modules`) if
+//! missing, builds the node and devnet binaries, then becomes `session-devnet` (the library's
+//! command-line front end) with the same arguments.
 
 use crate::{cmd, contracts};
 use anyhow::{Context, Result};
 use std::os::unix::process::CommandExt as _;
 use std::process::Command;
 
-const SUBCOMMANDS: [&str; 5] = ["up", "down", "register", "exit", "status"];
+const SUBCOMMANDS: [&str; 9] = [
+    "up", "down", "register", "exit", "status", "kill", "start", "pause", "resume",
+];
 
 /// Runs the devnet command line.
 pub fn run(args: &[&str]) -> Result<()> {

@@ -429,6 +429,17 @@ impl Devnet {
         node.pid = 0;
     }
 
+    /// Pauses node `index` with SIGSTOP: it holds its sockets and answers nothing (a hung
+    /// node) until [`Devnet::resume_node`].
+    pub fn pause_node(&self, index: usize) {
+        crate::process::pause(self.nodes[index].pid);
+    }
+
+    /// Lets a paused node run again (SIGCONT).
+    pub fn resume_node(&self, index: usize) {
+        crate::process::resume(self.nodes[index].pid);
+    }
+
     /// Starts node `index` again on its data directory and ports.
     pub fn restart_node(&mut self, index: usize) -> anyhow::Result<()> {
         let child = self.spawn_node(&self.nodes[index])?;
@@ -518,8 +529,11 @@ impl Devnet {
             min_swarm_size: c.min_swarm_size,
             ideal_swarm_size: c.ideal_swarm_size,
             unlock_delay_secs: c.unlock_delay_secs,
+            // Killed nodes stay listed (pid 0) so that `start ID` finds them again.
             nodes: self
-                .live_nodes()
+                .nodes
+                .iter()
+                .filter(|n| !n.exited)
                 .map(|n| ManifestNode {
                     id: n.id,
                     ed25519: hex::encode(n.record.ed25519),

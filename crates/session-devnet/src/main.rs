@@ -1,7 +1,7 @@
 //! `session-devnet`: the program behind `cargo xtask devnet`. `up` brings a devnet up (nodes, a
 //! community server, a file server; in the foreground until Ctrl-C, or `--detach`ed), `down`
-//! stops a detached one, `register` adds a node
-//! and `exit ID` retires one, `status` prints what the nodes agree on.
+//! stops a detached one, `register` adds a node and `exit ID` retires one, `status` prints what
+//! the nodes agree on; `kill`, `start`, `pause` and `resume ID` inject faults by hand.
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -45,6 +45,35 @@ enum Cmd {
     },
     /// Print the running devnet's nodes and swarms.
     Status,
+    /// SIGKILL node ID (it stays registered; `start ID` brings it back).
+    Kill {
+        /// Registry id of the node.
+        id: u64,
+    },
+    /// Start node ID again on its data directory and ports (after `kill`).
+    Start {
+        /// Registry id of the node.
+        id: u64,
+    },
+    /// SIGSTOP node ID: it keeps its sockets but answers nothing, like a hung node.
+    Pause {
+        /// Registry id of the node.
+        id: u64,
+    },
+    /// SIGCONT node ID after `pause`.
+    Resume {
+        /// Registry id of the node.
+        id: u64,
+    },
+}
+
+/// A fault injected by hand.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    Kill,
+    Start,
+    Pause,
+    Resume,
 }
 
 #[derive(Args, Debug)]
@@ -119,6 +148,10 @@ async fn main() -> anyhow::Result<()> {
         Cmd::Register => register(&cli, &root).await,
         Cmd::Exit { id } => exit(&cli, &root, *id).await,
         Cmd::Status => status(&cli, &root).await,
+        Cmd::Kill { id } => fault(&cli, &root, *id, Fault::Kill).await,
+        Cmd::Start { id } => fault(&cli, &root, *id, Fault::Start).await,
+        Cmd::Pause { id } => fault(&cli, &root, *id, Fault::Pause).await,
+        Cmd::Resume { id } => fault(&cli, &root, *id, Fault::Resume).await,
     }
 }
 
@@ -317,6 +350,45 @@ async fn status(cli: &Cli, root: &Path) -> anyhow::Result<()> {
     let (devnet, _) = attach(cli, root).await?;
     let report = devnet.agreed_report().await?;
     print_summary(&devnet, &report, &manifest_path(root));
+    devnet.detach();
+    Ok(())
+}
+
+/// Kills, starts, pauses or resumes node `id`, and keeps the manifest's pids current.
+async fn fault(cli: &Cli, root: &Path, id: u64, what: Fault) -> anyhow::Result<()> {
+    let (mut devnet, old) = attach(cli, root).await?;
+    let index = devnet
+        .nodes
+        .iter()
+        .position(|n| n.id == id)
+        .with_context(|| format!("no node with id {id} in the manifest"))?;
+    let pid = devnet.nodes[index].pid;
+    match (what, pid) {
+        (Fault::Start, 0) => devnet.restart_node(index)?,
+        (Fault::Start, _) => bail!("node {id} runs (pid {pid}); `kill {id}` it first"),
+        (_, 0) => bail!("node {id} is not running; `start {id}` it first"),
+        (Fault::Kill, _) => devnet.kill_node(index),
+        (Fault::Pause, _) => devnet.pause_node(index),
+        (Fault::Resume, _) => devnet.resume_node(index),
+    }
+    let mut m = devnet.manifest(None, old.supervisor_pid);
+    for n in &mut m.nodes {
+        if let Some(before) = old.nodes.iter().find(|o| o.id == n.id) {
+            n.swarm_id.clone_from(&before.swarm_id);
+        }
+    }
+    m.save(&manifest_path(root))?;
+    let now = devnet.nodes[index].pid;
+    println!(
+        "node {id}: {} (pid {})",
+        match what {
+            Fault::Kill => "killed",
+            Fault::Start => "started",
+            Fault::Pause => "paused",
+            Fault::Resume => "resumed",
+        },
+        if now == 0 { pid } else { now }
+    );
     devnet.detach();
     Ok(())
 }

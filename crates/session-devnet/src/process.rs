@@ -90,6 +90,16 @@ pub fn kill9(pid: u32) {
     signal(pid, "-KILL");
 }
 
+/// Sends SIGSTOP to `pid` (it hangs until [`resume`]).
+pub fn pause(pid: u32) {
+    signal(pid, "-STOP");
+}
+
+/// Sends SIGCONT to `pid`.
+pub fn resume(pid: u32) {
+    signal(pid, "-CONT");
+}
+
 /// Sends SIGTERM to `pid`.
 pub fn terminate(pid: u32) {
     signal(pid, "-TERM");

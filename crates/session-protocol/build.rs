@@ -1,4 +1,4 @@
-//! Compiles `proto/session/*.proto` with prost and the vendored protoc (never a system one).
+//! Compiles this crate's `proto/*.proto` (Session's protobufs) with prost and the vendored protoc (never a system one).
 //!
 //! The descriptor set is read first so that the optional serde and arbitrary derives can be
 //! attached per field kind without a hand-kept list: bytes print as hex, enums by name, absent
@@ -16,7 +16,7 @@ const SERDE: &str = "#[cfg_attr(feature = \"serde\", derive(::serde::Serialize))
 const ARBITRARY: &str = "#[cfg_attr(feature = \"arbitrary\", derive(::arbitrary::Arbitrary))]";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../../proto/session");
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("proto");
     let protos = [root.join("session.proto"), root.join("websocket.proto")];
     for p in &protos {
         println!("cargo:rerun-if-changed={}", p.display());

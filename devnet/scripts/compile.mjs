@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compiles the devnet contracts with the pinned solc-js (standard-JSON interface) and writes
 // their committed artifacts (ABI + creation bytecode + compiler version + settings + source hash)
-// to contracts/artifacts/.
+// to crates/session-chain/artifacts/, inside the crate that generates its bindings from them (so
+// the crate packages on its own).
 //
 //   node scripts/compile.mjs           write the artifacts
 //   node scripts/compile.mjs --check   compile in memory; exit 1 naming every stale artifact
@@ -18,6 +19,9 @@ import { createRequire } from 'node:module';
 const devnet = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const solc = require('solc');
+
+/** Where the artifacts live: in the crate whose `sol!` bindings read them. */
+const ARTIFACTS = join(devnet, '..', 'crates', 'session-chain', 'artifacts');
 
 /** The contracts with committed artifacts, each in `contracts/src/<name>.sol`. */
 const CONTRACTS = ['SessionToken', 'ServiceNodeRegistry'];
@@ -67,7 +71,7 @@ function compile() {
       abi: contract.abi,
       bytecode: `0x${contract.evm.bytecode.object}`,
     };
-    artifacts.set(join(devnet, 'contracts', 'artifacts', `${name}.json`), `${JSON.stringify(artifact, null, 2)}\n`);
+    artifacts.set(join(ARTIFACTS, `${name}.json`), `${JSON.stringify(artifact, null, 2)}\n`);
   }
   return artifacts;
 }

@@ -1,7 +1,9 @@
 //! `cargo xtask contracts`: the devnet's Solidity contracts under `devnet/contracts`.
 //!
 //! * `contracts build` — compiles the sources with the pinned solc-js and rewrites the committed
-//!   artifacts (`devnet/contracts/artifacts/*.json`: ABI, creation bytecode, compiler version).
+//!   artifacts (`crates/session-chain/artifacts/*.json`: ABI, creation bytecode, compiler
+//!   version), which `session-chain` turns into bindings with `sol!`; they live in that crate so
+//!   that it packages on its own.
 //! * `contracts check` — fails when the committed artifacts differ from a fresh compile.
 //! * `contracts test` — the staleness check, then the forge tests in `devnet/contracts/test`.
 //!

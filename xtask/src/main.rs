@@ -1,8 +1,9 @@
 //! `cargo xtask`: the single entry point for project automation.
 //!
-//! * `cargo xtask test` — fmt check, clippy (warnings denied), every test in the workspace,
-//!   the contract artifacts' staleness check and forge tests, and a compile check of the fuzz
-//!   targets. This is exactly what `.ci/run` runs.
+//! * `cargo xtask test` — fmt check, clippy (warnings denied), tidy, docs (warnings denied),
+//!   the library crates' manifests and a package dry-run of each, the contract artifacts'
+//!   staleness check and forge tests, the examples' build, every test in the workspace, and a
+//!   compile check of the fuzz targets. This is exactly what `.ci/run` runs.
 //! * `cargo xtask bench <crypto | config | node | swarm | onion | e2e | community>` — criterion
 //!   benchmarks next to libsodium or to their own bound, or a load generator / latency run on
 //!   real nodes or the community server; each writes its table into `docs/BENCHMARKS.md`.
@@ -22,6 +23,7 @@ mod devnet;
 mod e2e;
 mod fuzz;
 mod layers;
+mod package;
 mod tidy;
 
 use anyhow::{Result, bail};
@@ -71,7 +73,15 @@ fn test() -> Result<()> {
         &root,
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    // Every library crate packages on its own (no compile: RocksDB is not built again).
+    package::check()?;
     contracts::test(&root)?;
+    // The READMEs point to the examples (`cargo run -p CRATE --example NAME`): they build.
+    cmd::run(
+        "cargo",
+        &["build", "--workspace", "--examples", "--locked"],
+        &root,
+    )?;
     // The end-to-end scenarios start binaries of other packages: build them first.
     e2e::build_binaries(&root, "dev")?;
     cmd::run("cargo", &["test", "--workspace", "--locked"], &root)?;

@@ -1,4 +1,5 @@
-//! Contract bindings, generated from the committed compiler artifacts (ABI and creation code).
+//! Contract bindings, generated from the committed compiler artifacts (ABI and creation code) in
+//! this crate's `artifacts/` (written by `cargo xtask contracts build` from `devnet/contracts/src`).
 
 #![allow(missing_docs, clippy::too_many_arguments)]
 
@@ -6,12 +7,12 @@ alloy::sol!(
     #[sol(rpc)]
     #[derive(Debug, PartialEq, Eq)]
     SessionToken,
-    "../../devnet/contracts/artifacts/SessionToken.json"
+    "artifacts/SessionToken.json"
 );
 
 alloy::sol!(
     #[sol(rpc)]
     #[derive(Debug, PartialEq, Eq)]
     ServiceNodeRegistry,
-    "../../devnet/contracts/artifacts/ServiceNodeRegistry.json"
+    "artifacts/ServiceNodeRegistry.json"
 );

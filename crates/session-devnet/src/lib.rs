@@ -1,9 +1,4 @@
-//! A whole local Session network in one process tree: anvil (a local EVM chain with Arbitrum's
-//! local chain id), the `SessionToken` and `ServiceNodeRegistry` contracts, N funded and
-//! registered nodes (some staked by several contributors), the `session-node` processes
-//! following the registry, and (when given their binaries) a community server and a file
-//! server. Used by `cargo xtask devnet` (through the `session-devnet` binary) and by
-//! end-to-end tests, each of which gets its own devnet on free ports, torn down on drop.
+#![doc = include_str!("../README.md")]
 
 pub mod anvil;
 mod devnet;

@@ -1,17 +1,4 @@
-//! `POST /oxen/v4/lsrpc` for HTTP servers reached through onion requests (`spec/network.md`
-//! §1.6): the one implementation the community server and the file server share.
-//!
-//! The last hop of an onion path POSTs its decrypted layer here. [`handle`] opens it with the
-//! server's X25519 key ([`session_onion::open_v4`]), turns the inner v4 request into an HTTP
-//! request and runs it on the server's own [`Router`] (so it meets exactly the code a direct
-//! request meets, auth headers included), then seals the status, lower-cased headers and body
-//! back as a v4 response. A body that does not decrypt is a plain 400; a payload that decrypts
-//! but is not a v4 request is an encrypted 400 `Invalid v4 onion request`, as the reference
-//! server answers.
-//!
-//! This crate must never interpret the inner request: routing, auth and limits belong to the
-//! server whose router it runs. It bounds what it buffers (the request by the caller's body
-//! limit, the inner answer by [`Limits::response`]).
+#![doc = include_str!("../README.md")]
 
 pub mod key;
 

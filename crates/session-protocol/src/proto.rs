@@ -1,4 +1,4 @@
-//! Session's protobuf messages (`proto/session/*.proto`, proto2, compiled by prost), with the
+//! Session's protobuf messages (this crate's `proto/*.proto`, proto2, compiled by prost), with the
 //! required-field rules Session's parsers enforce.
 //!
 //! Fields that Session declares `required` are `Option`s here so that absence can be seen;

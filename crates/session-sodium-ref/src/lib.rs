@@ -1,9 +1,4 @@
-//! Safe wrappers over libsodium, used only as the reference implementation in differential tests
-//! and as the comparison figure in benchmarks.
-//!
-//! This crate must never become a dependency of production code: it exists so that the pure-Rust
-//! `session-crypto` can be checked byte-for-byte against libsodium, which is what Session's own
-//! clients (libsession-util, desktop) use. It is the only crate in the workspace allowed `unsafe`.
+#![doc = include_str!("../README.md")]
 
 use libsodium_sys as ffi;
 use std::sync::Once;

@@ -1,27 +1,4 @@
-//! SOGS (Session community server) request authentication, without transport or storage
-//! (`spec/network.md` §5.1, `spec/crypto.md` §3.3).
-//!
-//! A request is authenticated by four headers: `X-SOGS-Pubkey` (`15` + blind15 key, or `00` +
-//! unblinded Ed25519 key), `X-SOGS-Nonce` (16 bytes, base64 or hex), `X-SOGS-Timestamp` (unix
-//! seconds) and `X-SOGS-Signature` (base64 Ed25519 signature) over
-//!
-//! ```text
-//! server_x25519_pubkey(32) ‖ nonce(16) ‖ timestamp ‖ METHOD ‖ path[?query] ‖ [BLAKE2b-512(body)]
-//! ```
-//!
-//! * [`RawAuth::parse`] — a server reading the headers: parse-then-verify. It yields an
-//!   unverified [`ParsedAuth`] (or the reference server's exact 400 error); only
-//!   [`ParsedAuth::check_time`] and [`ParsedAuth::verify`] make it usable. What needs the
-//!   server's database (bans, nonce reuse) stays with the server, between the two.
-//! * [`sign_request`] — a client making the headers (blind15 with the SOGS/desktop nonce hash,
-//!   or unblinded).
-//! * [`signed_message`] — the exact bytes both sign and verify.
-//! * [`decode_hex_or_b64`], [`decode_base64`], [`decode_path`] — the reference server's lenient
-//!   decoders, shared with the server's request parsing.
-//!
-//! This crate is pure: it must never do I/O, read a clock or create randomness (time and the
-//! nonce are parameters). Every parser takes untrusted input and returns an error, never panics;
-//! errors carry the reference server's status and text, never key material.
+#![doc = include_str!("../README.md")]
 
 mod decode;
 mod error;

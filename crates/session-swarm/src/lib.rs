@@ -1,18 +1,4 @@
-//! Swarms of Session nodes: which nodes store which accounts.
-//!
-//! - [`space`]: the pubkey → swarm mapping of the storage server (`spec/network.md` 3.2).
-//! - [`mt`]: `std::mt19937_64` and the portable uniform draw that swarm formation uses.
-//! - [`formation`]: Session's deterministic swarm formation, `calc_swarm_changes`
-//!   (`spec/network.md` 3.1), with Session's sizes or smaller devnet ones.
-//! - [`registry`]: replay of the node registry's events (registration signatures checked here,
-//!   because the contract cannot afford to).
-//! - [`network`]: epoch-by-epoch replay of registry events into swarms, which every node and
-//!   client computes identically; [`diff`] says who joined and left which swarm.
-//!
-//! This crate is pure: it must never do I/O, read a clock or draw its own randomness. The only
-//! randomness is the Mersenne Twister seeded from an epoch block hash given by the caller, so
-//! every output is a function of the inputs alone. It must never depend on tokio, alloy or
-//! rocksdb; the chain reader (`session-chain`) feeds it events and block hashes.
+#![doc = include_str!("../README.md")]
 
 pub mod diff;
 mod error;

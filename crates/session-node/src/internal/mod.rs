@@ -1,4 +1,4 @@
-//! The node-to-node gRPC API (`proto/internal/node.proto`) as every layer above uses it: the
+//! The node-to-node gRPC API (this crate's `proto/node.proto`) as every layer above uses it: the
 //! generated messages, call authentication ([`auth`]), the client side of calls to other nodes
 //! ([`peers`]) and the peer-test schedule they feed ([`health`]). The service that answers the
 //! calls is transport (`crate::server::grpc`); what the calls are for is request logic

@@ -498,7 +498,35 @@ impl Devnet {
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        bail!("the nodes did not converge within {timeout:?}: {last}")
+        bail!(
+            "the nodes did not converge within {timeout:?}: {last}{}",
+            self.dead_nodes()
+        )
+    }
+
+    /// For an error message: the live nodes whose process is gone, with their logs' last lines.
+    fn dead_nodes(&self) -> String {
+        let mut out = String::new();
+        for n in self.live_nodes() {
+            let stat = std::fs::read_to_string(format!("/proc/{}/stat", n.pid)).unwrap_or_default();
+            let running = stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|s| !s.trim_start().starts_with('Z') && !s.trim().is_empty());
+            if running {
+                continue;
+            }
+            let log = std::fs::read_to_string(n.data_dir.join("node.log")).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(5).collect();
+            out.push_str(&format!(
+                "; node {} (pid {}, {}) is not running, its log ends: {}",
+                n.id,
+                n.pid,
+                n.http(),
+                tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+            ));
+        }
+        out
     }
 
     /// The report every live node gives, if they all give the same one.

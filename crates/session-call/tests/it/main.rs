@@ -2,4 +2,5 @@
 //! filter), the state machine edge by edge, and property tests.
 
 mod machine;
+mod props;
 mod signal;

@@ -20,6 +20,7 @@ pub const PURE_CRATES: &[&str] = &[
     "session-sogs",
     "session-onion",
     "session-swarm",
+    "session-call",
 ];
 
 /// Packages a pure crate must never pull in.

@@ -151,12 +151,13 @@ async fn a_path_with_a_killed_node_fails_over_to_the_other_path() {
         .expect("index");
     s.devnet.kill_node(index);
 
-    // On its own, the broken path fails with a plain relay error from the guard.
+    // On its own, the broken path fails with a plain relay error from the guard: the guard is
+    // up, the hop after it is not.
     let attempt = client
         .send_once(&doomed_path, &dest, &store_body(&user, b"lost"))
         .await
         .expect("sent");
-    assert_eq!(attempt.outcome, Outcome::PathFailed, "{}", attempt.detail);
+    assert_eq!(attempt.outcome, Outcome::RelayFailed, "{}", attempt.detail);
 
     // A request started on it fails over to the other path and succeeds.
     let reply = client
@@ -167,6 +168,13 @@ async fn a_path_with_a_killed_node_fails_over_to_the_other_path() {
     client.with_manager(|m| {
         assert_eq!(m.path_failures(&doomed_path.guard().ed25519), 1);
         assert_eq!(m.node_failures(&middle), 1);
+        // The path kept its guard and got new relays: the dead node is in no path.
+        let rebuilt = m
+            .paths()
+            .iter()
+            .find(|p| p.guard().ed25519 == doomed_path.guard().ed25519)
+            .expect("the guard keeps its path");
+        assert!(!rebuilt.contains(&middle));
     });
     let reply = client
         .request(&dest, &retrieve_body(&user))

@@ -210,6 +210,11 @@ impl PathManager {
                 self.path_failed(path, rng, &mut dropped);
                 Advice::RetryPath
             }
+            Outcome::RelayFailed => {
+                self.path_failed(path, rng, &mut dropped);
+                self.new_relays(&path.guard().ed25519, rng);
+                Advice::RetryPath
+            }
             Outcome::NextNodeNotFound(node) => {
                 if self.config.drop_on_next_node_not_found {
                     if self.is_known(&node, destination) {
@@ -316,6 +321,26 @@ impl PathManager {
             nodes.push(relay);
         }
         Some(Path { nodes })
+    }
+
+    /// Gives the path of `guard` (if it still has one) new relays, none of its old ones; the
+    /// path is dropped when the pool has too few free nodes.
+    fn new_relays(&mut self, guard: &Ed25519PublicKey, rng: &mut impl CryptoRng) {
+        let Some(i) = self.paths.iter().position(|p| &p.guard().ed25519 == guard) else {
+            return;
+        };
+        let busy = self.busy();
+        let mut nodes = vec![self.paths[i].nodes[0].clone()];
+        while nodes.len() < self.paths[i].nodes.len() {
+            match self.pick_relay(&nodes, &busy, rng) {
+                Some(relay) => nodes.push(relay),
+                None => {
+                    self.paths.remove(i);
+                    return;
+                }
+            }
+        }
+        self.paths[i].nodes = nodes;
     }
 
     fn path_failed(

@@ -17,8 +17,11 @@
 //!   [`PathConfig::path_failure_threshold`] the path and its guard are dropped (the guard also
 //!   from the pool) and a new guard is tested. A node reaching
 //!   [`PathConfig::node_failure_threshold`] leaves the pool; in a path it is replaced in place by
-//!   a random untested node (a guard's whole path is dropped instead). `Next node not found`
-//!   counts against the named node; 421, 406/425 and other destination statuses are advice for
+//!   a random untested node (a guard's whole path is dropped instead). A relay failure (the
+//!   guard answered `Request time out` or `Invalid response from snode`) counts as a path
+//!   failure and also gives the path new relays at once, keeping its guard (which answered):
+//!   a retry does not go through the dead hop again (desktop waits for the thresholds).
+//!   `Next node not found` counts against the named node; 421, 406/425 and other destination statuses are advice for
 //!   the caller.
 //! * Counters are not reset by successes; [`PathManager::set_pool`] (a fresh pool from seed nodes
 //!   or from node consensus) resets them, as desktop does.
@@ -149,14 +152,23 @@ pub enum Outcome {
     PathFailed,
     /// A relay answered `502 Next node not found: <ed25519>`.
     NextNodeNotFound(Ed25519PublicKey),
+    /// The guard answered, but a hop after it failed: a relay's next hop timed out (`504
+    /// Request time out`) or answered garbage (`500 Invalid response from snode`).
+    RelayFailed,
 }
 
 const NEXT_NODE_NOT_FOUND: &[u8] = b"Next node not found: ";
+/// The reference server's texts for a next hop that did not answer, or answered garbage.
+const RELAY_FAILURES: [&[u8]; 2] = [b"Request time out", b"Invalid response from snode"];
 
 impl Outcome {
     /// Classifies a plain (non-200) answer from the guard: `Next node not found: <hex>` names a
-    /// node; anything else is a path failure.
+    /// node; a relay timeout or garbage from a relay is [`Self::RelayFailed`]; anything else
+    /// is a path failure.
     pub fn from_plain_error(_status: u16, body: &[u8]) -> Self {
+        if RELAY_FAILURES.iter().any(|text| body.starts_with(text)) {
+            return Self::RelayFailed;
+        }
         body.strip_prefix(NEXT_NODE_NOT_FOUND)
             .and_then(|rest| rest.get(..64))
             .and_then(|hex| std::str::from_utf8(hex).ok())

@@ -374,8 +374,17 @@ fn relay_error_texts_and_client_classification() {
         Outcome::from_plain_error(502, b"Next node not found: zz"),
         Outcome::PathFailed
     );
+    // A relay's next hop timed out or answered garbage: the guard is up, a later hop is not.
     assert_eq!(
         Outcome::from_plain_error(504, b"Request time out"),
+        Outcome::RelayFailed
+    );
+    assert_eq!(
+        Outcome::from_plain_error(500, b"Invalid response from snode"),
+        Outcome::RelayFailed
+    );
+    assert_eq!(
+        Outcome::from_plain_error(503, b"Snode not ready: 00"),
         Outcome::PathFailed
     );
     assert_eq!(

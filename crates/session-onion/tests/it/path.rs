@@ -281,6 +281,39 @@ fn path_failure_threshold_drops_the_path_and_its_guard() {
 }
 
 #[test]
+fn a_relay_failure_gives_the_path_new_relays_and_keeps_its_guard() {
+    let (mut m, mut r) = manager(20);
+    ready(&mut m, &mut r);
+    let path = first_path(&m);
+    let guard = path.guard().ed25519;
+    let old: Vec<Ed25519PublicKey> = path.nodes()[1..].iter().map(|n| n.ed25519).collect();
+    let rep = m.report(&path, None, Outcome::RelayFailed, &mut r);
+    assert_eq!(rep.advice, Advice::RetryPath);
+    assert!(rep.dropped.is_empty());
+    assert_eq!(
+        m.path_failures(&guard),
+        1,
+        "it still counts as a path failure"
+    );
+    let now = m
+        .paths()
+        .iter()
+        .find(|p| p.guard().ed25519 == guard)
+        .expect("the path stays, with its guard")
+        .clone();
+    assert_eq!(now.nodes().len(), path.nodes().len());
+    assert!(
+        now.nodes()[1..].iter().all(|n| !old.contains(&n.ed25519)),
+        "no old relay is reused"
+    );
+    check_invariants(&m);
+    // A plain path failure leaves the relays where they are (desktop's thresholds decide).
+    let before = first_path(&m);
+    m.report(&before, None, Outcome::PathFailed, &mut r);
+    assert_eq!(first_path(&m).nodes(), before.nodes());
+}
+
+#[test]
 fn node_failure_threshold_replaces_a_relay_in_place() {
     let (mut m, mut r) = manager(20);
     ready(&mut m, &mut r);

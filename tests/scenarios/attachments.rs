@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 use session_devnet::Devnet;
-use session_e2e::chat::traffic;
+use session_e2e::chat::{proxied, traffic};
 use session_e2e::cli::{User, receive_until};
 use session_e2e::{config, with_servers};
 use std::path::Path;
@@ -19,24 +19,6 @@ fn data(n: usize, salt: u8) -> Vec<u8> {
     (0..n)
         .map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt) ^ (i >> 13) as u8)
         .collect()
-}
-
-/// Onion requests the live nodes proxied to HTTP servers, summed.
-async fn proxied(devnet: &Devnet) -> u64 {
-    let http = reqwest::Client::new();
-    let mut total = 0;
-    for n in devnet.live_nodes() {
-        let v: Value = http
-            .get(format!("http://{}/info", n.http()))
-            .send()
-            .await
-            .expect("info")
-            .json()
-            .await
-            .expect("info json");
-        total += v["traffic"]["proxied"].as_u64().expect("proxied");
-    }
-    total
 }
 
 fn arg(p: &Path) -> &str {

@@ -12,28 +12,10 @@
 
 use serde_json::Value;
 use session_devnet::Devnet;
-use session_e2e::chat::traffic;
+use session_e2e::chat::{proxied, traffic};
 use session_e2e::cli::{User, receive_until};
 use session_e2e::{bin, config, with_servers};
 use std::time::{Duration, Instant};
-
-/// Onion requests the live nodes proxied to HTTP servers, summed.
-async fn proxied(devnet: &Devnet) -> u64 {
-    let http = reqwest::Client::new();
-    let mut total = 0;
-    for n in devnet.live_nodes() {
-        let v: Value = http
-            .get(format!("http://{}/info", n.http()))
-            .send()
-            .await
-            .expect("info")
-            .json()
-            .await
-            .expect("info json");
-        total += v["traffic"]["proxied"].as_u64().expect("proxied");
-    }
-    total
-}
 
 fn text(v: &Value, k: &str) -> String {
     v[k].as_str()

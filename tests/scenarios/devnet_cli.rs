@@ -3,21 +3,10 @@
 //! `resume` a node, the manifest's pid kept current), and `down` stopping everything.
 
 use serde_json::Value;
-use session_devnet::Manifest;
+use session_devnet::{Manifest, is_running as alive, state};
 use session_e2e::config;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// Whether `pid` runs (a zombie, waiting for a reaper, does not).
-fn alive(pid: u32) -> bool {
-    state(pid).is_some_and(|s| s != 'Z')
-}
-
-/// The process state letter of `pid` (`R`, `S`, `T` stopped, `Z` zombie…).
-fn state(pid: u32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit(')').next()?.trim_start().chars().next()
-}
 
 /// Waits up to 10 s for `cond`.
 async fn eventually(what: &str, cond: impl Fn() -> bool) {

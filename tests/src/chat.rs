@@ -44,8 +44,20 @@ pub async fn poll_for(chat: &mut Chat, want: usize) -> Vec<Entry> {
 
 /// (direct storage RPC requests, onion-delivered ones) summed over the live nodes.
 pub async fn traffic(devnet: &Devnet) -> (u64, u64) {
+    let [direct, onion] = counters(devnet, ["direct_rpc", "onion_rpc"]).await;
+    (direct, onion)
+}
+
+/// Onion requests the live nodes, as last hops, passed to HTTP servers, summed.
+pub async fn proxied(devnet: &Devnet) -> u64 {
+    let [proxied] = counters(devnet, ["proxied"]).await;
+    proxied
+}
+
+/// The `GET /info` traffic counters `names`, each summed over the live nodes.
+async fn counters<const N: usize>(devnet: &Devnet, names: [&str; N]) -> [u64; N] {
     let http = reqwest::Client::new();
-    let (mut direct, mut onion) = (0, 0);
+    let mut sums = [0; N];
     for n in devnet.live_nodes() {
         let v: serde_json::Value = http
             .get(format!("http://{}/info", n.http()))
@@ -55,8 +67,9 @@ pub async fn traffic(devnet: &Devnet) -> (u64, u64) {
             .json()
             .await
             .expect("info json");
-        direct += v["traffic"]["direct_rpc"].as_u64().expect("direct_rpc");
-        onion += v["traffic"]["onion_rpc"].as_u64().expect("onion_rpc");
+        for (sum, name) in sums.iter_mut().zip(names) {
+            *sum += v["traffic"][name].as_u64().expect(name);
+        }
     }
-    (direct, onion)
+    sums
 }

@@ -508,12 +508,7 @@ impl Devnet {
     fn dead_nodes(&self) -> String {
         let mut out = String::new();
         for n in self.live_nodes() {
-            let stat = std::fs::read_to_string(format!("/proc/{}/stat", n.pid)).unwrap_or_default();
-            let running = stat
-                .rsplit(')')
-                .next()
-                .is_some_and(|s| !s.trim_start().starts_with('Z') && !s.trim().is_empty());
-            if running {
+            if crate::process::is_running(n.pid) {
                 continue;
             }
             let log = std::fs::read_to_string(n.data_dir.join("node.log")).unwrap_or_default();

@@ -9,7 +9,7 @@ pub mod servers;
 
 pub use devnet::{Devnet, DevnetConfig, NodeHandle, SwarmReport};
 pub use manifest::{CommunityEntry, FileServerEntry, Manifest, RoomEntry};
-pub use process::terminate;
+pub use process::{is_running, state, terminate};
 
 /// Errors of the devnet.
 pub type Result<T> = anyhow::Result<T>;

@@ -155,14 +155,10 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-fn is_alive(pid: u32) -> bool {
-    pid != 0 && Path::new(&format!("/proc/{pid}")).exists()
-}
-
 async fn up(cli: &Cli, root: &Path, a: &UpArgs) -> anyhow::Result<()> {
     let path = manifest_path(root);
     if let Ok(m) = Manifest::load(&path)
-        && is_alive(m.anvil_pid)
+        && session_devnet::is_running(m.anvil_pid)
     {
         bail!(
             "a devnet is already running (anvil pid {}); stop it with `cargo xtask devnet down`",
@@ -264,7 +260,7 @@ fn down(root: &Path) -> anyhow::Result<()> {
     let path = manifest_path(root);
     let m = Manifest::load(&path)?;
     for n in &m.nodes {
-        if is_alive(n.pid) {
+        if session_devnet::is_running(n.pid) {
             session_devnet::terminate(n.pid);
         }
     }
@@ -273,12 +269,12 @@ fn down(root: &Path) -> anyhow::Result<()> {
         m.file_server.as_ref().map(|f| f.pid),
     ];
     for pid in servers.into_iter().flatten() {
-        if is_alive(pid) {
+        if session_devnet::is_running(pid) {
             session_devnet::terminate(pid);
         }
     }
     for pid in [m.anvil_pid, m.supervisor_pid] {
-        if is_alive(pid) {
+        if session_devnet::is_running(pid) {
             session_devnet::terminate(pid);
         }
     }
@@ -294,7 +290,7 @@ fn down(root: &Path) -> anyhow::Result<()> {
 
 async fn attach(cli: &Cli, root: &Path) -> anyhow::Result<(Devnet, Manifest)> {
     let m = Manifest::load(&manifest_path(root))?;
-    if !is_alive(m.anvil_pid) {
+    if !session_devnet::is_running(m.anvil_pid) {
         bail!(
             "the devnet in {} is not running",
             manifest_path(root).display()

@@ -90,6 +90,21 @@ pub fn kill9(pid: u32) {
     signal(pid, "-KILL");
 }
 
+/// The state letter of process `pid` from `/proc/PID/stat` (`R`, `S`, `T` stopped, `Z`
+/// zombie…); `None` when there is no such process.
+pub fn state(pid: u32) -> Option<char> {
+    if pid == 0 {
+        return None;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')').next()?.trim_start().chars().next()
+}
+
+/// Whether process `pid` runs (a zombie, waiting to be reaped, does not).
+pub fn is_running(pid: u32) -> bool {
+    state(pid).is_some_and(|s| s != 'Z')
+}
+
 /// Sends SIGSTOP to `pid` (it hangs until [`resume`]).
 pub fn pause(pid: u32) {
     signal(pid, "-STOP");

@@ -3,7 +3,8 @@
 //! * `msgs`:      account(33) ‖ ns(2, order-preserving) ‖ seq(8 BE) → hash(32) ‖ ts(8) ‖ expiry(8) ‖ data
 //! * `by_hash`:   hash(32) → account(33) ‖ ns(2) ‖ seq(8)
 //! * `by_expiry`: expiry(8 BE) ‖ hash(32) → ∅
-//! * `revoked`:   account(33) ‖ token(36) → order(8 BE)
+//! * `revoked`:   account(33) ‖ token(36) → 2 ‖ timestamp(8 BE) ‖ state(1: 1 revoked, 0
+//!   unrevoked) ‖ proof (only order(8 BE), meaning revoked, as written before proofs)
 //! * `tombstones`: account(33) ‖ ns(2) ‖ hash(32) → expiry(8 BE) of the deleted message ‖
 //!   proof id(32) (only expiry(8 BE) for a tombstone without a proof, as written before proofs)
 //! * `proofs`:    id(32) → lifetime(8 BE, the largest expiry of the tombstones citing it) ‖ body

@@ -2,13 +2,15 @@
 
 mod codec;
 mod error;
+mod revocations;
 mod store;
 mod sync;
 mod tombstones;
 mod types;
 
 pub use error::{Error, Result};
+pub use revocations::{MAX_REVOCATIONS, Revocation, RevocationSummary};
 pub use session_rpc::types::{Account, ExpiryMode, MessageHash, Namespace};
-pub use store::{ExpiryChange, MAX_REVOCATIONS, Retrieved, Store};
+pub use store::{ExpiryChange, Retrieved, Store};
 pub use sync::Summary;
 pub use types::{NewMessage, Proof, StoreOutcome, StoredMessage, Tombstone};

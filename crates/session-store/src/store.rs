@@ -1,4 +1,4 @@
-//! The store: open, insert, retrieve, delete, expire, revoke, purge.
+//! The store: open, insert, retrieve, delete, expire, purge (revocations: `revocations.rs`).
 
 use crate::codec::*;
 use crate::error::{DbContext, Result};
@@ -9,9 +9,6 @@ use session_rpc::types::{Account, ExpiryMode, MessageHash, Namespace};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// At most this many revoked subaccount tokens are kept per account (oldest pruned).
-pub const MAX_REVOCATIONS: usize = 50;
 
 /// Messages returned by [`Store::retrieve`].
 #[derive(Debug, Default)]
@@ -482,70 +479,6 @@ impl Store {
         self.purge_proofs_into(&mut batch, now_ms)?;
         self.write(batch, "purging expired messages")?;
         Ok(n)
-    }
-
-    /// Records a revoked subaccount token for `account`, keeping the newest
-    /// [`MAX_REVOCATIONS`].
-    pub fn revoke(&self, account: &Account, token: &[u8; 36]) -> Result<()> {
-        let _guard = self.lock();
-        let cf = self.cf(CF_REVOKED);
-        let seq = self.next_seq.fetch_add(1, Ordering::SeqCst);
-        let mut entries = self.revocations(account)?;
-        entries.retain(|(t, _)| t != token);
-        entries.push((*token, seq));
-        entries.sort_by_key(|(_, order)| *order);
-        let mut batch = WriteBatch::default();
-        let excess = entries.len().saturating_sub(MAX_REVOCATIONS);
-        for (t, _) in &entries[..excess] {
-            batch.delete_cf(cf, revoked_key(account, t));
-        }
-        batch.put_cf(cf, revoked_key(account, token), seq.to_be_bytes());
-        batch.put(META_NEXT_SEQ, (seq + 1).to_be_bytes());
-        self.write(batch, "revoking a subaccount")
-    }
-
-    /// Removes a revocation; returns whether the token was revoked.
-    pub fn unrevoke(&self, account: &Account, token: &[u8; 36]) -> Result<bool> {
-        let _guard = self.lock();
-        let key = revoked_key(account, token);
-        let cf = self.cf(CF_REVOKED);
-        let existed = self
-            .db
-            .get_cf(cf, key)
-            .ctx("reading revocations")?
-            .is_some();
-        self.db.delete_cf(cf, key).ctx("unrevoking a subaccount")?;
-        Ok(existed)
-    }
-
-    /// Whether a subaccount token is revoked for `account`.
-    pub fn is_revoked(&self, account: &Account, token: &[u8; 36]) -> Result<bool> {
-        let key = revoked_key(account, token);
-        Ok(self
-            .db
-            .get_cf(self.cf(CF_REVOKED), key)
-            .ctx("reading revocations")?
-            .is_some())
-    }
-
-    fn revocations(&self, account: &Account) -> Result<Vec<([u8; 36], u64)>> {
-        let prefix = account_prefix(account);
-        let mut out = Vec::new();
-        let iter = self.db.iterator_cf(
-            self.cf(CF_REVOKED),
-            IteratorMode::From(&prefix, Direction::Forward),
-        );
-        for item in iter {
-            let (k, v) = item.ctx("reading revocations")?;
-            if !k.starts_with(&prefix) {
-                break;
-            }
-            let token: [u8; 36] = k[33..].try_into().map_err(|_| crate::Error::Corrupt {
-                what: "revoked key",
-            })?;
-            out.push((token, u64_value(&v, "revoked value")?));
-        }
-        Ok(out)
     }
 
     /// Every message of an account (all namespaces, expired included), for tests and handover.

@@ -5,7 +5,9 @@ use super::auth;
 use super::ping_message;
 use super::proto::Auth;
 use super::proto::node_internal_client::NodeInternalClient;
-use super::proto::{FetchRequest, ForwardRequest, PingRequest, RelayRequest, SummaryRequest};
+use super::proto::{
+    FetchRequest, ForwardRequest, PingRequest, RelayRequest, RevocationsRequest, SummaryRequest,
+};
 use crate::state::NodeState;
 use crate::swarm_view::NodeRecord;
 use session_crypto::Ed25519PublicKey;
@@ -103,16 +105,33 @@ impl Peers {
         Ok((code, reply.body))
     }
 
-    /// `peer`'s summaries of the accounts that belong to this node's swarm.
+    /// `peer`'s summaries (messages and revocations) of the accounts that belong to this
+    /// node's swarm.
     pub async fn summary(
         &self,
         node: &NodeState,
         peer: &NodeRecord,
-    ) -> Result<Vec<super::proto::AccountSummary>, PeerError> {
+    ) -> Result<super::proto::SummaryReply, PeerError> {
         let mut req = SummaryRequest { auth: None };
         sign(node, "Summary", &mut req, |r, a| r.auth = Some(a));
         let mut client = self.client(peer.grpc)?;
-        Ok(call(client.summary(req)).await?.summaries)
+        call(client.summary(req)).await
+    }
+
+    /// `peer`'s revocation states of `account` (an account of this node's swarm).
+    pub async fn revocations(
+        &self,
+        node: &NodeState,
+        peer: &NodeRecord,
+        account: &[u8],
+    ) -> Result<Vec<super::proto::Revocation>, PeerError> {
+        let mut req = RevocationsRequest {
+            auth: None,
+            account: account.to_vec(),
+        };
+        sign(node, "Revocations", &mut req, |r, a| r.auth = Some(a));
+        let mut client = self.client(peer.grpc)?;
+        Ok(call(client.revocations(req)).await?.revocations)
     }
 
     /// One batch of `peer`'s live messages of (account, namespace) after `after` (a hash, or

@@ -7,12 +7,14 @@
 //! wherever it was. Fetched messages are checked against their hash before they are stored;
 //! stores are idempotent, so repeating a round is harmless.
 
+use super::revocations;
 use crate::internal::peers::{PeerError, Peers};
-use crate::internal::proto::AccountSummary;
+use crate::internal::proto::{AccountSummary, RevocationSummary as RevocationSummaryWire};
 use crate::state::NodeState;
 use crate::swarm_view::NodeRecord;
 use session_store::{
-    Account, MessageHash, Namespace, NewMessage, Proof, StoredMessage, Summary, Tombstone,
+    Account, MessageHash, Namespace, NewMessage, Proof, RevocationSummary, StoredMessage, Summary,
+    Tombstone,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,12 +74,13 @@ pub async fn sync_from(
     node: &Arc<NodeState>,
     peers: &Peers,
     peer: &NodeRecord,
-    mine: &HashMap<Key, Summary>,
+    mine: &Mine,
 ) -> Result<usize, PeerError> {
-    let theirs = peers.summary(node, peer).await?;
-    if theirs.is_empty() {
-        return Ok(0);
-    }
+    let reply = peers.summary(node, peer).await?;
+    // Revocations first: the deletion proofs of this round are checked against them.
+    sync_revocations(node, peers, peer, &reply.revocations, &mine.revocations).await?;
+    let theirs = reply.summaries;
+    let mine = &mine.messages;
     let mut added = 0;
     for s in theirs.iter().filter(|s| differs(s, mine)) {
         let (Ok(account), Ok(ns)) = (
@@ -119,19 +122,53 @@ pub async fn sync_from(
 
 type Key = (Account, Namespace);
 
-async fn own_summaries(node: &Arc<NodeState>) -> Result<HashMap<Key, Summary>, PeerError> {
+/// Our own summaries of a round, to compare with each peer's.
+pub struct Mine {
+    messages: HashMap<Key, Summary>,
+    revocations: HashMap<Account, RevocationSummary>,
+}
+
+async fn own_summaries(node: &Arc<NodeState>) -> Result<Mine, PeerError> {
     let n = node.clone();
-    let list = tokio::task::spawn_blocking(move || {
+    let (list, revocations) = tokio::task::spawn_blocking(move || {
         let view = n.view();
-        n.store.summaries(n.now_ms(), |a| view.owns(a))
+        Ok::<_, session_store::Error>((
+            n.store.summaries(n.now_ms(), |a| view.owns(a))?,
+            n.store.revocation_summaries(|a| view.owns(a))?,
+        ))
     })
     .await
     .map_err(|e| PeerError::Call(e.to_string()))?
     .map_err(|e| PeerError::Call(e.to_string()))?;
-    Ok(list
-        .into_iter()
-        .map(|s| ((s.account, s.namespace), s))
-        .collect())
+    Ok(Mine {
+        messages: list
+            .into_iter()
+            .map(|s| ((s.account, s.namespace), s))
+            .collect(),
+        revocations: revocations.into_iter().map(|s| (s.account, s)).collect(),
+    })
+}
+
+/// Fetches and applies `peer`'s revocation states of the accounts whose summaries differ.
+async fn sync_revocations(
+    node: &Arc<NodeState>,
+    peers: &Peers,
+    peer: &NodeRecord,
+    theirs: &[RevocationSummaryWire],
+    mine: &HashMap<Account, RevocationSummary>,
+) -> Result<(), PeerError> {
+    for account in revocations::differing(theirs, mine) {
+        let states = peers.revocations(node, peer, &account.0).await?;
+        let n = node.clone();
+        let changed =
+            tokio::task::spawn_blocking(move || revocations::apply(&n.store, &account, states))
+                .await
+                .map_err(|e| PeerError::Call(e.to_string()))?;
+        if changed > 0 {
+            tracing::info!(account = %account.to_hex(), changed, "applied a peer's revocations");
+        }
+    }
+    Ok(())
 }
 
 fn differs(theirs: &AccountSummary, mine: &HashMap<Key, Summary>) -> bool {

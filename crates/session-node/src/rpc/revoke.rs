@@ -1,9 +1,13 @@
-//! `revoke_subaccount` / `unrevoke_subaccount` (recursive; master key only).
+//! `revoke_subaccount` / `unrevoke_subaccount` (recursive; master key only). Each token's new
+//! state keeps the request as its proof, so the sync round can pass it on to members that
+//! missed it (`replication::revocations`).
 
 use super::{Reply, RpcResult, SIG_WINDOW_MS, check_swarm, swarm_reply, within};
+use crate::replication::revocations;
 use crate::state::NodeState;
 use serde_json::json;
 use session_rpc::auth;
+use session_rpc::proof::RevocationKind;
 use session_rpc::request::{RevokeReq, UnrevokeReq, signed_request};
 
 /// 421, time window, master-key signature; returns the bytes the node signs in its reply
@@ -36,8 +40,8 @@ fn verify_master(r: &RevokeReq, method: &str, msg: &[u8]) -> RpcResult<()> {
 
 pub(crate) fn execute_revoke(state: &NodeState, now: u64, r: RevokeReq) -> RpcResult<Reply> {
     let signed = check(state, now, &r, "revoke_subaccount")?;
-    for t in &r.tokens {
-        state.store.revoke(&r.account, t)?;
+    for rev in revocations::of_request(RevocationKind::Revoke, &r) {
+        state.store.apply_revocation(&r.account, &rev)?;
     }
     let entry = json!({ "signature": state.sign_b64(&signed) });
     Ok(Reply::ok(swarm_reply(state, now, entry)))
@@ -46,8 +50,10 @@ pub(crate) fn execute_revoke(state: &NodeState, now: u64, r: RevokeReq) -> RpcRe
 pub(crate) fn execute_unrevoke(state: &NodeState, now: u64, r: UnrevokeReq) -> RpcResult<Reply> {
     let signed = check(state, now, &r, "unrevoke_subaccount")?;
     let mut count = 0;
-    for t in &r.tokens {
-        count += usize::from(state.store.unrevoke(&r.account, t)?);
+    for rev in revocations::of_request(RevocationKind::Unrevoke, &r) {
+        // Counts the tokens this request took off the revoked list.
+        let previous = state.store.apply_revocation(&r.account, &rev)?;
+        count += usize::from(matches!(previous, Some(Some(p)) if p.revoked));
     }
     let entry = json!({ "count": count, "signature": state.sign_b64(&signed) });
     Ok(Reply::ok(swarm_reply(state, now, entry)))

@@ -5,10 +5,12 @@ use crate::internal::auth::{self, Scope};
 use crate::internal::proto::node_internal_server::{NodeInternal, NodeInternalServer};
 use crate::internal::proto::{
     AccountSummary, FetchReply, FetchRequest, ForwardReply, ForwardRequest, PingReply, PingRequest,
-    RelayReply, RelayRequest, StoredMessage, SummaryReply, SummaryRequest, Tombstone,
+    RelayReply, RelayRequest, RevocationsReply, RevocationsRequest, StoredMessage, SummaryReply,
+    SummaryRequest, Tombstone,
 };
 use crate::internal::{MAX_MESSAGE_BYTES, ping_message};
 use crate::onion::Onion;
+use crate::replication::revocations;
 use crate::rpc;
 use crate::state::NodeState;
 use std::sync::Arc;
@@ -70,12 +72,16 @@ impl NodeInternal for InternalService {
         let node = self.node.clone();
         let view = node.view();
         let now = node.now_ms();
-        let summaries = blocking(move || {
-            node.store
-                .summaries(now, |a| view.swarm_id_for(a) == Some(swarm))
+        let (summaries, revocations) = blocking(move || {
+            let theirs = |a: &session_store::Account| view.swarm_id_for(a) == Some(swarm);
+            Ok((
+                node.store.summaries(now, theirs)?,
+                node.store.revocation_summaries(theirs)?,
+            ))
         })
         .await?;
         Ok(Response::new(SummaryReply {
+            revocations: revocations::to_wire(revocations),
             summaries: summaries
                 .into_iter()
                 .map(|s| AccountSummary {
@@ -92,20 +98,10 @@ impl NodeInternal for InternalService {
         let mut req = request.into_inner();
         let auth = req.auth.take();
         let swarm = self.caller_swarm(auth.as_ref(), "Fetch", &auth::payload(&req))?;
-        let account = session_store::Account(
-            req.account
-                .as_slice()
-                .try_into()
-                .map_err(|_| Status::invalid_argument("account is not 33 bytes"))?,
-        );
+        let account = self.account_of_swarm(&req.account, swarm)?;
         let ns = i16::try_from(req.namespace)
             .map(session_store::Namespace)
             .map_err(|_| Status::invalid_argument("namespace out of range"))?;
-        if self.node.view().swarm_id_for(&account) != Some(swarm) {
-            return Err(Status::permission_denied(
-                "account does not belong to the caller's swarm",
-            ));
-        }
         let after = match <[u8; 32]>::try_from(req.after.as_slice()) {
             Ok(hash) => Some(session_store::MessageHash(hash)),
             Err(_) if req.after.is_empty() => None,
@@ -159,6 +155,19 @@ impl NodeInternal for InternalService {
         }))
     }
 
+    async fn revocations(
+        &self,
+        request: Request<RevocationsRequest>,
+    ) -> Result<Response<RevocationsReply>, Status> {
+        let mut req = request.into_inner();
+        let auth = req.auth.take();
+        let swarm = self.caller_swarm(auth.as_ref(), "Revocations", &auth::payload(&req))?;
+        let account = self.account_of_swarm(&req.account, swarm)?;
+        let node = self.node.clone();
+        let revocations = blocking(move || revocations::reply(&node.store, &account)).await?;
+        Ok(Response::new(RevocationsReply { revocations }))
+    }
+
     async fn relay(&self, request: Request<RelayRequest>) -> Result<Response<RelayReply>, Status> {
         let mut req = request.into_inner();
         let auth = req.auth.take();
@@ -200,6 +209,25 @@ impl NodeInternal for InternalService {
 }
 
 impl InternalService {
+    /// `bytes` as an account of `swarm`: refused otherwise.
+    fn account_of_swarm(
+        &self,
+        bytes: &[u8],
+        swarm: session_swarm::SwarmId,
+    ) -> Result<session_store::Account, Status> {
+        let account = session_store::Account(
+            bytes
+                .try_into()
+                .map_err(|_| Status::invalid_argument("account is not 33 bytes"))?,
+        );
+        if self.node.view().swarm_id_for(&account) != Some(swarm) {
+            return Err(Status::permission_denied(
+                "account does not belong to the caller's swarm",
+            ));
+        }
+        Ok(account)
+    }
+
     /// Verifies a replication call and returns the caller's swarm.
     fn caller_swarm(
         &self,

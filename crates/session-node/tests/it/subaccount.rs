@@ -72,10 +72,20 @@ async fn grant_use_revoke_unrevoke() {
     assert_eq!(hashes_of(&r).len(), 1, "{}", r.text);
     assert_eq!(node.rpc("retrieve", sub_retrieve(now, 11)).await.code, 401);
 
-    // unrevoke
-    let p = json!({"pubkey": gid, "unrevoke": [hex::encode(tok)], "timestamp": now,
-        "signature": b64(&group.keys.sign(&[format!("unrevoke_subaccount{now}").as_bytes(), &tok].concat()))});
-    let r = node.rpc("unrevoke_subaccount", p).await;
+    // unrevoke: the newest request wins, a revoke winning a tie (replicas agree in any order)
+    let unrevoke = |ts: u64| {
+        json!({"pubkey": gid, "unrevoke": [hex::encode(tok)], "timestamp": ts,
+        "signature": b64(&group.keys.sign(&[format!("unrevoke_subaccount{ts}").as_bytes(), &tok].concat()))})
+    };
+    let r = node.rpc("unrevoke_subaccount", unrevoke(now)).await;
+    assert_eq!(
+        r.entry(&node)["count"],
+        0,
+        "same time as the revoke: {}",
+        r.text
+    );
+    assert_eq!(node.rpc("retrieve", sub_retrieve(now, 11)).await.code, 401);
+    let r = node.rpc("unrevoke_subaccount", unrevoke(now + 1)).await;
     assert_eq!(r.entry(&node)["count"], 1, "{}", r.text);
     assert_eq!(
         node.rpc("store", sub_store(now + 2, "back")).await.code,

@@ -10,7 +10,7 @@ use crate::types::Account;
 pub const MAX_REVOKE: usize = 50;
 
 /// Parsed `RevokeReq` parameters.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RevokeReq {
     /// `account`.
     pub account: Account,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod model;
+mod revocations;
 mod tombstones;
 
 use base64::Engine as _;
@@ -270,22 +271,6 @@ fn a_replicated_public_outbox_keeps_the_newest_message() {
             .is_some()
     );
     assert_eq!(s.all_messages(&a).unwrap().len(), 3);
-}
-
-#[test]
-fn revocations_keep_the_newest_fifty() {
-    let (_d, s) = open();
-    let a = acct(1);
-    let tok = |i: u8| [i; 36];
-    for i in 0..51 {
-        s.revoke(&a, &tok(i)).unwrap();
-    }
-    assert!(!s.is_revoked(&a, &tok(0)).unwrap());
-    assert!(s.is_revoked(&a, &tok(1)).unwrap() && s.is_revoked(&a, &tok(50)).unwrap());
-    assert!(!s.is_revoked(&acct(2), &tok(50)).unwrap());
-    assert!(s.unrevoke(&a, &tok(50)).unwrap());
-    assert!(!s.unrevoke(&a, &tok(50)).unwrap());
-    assert!(!s.is_revoked(&a, &tok(50)).unwrap());
 }
 
 #[test]

@@ -94,9 +94,10 @@ pub fn encrypt_for_multiple(
 /// Tries each ciphertext with the key shared with `sender_public`; the first that opens wins.
 ///
 /// Every copy shares the key and nonce, so the Poly1305 key (the first 32 bytes of the
-/// XChaCha20 keystream) is derived once and each copy's tag is checked on its own; only a copy
-/// whose tag matches is opened (and authenticated again) by the AEAD. Trying the 1,050 copies
-/// of a 1,000-member keys message costs 1,050 Poly1305 tags instead of 1,050 AEAD setups.
+/// XChaCha20 keystream) is derived and set up once, and each copy's tag is checked with a copy
+/// of that state; only a copy whose tag matches is opened (and authenticated again) by the
+/// AEAD. Trying the 1,050 copies of a 1,000-member keys message costs 1,050 Poly1305 tags
+/// instead of 1,050 AEAD setups (HChaCha20, a keystream block and a Poly1305 key schedule).
 pub fn decrypt_for_multiple<'c>(
     ciphertexts: impl IntoIterator<Item = &'c [u8]>,
     nonce: &[u8; 24],
@@ -105,11 +106,11 @@ pub fn decrypt_for_multiple<'c>(
     domain: &str,
 ) -> Option<Zeroizing<Vec<u8>>> {
     let key = pair_key(own, sender_public, false, domain).ok()?;
-    let mac_key = poly1305_key(&key, nonce);
+    let mac = Poly1305::new((&*poly1305_key(&key, nonce)).into());
     let mut scratch = Vec::new();
     ciphertexts
         .into_iter()
-        .filter(|ct| tag_matches(&mac_key, ct, &mut scratch))
+        .filter(|ct| tag_matches(&mac, ct, &mut scratch))
         .find_map(|ct| open(&key, nonce, ct))
 }
 
@@ -120,9 +121,10 @@ fn poly1305_key(key: &[u8; 32], nonce: &[u8; 24]) -> Zeroizing<[u8; 32]> {
     mac_key
 }
 
-/// True when `ct`'s tag is the Poly1305 tag (RFC 8439 layout, no associated data) of its body:
-/// `body ‖ zeros to a multiple of 16 ‖ le64(0) ‖ le64(body length)`. `scratch` is reused.
-fn tag_matches(mac_key: &[u8; 32], ct: &[u8], scratch: &mut Vec<u8>) -> bool {
+/// True when `ct`'s tag is the Poly1305 tag under `mac` (keyed for this key and nonce) of its
+/// body, laid out as RFC 8439 does with no associated data: `body ‖ zeros to a multiple of 16 ‖
+/// le64(0) ‖ le64(body length)`. `scratch` is reused between copies.
+fn tag_matches(mac: &Poly1305, ct: &[u8], scratch: &mut Vec<u8>) -> bool {
     let Some(body_len) = ct.len().checked_sub(OVERHEAD) else {
         return false;
     };
@@ -132,8 +134,7 @@ fn tag_matches(mac_key: &[u8; 32], ct: &[u8], scratch: &mut Vec<u8>) -> bool {
     scratch.resize(body_len.div_ceil(16) * 16, 0);
     scratch.extend_from_slice(&0u64.to_le_bytes());
     scratch.extend_from_slice(&(body_len as u64).to_le_bytes());
-    let mac_key: &[u8; 32] = mac_key;
-    let expected = Poly1305::new(mac_key.into()).compute_unpadded(scratch);
+    let expected = mac.clone().compute_unpadded(scratch);
     expected.as_slice().ct_eq(tag).into()
 }
 

@@ -1,16 +1,20 @@
 //! Groups beyond 100 members: the keys message's size against the 76,800-byte limit (and the
-//! largest member count whose rekey still fits, found over the real builder), and a 1,000-member
-//! rekey that every member opens and a removed member does not.
+//! largest member count whose rekey, or supplement, still fits, found by bisection over the real
+//! builder), the members config at 1,000 members, and a 1,000-member rekey that every member
+//! opens and a removed member does not.
 //!
-//! Cost in a debug build: the limit search builds ~12 rekeys of up to 3,000 members and the
-//! 1,000-member test makes 1,001 identities and 1,001 key-ring loads of a 53 KB message; both
-//! run in a few seconds because curve arithmetic and the AEAD are compiled optimised
-//! (`[profile.dev.package."*"]` and session-group's own `opt-level`).
+//! Cost in a debug build (dependencies are optimised, `[profile.dev.package."*"]`): about 3 s
+//! for the limit searches (~12 rekeys of up to 3,000 members, ~20 supplements) and 2 s for the
+//! 1,000-member test (1,001 identities, 1,001 loads of a 53,717-byte keys message).
 
 use crate::util::*;
+use session_config::ConfigKey;
+use session_config::data::{Field, Scalar};
+use session_crypto::hash::{Blake2bParams, hash32};
 use session_crypto::{IdentityKeys, Seed, SessionId};
+use session_group::configs::{GroupMembers, Member};
 use session_group::keys_msg::{self, ENCRYPTED_KEY_LEN, MAX_KEYS_MESSAGE, MESSAGE_KEY_MULTIPLE};
-use session_group::{Error, GroupAdmin, GroupKeys};
+use session_group::{Error, GroupAdmin, GroupKeys, KeyInfo};
 
 /// `d` `1:#24:`nonce `1:Gi0e` `1:K48:`admin copy `1:kl` … `e` `1:~64:`signature `e`, for a
 /// one-digit generation: everything but the member copies.
@@ -26,9 +30,30 @@ fn member_ids(n: usize, salt: u64) -> Vec<SessionId> {
         .collect()
 }
 
+/// The size of the rekey for `members`, built or refused as too large.
 fn rekey_len(admin: &GroupAdmin, members: &[SessionId]) -> usize {
-    let (msg, _) = keys_msg::build_rekey(admin, members, 0).expect("rekey");
-    msg.len()
+    match keys_msg::build_rekey(admin, members, 0) {
+        Ok((msg, _)) => msg.len(),
+        Err(Error::TooLarge { got, .. }) => got,
+        Err(e) => panic!("rekey: {e}"),
+    }
+}
+
+/// The largest `n` in `1..hi` for which `fits(n)`, given that `fits` is monotone, `fits(1)`
+/// and not `fits(hi)`.
+fn largest_fitting(hi: usize, mut fits: impl FnMut(usize) -> bool) -> usize {
+    let mut lo = 1;
+    assert!(fits(lo) && !fits(hi));
+    let mut hi = hi;
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if fits(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// The layout's size for `n` members: copies padded with junk to a multiple of 75.
@@ -50,26 +75,24 @@ fn keys_message_sizes_for_100_and_1000_members() {
 fn the_largest_group_whose_rekey_fits_has_1500_members() {
     let admin = GroupAdmin::from_seed(seed(GROUP_SEED));
     let ids = member_ids(3000, 2);
-    // Bisection over the real builder: `lo` fits, `hi` does not.
-    let (mut lo, mut hi) = (1usize, ids.len());
-    assert!(rekey_len(&admin, &ids[..lo]) <= MAX_KEYS_MESSAGE);
-    assert!(rekey_len(&admin, &ids[..hi]) > MAX_KEYS_MESSAGE);
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        let len = rekey_len(&admin, &ids[..mid]);
-        assert_eq!(len, expected_len(mid), "layout changed at {mid} members");
-        if len <= MAX_KEYS_MESSAGE {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    assert_eq!(lo, 1500, "the largest member count whose rekey fits");
+    let largest = largest_fitting(ids.len(), |n| {
+        let len = rekey_len(&admin, &ids[..n]);
+        assert_eq!(len, expected_len(n), "layout changed at {n} members");
+        len <= MAX_KEYS_MESSAGE
+    });
+    assert_eq!(largest, 1500, "the largest member count whose rekey fits");
     let (fits, key) = keys_msg::build_rekey(&admin, &ids[..1500], 0).expect("rekey");
     assert_eq!(fits.len(), 76_667, "133 bytes to spare");
-    let (over, _) = keys_msg::build_rekey(&admin, &ids[..1501], 0).expect("rekey");
-    assert_eq!(over.len(), 80_492);
-    // The one that fits loads (here for an admin); the other is refused by every reader.
+    // One more member needs 75 more copies: the builder refuses what the swarm would.
+    let too_large = Err(Error::TooLarge {
+        what: "keys message",
+        limit: MAX_KEYS_MESSAGE,
+        got: 80_492,
+    });
+    assert_eq!(
+        keys_msg::build_rekey(&admin, &ids[..1501], 0).map(|_| ()),
+        too_large
+    );
     let mut ring = GroupKeys::new(
         &seed(ADMIN1_SEED),
         admin.group_id(),
@@ -78,14 +101,75 @@ fn the_largest_group_whose_rekey_fits_has_1500_members() {
     .expect("ring");
     assert!(ring.load_key_message("fits", &fits, 1).expect("fits"));
     assert_eq!(ring.encryption_key().expect("key"), &key);
-    assert_eq!(
-        ring.load_key_message("over", &over, 2),
-        Err(Error::TooLarge {
-            what: "keys message",
-            limit: MAX_KEYS_MESSAGE,
-            got: 80_492
+    assert_eq!(ring.rekey(&ids[..1501]).map(|_| ()), too_large);
+}
+
+fn held_keys(n: i64) -> Vec<KeyInfo> {
+    (0..n)
+        .map(|g| KeyInfo {
+            generation: g,
+            key: ConfigKey::from_bytes([g as u8; 32]),
+            timestamp_ms: 1_765_000_000_000 + g,
         })
+        .collect()
+}
+
+#[test]
+fn a_supplement_fits_902_members_with_one_key_and_224_with_five() {
+    let admin = GroupAdmin::from_seed(seed(GROUP_SEED));
+    let ids = member_ids(1000, 4);
+    for (generations, per_member, most) in [(1, 85, 902), (5, 342, 224)] {
+        let held = held_keys(generations);
+        let size = |n: usize| match keys_msg::build_supplement(&admin, &ids[..n], &held) {
+            Ok(msg) => msg.len(),
+            Err(Error::TooLarge { got, .. }) => got,
+            Err(e) => panic!("supplement: {e}"),
+        };
+        // No padding: 113 fixed bytes, then each member's copy of every key.
+        assert_eq!(size(1), 113 + per_member);
+        assert_eq!(size(100), 113 + 100 * per_member);
+        let largest = largest_fitting(ids.len(), |n| size(n) <= MAX_KEYS_MESSAGE);
+        assert_eq!(largest, most, "{generations} keys");
+    }
+}
+
+#[test]
+fn the_members_config_of_1000_fits_without_profile_pictures_only() {
+    let admin = GroupAdmin::from_seed(seed(GROUP_SEED));
+    let ids = member_ids(1000, 5);
+    let push = |n: usize, pictures: bool| {
+        let key = vec![ConfigKey::from_bytes([1; 32])];
+        let mut m = GroupMembers::new(&admin.group_id(), Some(&admin), key);
+        for (i, id) in ids[..n].iter().enumerate() {
+            m.set(&Member::new(*id, &format!("Member {i:04}")))
+                .expect("set");
+            if pictures {
+                set_picture(&mut m, id, i);
+            }
+        }
+        m.push().map(|p| p.data.len())
+    };
+    let plain = push(1000, false).expect("1,000 members without pictures");
+    assert!(
+        plain <= session_config::encrypt::MAX_MESSAGE_SIZE,
+        "{plain}"
     );
+    assert!(push(700, true).is_ok());
+    assert!(matches!(
+        push(1000, true),
+        Err(Error::Config(session_config::Error::TooLarge { .. }))
+    ));
+}
+
+/// A profile picture as clients set it: a file server URL (`p`) and its 32-byte key (`q`).
+fn set_picture(m: &mut GroupMembers, id: &SessionId, i: usize) {
+    let id = id.to_bytes();
+    let url = format!("http://filev2.getsession.org/file/{}", 1_000_000 + i * 7919);
+    let pic_key = hash32(Blake2bParams::PLAIN, &[&i.to_le_bytes()]);
+    for (k, v) in [(b"p", url.into_bytes()), (b"q", pic_key.to_vec())] {
+        let value = Field::Scalar(Scalar::Bytes(v));
+        m.config_mut().set(&[b"m", &id, k], value).expect("set");
+    }
 }
 
 #[test]

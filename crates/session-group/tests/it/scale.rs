@@ -1,7 +1,7 @@
 //! Groups beyond 100 members: the keys message's size against the 76,800-byte limit (and the
 //! largest member count whose rekey, or supplement, still fits, found by bisection over the real
-//! builder), the members config at 1,000 members, and a 1,000-member rekey that every member
-//! opens and a removed member does not.
+//! builder), the members config at 1,000 members, a 1,000-member rekey that every member
+//! opens and a removed member does not, and a rekey split over two messages (past 1,500).
 //!
 //! Cost in a debug build (dependencies are optimised, `[profile.dev.package."*"]`): about 3 s
 //! for the limit searches (~12 rekeys of up to 3,000 members, ~20 supplements) and 2 s for the
@@ -206,4 +206,77 @@ fn all_1000_members_open_the_rekey_and_the_removed_one_does_not() {
     assert!(!gone.load_key_message("g1", &after, 2_000).expect("load"));
     assert_ne!(gone.encryption_key().expect("old key"), &newest);
     assert_eq!(gone.key_infos().len(), 1);
+}
+
+/// A rekey's copies split over two full keys messages of the same generation (the same key,
+/// nonce and admin copy, half of the sorted copies each), signed by the group key: what would
+/// carry a group past 1,500 members. Nothing builds these yet; this shows the loader takes them.
+fn split_rekey(admin: &GroupAdmin, members: &[SessionId]) -> [Vec<u8>; 2] {
+    use session_protocol::bencode::Value;
+    let (whole, _) = keys_msg::build_rekey(admin, members, 0).expect("rekey");
+    let parsed = keys_msg::parse(&whole, &admin.group_id()).expect("parse");
+    let keys_msg::Body::Full {
+        admin: k,
+        members: copies,
+    } = parsed.body
+    else {
+        panic!("a full keys message")
+    };
+    let half = copies.len() / MESSAGE_KEY_MULTIPLE / 2 * MESSAGE_KEY_MULTIPLE;
+    let part = |slice: &[[u8; ENCRYPTED_KEY_LEN]]| {
+        let mut out = Value::dict([
+            ("#", Value::Bytes(parsed.nonce.to_vec())),
+            ("G", Value::Int(parsed.generation)),
+            ("K", Value::Bytes(k.to_vec())),
+            (
+                "k",
+                Value::List(slice.iter().map(|c| Value::Bytes(c.to_vec())).collect()),
+            ),
+        ])
+        .encode();
+        out.pop();
+        let sig = admin.sign(&out);
+        out.extend_from_slice(b"1:~64:");
+        out.extend_from_slice(&sig);
+        out.push(b'e');
+        out
+    };
+    [part(&copies[..half]), part(&copies[half..])]
+}
+
+#[test]
+fn a_rekey_split_over_two_messages_reaches_every_member() {
+    let admin = GroupAdmin::from_seed(seed(GROUP_SEED));
+    let mut r = rng(6);
+    let seeds: Vec<Seed> = (0..200).map(|_| Seed::generate_full(&mut r)).collect();
+    let ids: Vec<SessionId> = seeds
+        .iter()
+        .map(|s| IdentityKeys::from_seed(s.clone()).session_id())
+        .collect();
+    let (_, key) = keys_msg::build_rekey(&admin, &ids, 0).expect("rekey");
+    let parts = split_rekey(&admin, &ids);
+    let mut found_in = [0; 2];
+    for s in &seeds {
+        let mut m = GroupKeys::new(s, admin.group_id(), None).expect("ring");
+        let got: Vec<bool> = (0..2)
+            .map(|i| {
+                m.load_key_message(&format!("p{i}"), &parts[i], 1)
+                    .expect("load")
+            })
+            .collect();
+        assert_eq!(
+            got.iter().filter(|g| **g).count(),
+            1,
+            "exactly one part has our copy"
+        );
+        found_in[usize::from(got[1])] += 1;
+        assert_eq!(m.encryption_key().expect("key"), &key);
+        assert_eq!(m.key_infos().len(), 1);
+        let ours = format!("p{}", usize::from(got[1]));
+        assert!(
+            m.current_hashes().contains(&ours),
+            "the part with our copy is kept alive"
+        );
+    }
+    assert!(found_in[0] > 0 && found_in[1] > 0, "{found_in:?}");
 }

@@ -1,11 +1,13 @@
 //! `cargo xtask bench crypto`: runs the criterion benchmarks, then turns criterion's estimates
 //! into the ops/s + ratio table in `docs/BENCHMARKS.md`; `config` does the same for the config
-//! merge bench of session-config; `node`, `swarm`, `onion`, `e2e` and `attach` run the system benches of
-//! session-e2e (`tests/benches`) and write their tables the same way; `community` runs the
-//! community server's load generator ([`community`]).
+//! merge bench of session-config and `group` for the groups bench of session-group ([`group`]);
+//! `node`, `swarm`, `onion`, `e2e` and `attach` run the system benches of session-e2e
+//! (`tests/benches`) and write their tables the same way; `community` runs the community
+//! server's load generator ([`community`]).
 
 mod attach;
 mod community;
+mod group;
 
 use crate::cmd;
 use anyhow::{Context, Result, bail};
@@ -43,11 +45,12 @@ const CONFIG_DECODE: &str = "decrypt_decode_1";
 /// Messages the merge decrypts and decodes (the bound's multiple).
 const CONFIG_MERGED: f64 = 5.0;
 
-/// Entry point: `bench crypto | config | node | swarm | onion | e2e | community | attach`.
+/// Entry point: `bench crypto | config | group | node | swarm | onion | e2e | community | attach`.
 pub fn run(args: &[&str]) -> Result<()> {
     match args.first().copied() {
         Some("crypto") => crypto(),
         Some("config") => config(),
+        Some("group") => criterion_bench("session-group", "group", group::table),
         Some("node") => node(),
         Some("swarm") => swarm(),
         Some("onion") => onion(),
@@ -55,8 +58,8 @@ pub fn run(args: &[&str]) -> Result<()> {
         Some("community") => community::run(),
         Some("attach") => load_bench("attach", "attach", attach::table),
         _ => bail!(
-            "usage: cargo xtask bench <crypto | config | node | swarm | onion | e2e | community \
-             | attach>"
+            "usage: cargo xtask bench <crypto | config | group | node | swarm | onion | e2e \
+             | community | attach>"
         ),
     }
 }

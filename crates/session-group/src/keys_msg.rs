@@ -125,7 +125,8 @@ fn xchacha(key: &[u8; 32], nonce: &[u8; 24], msg: &[u8]) -> Result<Vec<u8>> {
         .map_err(|_| Error::malformed("keys message", "value too long to encrypt"))
 }
 
-/// Builds the signed full keys message of a rekey. Returns the message and the new key.
+/// Builds the signed full keys message of a rekey. Returns the message and the new key; a
+/// message over [`MAX_KEYS_MESSAGE`] (more than 1,500 members) is an error.
 pub fn build_rekey(
     admin: &GroupAdmin,
     members: &[SessionId],
@@ -170,10 +171,26 @@ pub fn build_rekey(
         ("K", Value::Bytes(k_admin)),
         ("k", Value::List(list)),
     ]);
-    Ok((sign_dict(admin, &dict), ConfigKey::from_bytes(*key)))
+    let msg = checked_size(sign_dict(admin, &dict), "keys message")?;
+    Ok((msg, ConfigKey::from_bytes(*key)))
 }
 
-/// Builds a signed supplement giving `keys` (all current keys, oldest first) to `members`.
+/// Refuses a built message the swarm would refuse (and [`parse`] does): more than
+/// [`MAX_KEYS_MESSAGE`] bytes, which a rekey reaches beyond 1,500 members and a supplement
+/// sooner (each recipient's copy holds every key).
+fn checked_size(msg: Vec<u8>, what: &'static str) -> Result<Vec<u8>> {
+    if msg.len() > MAX_KEYS_MESSAGE {
+        return Err(Error::TooLarge {
+            what,
+            limit: MAX_KEYS_MESSAGE,
+            got: msg.len(),
+        });
+    }
+    Ok(msg)
+}
+
+/// Builds a signed supplement giving `keys` (all current keys, oldest first) to `members`; one
+/// over [`MAX_KEYS_MESSAGE`] is an error (split the members over several supplements).
 /// Nonce = `BLAKE2b-192(sid_1 ‖ … ‖ keys_bencoded ‖ h2; key = "SessionGroupKeyGen")`.
 pub fn build_supplement(
     admin: &GroupAdmin,
@@ -220,7 +237,7 @@ pub fn build_supplement(
         ),
         ("G", Value::Int(max_gen)),
     ]);
-    Ok(sign_dict(admin, &dict))
+    checked_size(sign_dict(admin, &dict), "key supplement")
 }
 
 /// The bencoded list `[{g, k, t}…]` of a supplement (and of dumps).

@@ -8,13 +8,17 @@
 //! with random junk entries to a multiple of `pad`.
 
 use crate::error::{Error, Result};
+use chacha20::XChaCha20;
+use chacha20::cipher::{KeyIvInit, StreamCipher};
 use chacha20poly1305::XChaCha20Poly1305;
 use chacha20poly1305::aead::{Aead, KeyInit};
+use poly1305::Poly1305;
 use rand_core::CryptoRng;
 use session_crypto::hash::{Blake2bParams, hash32};
 use session_crypto::primitives::x25519;
 use session_crypto::{X25519PublicKey, X25519Secret};
 use session_protocol::bencode::Value;
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 /// Bytes each encrypted copy adds (the Poly1305 tag).
@@ -88,6 +92,12 @@ pub fn encrypt_for_multiple(
 }
 
 /// Tries each ciphertext with the key shared with `sender_public`; the first that opens wins.
+///
+/// Every copy shares the key and nonce, so the Poly1305 key (the first 32 bytes of the
+/// XChaCha20 keystream) is derived and set up once, and each copy's tag is checked with a copy
+/// of that state; only a copy whose tag matches is opened (and authenticated again) by the
+/// AEAD. Trying the 1,050 copies of a 1,000-member keys message costs 1,050 Poly1305 tags
+/// instead of 1,050 AEAD setups (HChaCha20, a keystream block and a Poly1305 key schedule).
 pub fn decrypt_for_multiple<'c>(
     ciphertexts: impl IntoIterator<Item = &'c [u8]>,
     nonce: &[u8; 24],
@@ -96,7 +106,36 @@ pub fn decrypt_for_multiple<'c>(
     domain: &str,
 ) -> Option<Zeroizing<Vec<u8>>> {
     let key = pair_key(own, sender_public, false, domain).ok()?;
-    ciphertexts.into_iter().find_map(|ct| open(&key, nonce, ct))
+    let mac = Poly1305::new((&*poly1305_key(&key, nonce)).into());
+    let mut scratch = Vec::new();
+    ciphertexts
+        .into_iter()
+        .filter(|ct| tag_matches(&mac, ct, &mut scratch))
+        .find_map(|ct| open(&key, nonce, ct))
+}
+
+/// The one-time Poly1305 key of XChaCha20-Poly1305 under `key` and `nonce` (keystream block 0).
+fn poly1305_key(key: &[u8; 32], nonce: &[u8; 24]) -> Zeroizing<[u8; 32]> {
+    let mut mac_key = Zeroizing::new([0u8; 32]);
+    XChaCha20::new(key.into(), nonce.into()).apply_keystream(&mut mac_key[..]);
+    mac_key
+}
+
+/// True when `ct`'s tag is the Poly1305 tag under `mac` (keyed for this key and nonce) of its
+/// body, laid out as RFC 8439 does with no associated data: `body ‖ zeros to a multiple of 16 ‖
+/// le64(0) ‖ le64(body length)`. `scratch` is reused between copies.
+fn tag_matches(mac: &Poly1305, ct: &[u8], scratch: &mut Vec<u8>) -> bool {
+    let Some(body_len) = ct.len().checked_sub(OVERHEAD) else {
+        return false;
+    };
+    let (body, tag) = ct.split_at(body_len);
+    scratch.clear();
+    scratch.extend_from_slice(body);
+    scratch.resize(body_len.div_ceil(16) * 16, 0);
+    scratch.extend_from_slice(&0u64.to_le_bytes());
+    scratch.extend_from_slice(&(body_len as u64).to_le_bytes());
+    let expected = mac.clone().compute_unpadded(scratch);
+    expected.as_slice().ct_eq(tag).into()
 }
 
 /// The "simple" container: `{"#": nonce, "e": [copies…, junk…]}`, junk entries (random bytes

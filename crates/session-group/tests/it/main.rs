@@ -4,6 +4,7 @@ mod control;
 mod group;
 mod keys;
 mod message;
+mod scale;
 mod subaccount;
 mod util;
 mod vectors;

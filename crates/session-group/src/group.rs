@@ -117,6 +117,7 @@ impl Group {
         for (id, _) in new {
             auth.push((*id, admin.make_subaccount(id, true, false)?));
         }
+        let before: Vec<Option<Member>> = new.iter().map(|(id, _)| self.members.get(id)).collect();
         for (id, name) in new {
             let mut m = Member::new(*id, name);
             m.invite_status = status::NOT_SENT;
@@ -125,11 +126,23 @@ impl Group {
         }
         let keys_message = if history {
             let ids: Vec<SessionId> = new.iter().map(|(id, _)| *id).collect();
-            self.keys.key_supplement(&ids)?
+            self.keys.key_supplement(&ids)
         } else {
-            self.rekey()?
+            self.rekey()
         };
-        Ok(Added { keys_message, auth })
+        match keys_message {
+            Ok(keys_message) => Ok(Added { keys_message, auth }),
+            Err(e) => {
+                // No key for them (e.g. `TooLarge`): the members config is as it was.
+                for ((id, _), old) in new.iter().zip(before) {
+                    match old {
+                        Some(m) => self.members.set(&m)?,
+                        None => drop(self.members.erase(id)?),
+                    }
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Removes members and rekeys without them. Returns the keys message and the removed

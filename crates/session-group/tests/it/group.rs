@@ -121,3 +121,48 @@ fn wrong_admin_key_is_refused() {
     );
     assert!(Group::open(&seed(ADMIN1_SEED), g.id(), Some(other)).is_err());
 }
+
+#[test]
+fn members_that_get_no_key_are_not_left_in_the_members_config() {
+    let mut r = rng(43);
+    let mut g = Group::create(
+        &seed(ADMIN1_SEED),
+        "big",
+        "Admin1",
+        1_700_000_000_000,
+        &mut r,
+    )
+    .unwrap();
+    let kept = keys(MEMBER_SEEDS[0]);
+    g.add_members(&[(kept.session_id(), "kept")], false)
+        .unwrap();
+    let before = g.members().session_ids();
+    // 1,501 more members: the rekey would exceed 76,800 bytes (1,500 is the most that fit).
+    let crowd: Vec<_> = (0..1_501u32)
+        .map(|i| {
+            let mut s = [0u8; 32];
+            s[..4].copy_from_slice(&i.to_le_bytes());
+            s[31] = 7;
+            (
+                session_crypto::IdentityKeys::from_seed(Seed::from_bytes(s)).session_id(),
+                "m",
+            )
+        })
+        .collect();
+    let mut with_kept = crowd.clone();
+    with_kept.push((kept.session_id(), "renamed"));
+    assert!(matches!(
+        g.add_members(&with_kept, false),
+        Err(Error::TooLarge { .. })
+    ));
+    assert_eq!(
+        g.members().session_ids(),
+        before,
+        "nobody added without a key"
+    );
+    assert_eq!(
+        g.members().get(&kept.session_id()).unwrap().name,
+        "kept",
+        "restored"
+    );
+}

@@ -15,11 +15,23 @@ pub fn workspace_root() -> PathBuf {
         .map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf)
 }
 
-/// The cargo target directory in use.
+/// The cargo target directory in use, as cargo resolves it (`CARGO_TARGET_DIR`, then
+/// `build.target-dir` of any cargo config file, then `target/` of the workspace).
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"))
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = workspace_root();
+        output(
+            "cargo",
+            &["metadata", "--format-version", "1", "--no-deps"],
+            &root,
+        )
+        .ok()
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok())
+        .and_then(|v| v["target_directory"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| root.join("target"))
+    })
+    .clone()
 }
 
 /// Runs a command in `dir`, echoing it, failing on a non-zero exit.

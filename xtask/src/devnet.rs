@@ -23,9 +23,9 @@ pub fn run(args: &[&str]) -> Result<()> {
         contracts::ensure_node_modules(&root)?;
     }
     // `--workspace` keeps feature resolution identical to `cargo xtask test`, so the RocksDB
-    // build is shared rather than repeated.
-    cmd::run("cargo", &["build", "--workspace", "--bins"], &root)?;
-    let bin = cmd::target_dir().join("debug");
+    // build is shared rather than repeated; the binaries are this tree's own (not the last
+    // build's of whichever tree shares the target directory).
+    let bin = crate::e2e::build_binaries(&root, "dev")?;
     let mut argv: Vec<&str> = args.to_vec();
     if argv.first().is_none_or(|a| !SUBCOMMANDS.contains(a)) {
         argv.insert(0, "up");

@@ -203,7 +203,8 @@ fn publish(node: &NodeState, follower: &ChainFollower) {
     if *node.view() != view {
         tracing::info!(
             epoch = view.epoch_block,
-            swarms = view.nodes().count(),
+            swarms = view.swarm_count(),
+            nodes = view.nodes().count(),
             own = ?view.own_swarm(),
             "new swarm view"
         );

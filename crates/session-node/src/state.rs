@@ -25,6 +25,35 @@ pub struct NodeState {
     pub peer_health: std::sync::Mutex<crate::internal::health::Schedule>,
     /// Request counters by how requests arrived.
     pub traffic: Traffic,
+    /// What the sync loop asked of peers.
+    pub sync: SyncCounters,
+}
+
+/// The sync loop's work (`GET /info` `sync`): how many rounds ran, how many ended up asking
+/// every node, how many `Summary` calls it made and the encoded bytes of their replies.
+#[derive(Debug, Default)]
+pub struct SyncCounters {
+    /// Sync rounds run.
+    pub rounds: std::sync::atomic::AtomicU64,
+    /// Rounds that asked every node (start, or the swarms changed).
+    pub everyone_rounds: std::sync::atomic::AtomicU64,
+    /// `Summary` calls made.
+    pub summary_calls: std::sync::atomic::AtomicU64,
+    /// Encoded bytes of the `Summary` replies received.
+    pub summary_bytes: std::sync::atomic::AtomicU64,
+}
+
+impl SyncCounters {
+    /// `{"rounds", "everyone_rounds", "summary_calls", "summary_bytes"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use std::sync::atomic::Ordering::Relaxed;
+        serde_json::json!({
+            "rounds": self.rounds.load(Relaxed),
+            "everyone_rounds": self.everyone_rounds.load(Relaxed),
+            "summary_calls": self.summary_calls.load(Relaxed),
+            "summary_bytes": self.summary_bytes.load(Relaxed),
+        })
+    }
 }
 
 /// How many requests reached this node directly and through onions (shown by `GET /info`,
@@ -89,6 +118,7 @@ impl NodeState {
             clock,
             record,
             traffic: Traffic::default(),
+            sync: SyncCounters::default(),
             view: RwLock::new(Arc::new(view)),
             peer_health: std::sync::Mutex::new(crate::internal::health::Schedule::new(
                 crate::internal::health::PASS_INTERVAL_MS,

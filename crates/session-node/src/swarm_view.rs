@@ -95,6 +95,17 @@ impl SwarmView {
         Self::new(net.epoch_block().unwrap_or(0), swarms, Some(me))
     }
 
+    /// Whether `other` has the same swarms, members and own swarm (the epoch block aside): then
+    /// no account moved between swarms and no member joined or left ours.
+    pub fn same_swarms(&self, other: &SwarmView) -> bool {
+        self.swarms == other.swarms && self.own == other.own
+    }
+
+    /// How many swarms there are.
+    pub fn swarm_count(&self) -> usize {
+        self.ids.len()
+    }
+
     /// True before the first epoch that formed any swarm.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()

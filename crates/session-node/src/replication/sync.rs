@@ -1,8 +1,8 @@
 //! Replication by comparison (catch-up and handover): every round a node compares its
 //! per-(account, namespace) summaries with each peer's and fetches the pairs that differ.
 //!
-//! In a steady epoch it asks its swarm peers (catch-up after downtime, missed forwards). After
-//! an epoch change — and at start — it asks every node once, so a node that joined a swarm, or
+//! While the swarms stay the same it asks its swarm peers (catch-up after downtime, missed
+//! forwards). When they change — and at start — it asks every node once, so a node that joined a swarm, or
 //! whose accounts moved to a new swarm or out of a dissolved one, pulls what now belongs to it
 //! wherever it was. Fetched messages are checked against their hash before they are stored;
 //! stores are idempotent, so repeating a round is harmless.
@@ -11,7 +11,7 @@ use super::revocations;
 use crate::internal::peers::{PeerError, Peers};
 use crate::internal::proto::{AccountSummary, RevocationSummary as RevocationSummaryWire};
 use crate::state::NodeState;
-use crate::swarm_view::NodeRecord;
+use crate::swarm_view::{NodeRecord, SwarmView};
 use session_store::{
     Account, MessageHash, Namespace, NewMessage, Proof, RevocationSummary, StoredMessage, Summary,
     Tombstone,
@@ -28,14 +28,18 @@ pub async fn sync_loop(
     every: Duration,
     shutdown: CancellationToken,
 ) {
-    let mut synced_epoch: Option<u64> = None;
+    let mut synced: Option<Arc<SwarmView>> = None;
     let mut ticks = crate::every::Every::new(every, shutdown);
     while ticks.next().await {
         let view = node.view();
         let Some(own) = view.own_swarm() else {
             continue;
         };
-        let everyone = synced_epoch != Some(view.epoch_block);
+        let everyone = needs_everyone(&view, synced.as_deref());
+        count(&node.sync.rounds);
+        if everyone {
+            count(&node.sync.everyone_rounds);
+        }
         let sources: Vec<NodeRecord> = if everyone {
             view.nodes().map(|(_, n)| n.clone()).collect()
         } else {
@@ -63,9 +67,21 @@ pub async fn sync_loop(
             }
         }
         if complete || !everyone {
-            synced_epoch = Some(view.epoch_block);
+            synced = Some(view);
         }
     }
+}
+
+/// Whether a round must ask every node rather than its swarm peers: at start, and whenever the
+/// swarms differ from those of the last complete round (a new epoch with the same swarms moves
+/// no account, so it needs no more than a swarm round: sync work grows with the swarm, not with
+/// the network).
+pub(crate) fn needs_everyone(view: &SwarmView, synced: Option<&SwarmView>) -> bool {
+    synced.is_none_or(|s| !s.same_swarms(view))
+}
+
+fn count(c: &std::sync::atomic::AtomicU64) {
+    c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// One comparison of `peer`'s summaries with ours (`mine`); fetches only the messages of
@@ -77,6 +93,11 @@ pub async fn sync_from(
     mine: &Mine,
 ) -> Result<usize, PeerError> {
     let reply = peers.summary(node, peer).await?;
+    count(&node.sync.summary_calls);
+    let bytes = prost::Message::encoded_len(&reply) as u64;
+    node.sync
+        .summary_bytes
+        .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
     // Revocations first: the deletion proofs of this round are checked against them.
     sync_revocations(node, peers, peer, &reply.revocations, &mine.revocations).await?;
     let theirs = reply.summaries;
@@ -228,3 +249,6 @@ pub(crate) fn apply(
     }
     added
 }
+
+#[cfg(test)]
+mod tests;

@@ -172,6 +172,7 @@ async fn health(State(app): State<App>) -> Response {
         "epoch": n.view().epoch_block,
         "peers": crate::internal::health::lock(&n.peer_health).to_json(),
         "traffic": n.traffic.to_json(),
+        "sync": n.sync.to_json(),
         "t": n.now_ms(),
     });
     to_response(Reply::ok(body))

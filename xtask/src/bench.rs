@@ -8,6 +8,7 @@
 mod attach;
 mod community;
 mod group;
+mod scale;
 
 use crate::cmd;
 use anyhow::{Context, Result, bail};
@@ -57,9 +58,10 @@ pub fn run(args: &[&str]) -> Result<()> {
         Some("e2e") => e2e(),
         Some("community") => community::run(),
         Some("attach") => load_bench("attach", "attach", attach::table),
+        Some("scale") => scale::run(&args[1..]),
         _ => bail!(
             "usage: cargo xtask bench <crypto | config | group | node | swarm | onion | e2e \
-             | community | attach>"
+             | community | attach | scale [--nodes N]…>"
         ),
     }
 }

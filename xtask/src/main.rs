@@ -5,7 +5,7 @@
 //!   staleness check and forge tests, the examples' build, every test in the workspace, and a
 //!   compile check of the fuzz targets. This is exactly what `.ci/run` runs.
 //! * `cargo xtask bench <crypto | config | group | node | swarm | onion | e2e | community |
-//!   attach>` — criterion benchmarks next to libsodium or to their own bound, or a load
+//!   attach | scale>` — criterion benchmarks next to libsodium or to their own bound, or a load
 //!   generator / latency run on real nodes or the community server; each writes its table into
 //!   `docs/BENCHMARKS.md`.
 //! * `cargo xtask e2e [FAMILY…]` — the end-to-end scenarios (`tests/scenarios`), all or the
@@ -42,7 +42,7 @@ fn main() -> Result<()> {
         Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | e2e [FAMILY…] | bench <crypto | config | group | node | swarm | onion | e2e | community | attach> | fuzz TARGET [--runs N] | tidy | \
+                "usage: cargo xtask <test | e2e [FAMILY…] | bench <crypto | config | group | node | swarm | onion | e2e | community | attach | scale> | fuzz TARGET [--runs N] | tidy | \
                  contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")

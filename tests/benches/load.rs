@@ -1,7 +1,9 @@
-//! Load generator for `cargo xtask bench node` (not a timed test): starts a release
-//! `session-node` on loopback, drives it with 64 concurrent HTTP clients, and measures stores/s
-//! and authenticated retrieves/s next to the raw Ed25519-verify rate of this machine (all
-//! cores) measured in the same run. Writes `$CARGO_TARGET_DIR/session-bench/node.json`.
+//! Load generator for `cargo xtask bench node` (not a timed test): starts `session-node` on
+//! loopback, drives it with 64 concurrent HTTP clients, and measures stores/s and authenticated
+//! retrieves/s next to the raw Ed25519 rates of this machine measured in the same run. With two
+//! or more cores and `taskset` (util-linux), the node is pinned to core 0 and this generator to
+//! core 1, and the bounds are one core's sign and verify rates (measured on core 0 before the
+//! node starts): the node's per-core figures. Writes `$CARGO_TARGET_DIR/session-bench/node.json`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use serde_json::json;
@@ -39,14 +41,47 @@ fn verify_rate() -> f64 {
     total as f64 / start.elapsed().as_secs_f64()
 }
 
+/// Pins every thread of process `pid` to `core` with `taskset`; false when that is not possible.
+fn pin(pid: u32, core: usize) -> bool {
+    std::process::Command::new("taskset")
+        .args(["-a", "-p", "-c", &core.to_string(), &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// One thread's Ed25519 signs and verifies per second (3 s each).
+fn one_core_rates() -> (f64, f64) {
+    let keys = IdentityKeys::from_seed(Seed::from_bytes([2; 32]));
+    let msg = b"store1700000000000";
+    let (mut signs, t) = (0u64, Instant::now());
+    while t.elapsed() < Duration::from_secs(3) {
+        std::hint::black_box(keys.sign(std::hint::black_box(msg)));
+        signs += 1;
+    }
+    let sign = signs as f64 / t.elapsed().as_secs_f64();
+    let (sig, pk) = (keys.sign(msg), keys.ed25519_public());
+    let (mut verifies, t) = (0u64, Instant::now());
+    while t.elapsed() < Duration::from_secs(3) {
+        pk.verify(msg, &sig, "bench").unwrap();
+        verifies += 1;
+    }
+    (sign, verifies as f64 / t.elapsed().as_secs_f64())
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return; // `cargo test --benches` / `--list` probes: nothing to do
     }
+    let verify = verify_rate(); // before any pinning: every core
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let me = std::process::id();
+    let pinned = cores >= 2 && pin(me, 0);
+    let (sign_one, verify_one) = one_core_rates();
     let dir = tempfile::tempdir().unwrap();
     let (mut child, url) = standalone(dir.path());
+    let pinned = pinned && pin(child.id(), 0) && pin(me, 1);
 
-    let verify = verify_rate();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -79,6 +114,11 @@ fn main() {
         "retrieve_per_s": retrieve_rate,
         "ed25519_verify_per_s_all_cores": verify,
         "retrieve_over_verify": retrieve_rate / verify,
+        "pinned": pinned,
+        "ed25519_sign_per_s_one_core": sign_one,
+        "ed25519_verify_per_s_one_core": verify_one,
+        "store_over_sign_one_core": stores / sign_one,
+        "retrieve_over_verify_one_core": retrieve_rate / verify_one,
     });
     println!("{report:#}");
     let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../session-bench");

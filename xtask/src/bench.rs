@@ -242,7 +242,7 @@ pub fn node_table(v: &Value) -> Result<String> {
         num("retrieve_per_s")?,
         num("ed25519_verify_per_s_all_cores")?,
     );
-    Ok(format!(
+    let mut table = format!(
         "| measure ({} clients, {} s per phase) | per second | bound | ratio |\n\
          |---|---:|---:|---:|\n\
          | store (public inbox, unsigned) | {store:.0} | 20000 (target) | {:.2} |\n\
@@ -251,7 +251,20 @@ pub fn node_table(v: &Value) -> Result<String> {
         v["phase_secs"],
         store / 20000.0,
         retrieve / verify,
-    ))
+    );
+    if v["pinned"].as_bool() == Some(true) {
+        let (sign1, verify1) = (
+            num("ed25519_sign_per_s_one_core")?,
+            num("ed25519_verify_per_s_one_core")?,
+        );
+        table.push_str(&format!(
+            "| store, node pinned to one core | {store:.0} | {sign1:.0} Ed25519 signs/s, one core | {:.2} |\n\
+             | retrieve, node pinned to one core | {retrieve:.0} | {verify1:.0} Ed25519 verifies/s, one core | {:.2} |\n",
+            store / sign1,
+            retrieve / verify1,
+        ));
+    }
+    Ok(table)
 }
 
 fn crypto() -> Result<()> {
@@ -355,6 +368,22 @@ mod tests {
             "{t}"
         );
         assert!(node_table(&serde_json::json!({})).is_err());
+        assert!(!t.contains("pinned"), "unpinned runs have no per-core rows");
+    }
+
+    #[test]
+    fn a_pinned_run_adds_the_per_core_ratios() {
+        let v = serde_json::json!({"clients": 64, "phase_secs": 8, "store_per_s": 4000.0,
+            "retrieve_per_s": 3000.0, "ed25519_verify_per_s_all_cores": 20000.0, "pinned": true,
+            "ed25519_sign_per_s_one_core": 16000.0, "ed25519_verify_per_s_one_core": 10000.0});
+        let t = node_table(&v).unwrap();
+        assert!(
+            t.contains(
+                "| store, node pinned to one core | 4000 | 16000 Ed25519 signs/s, one core | 0.25 |"
+            ),
+            "{t}"
+        );
+        assert!(t.contains("| retrieve, node pinned to one core | 3000 | 10000 Ed25519 verifies/s, one core | 0.30 |"), "{t}");
     }
 
     #[test]

@@ -37,9 +37,17 @@ pub fn build_binaries(root: &Path, profile: &str) -> Result<PathBuf> {
     }
     let dir = cmd::target_dir().join("e2e-bins").join(tree_key(root));
     std::fs::create_dir_all(&dir)?;
+    std::fs::create_dir_all(dir.join("examples"))?;
     for exe in executables(&String::from_utf8_lossy(&out.stdout)) {
         let name = exe.file_name().context("executable without a name")?;
-        let link = dir.join(name);
+        // The same layout as cargo's: examples under `examples/`.
+        let in_examples = exe.parent().and_then(Path::file_name) == Some("examples".as_ref());
+        let link = if in_examples {
+            dir.join("examples")
+        } else {
+            dir.clone()
+        }
+        .join(name);
         let _ = std::fs::remove_file(&link);
         // A hard link costs no space; cargo replaces (never rewrites) its outputs.
         std::fs::hard_link(&exe, &link)

@@ -6,5 +6,6 @@ mod errors;
 mod methods;
 mod network;
 mod reference;
+mod signatures;
 mod subaccount;
 mod support;

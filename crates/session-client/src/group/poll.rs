@@ -1,0 +1,328 @@
+//! Polling groups: one `batch` per group and round (namespaces 12, 13, 14, 11 after their
+//! cursors, signed by the group key or our subaccount), applied in order — keys, then info
+//! and members, then messages — and committed with the cursors in one transaction. A keys
+//! message not signed by the group key, an info or members message not signed by it, a
+//! message that does not decrypt or whose signer is not a member, a notice without a valid
+//! admin signature: each is refused with its reason, stores nothing, and the cursor moves
+//! past it (it will not get better); polling goes on.
+
+use super::{GroupAuth, Open, group_err};
+use crate::chat::{Chat, local};
+use crate::content;
+use crate::error::Result;
+use crate::history::groups::{GroupMessage, GroupPoll};
+use session_crypto::GroupId;
+use session_group::control::{self, Control};
+use session_protocol::group::{self as wire, GroupUpdate, InfoChange, MemberChange};
+use session_protocol::proto::Content;
+
+/// What one round of group polls brought.
+#[derive(Clone, Debug, Default)]
+pub struct GroupRound {
+    /// New messages (texts and notices), per group in send order.
+    pub new: Vec<GroupMessage>,
+    /// Input refused (group ID, why); nothing of it was stored.
+    pub refused: Vec<(String, String)>,
+    /// Groups that could not be polled (group ID, why); their cursors did not move.
+    pub failed: Vec<(String, String)>,
+}
+
+impl GroupRound {
+    fn extend(&mut self, other: GroupRound) {
+        self.new.extend(other.new);
+        self.refused.extend(other.refused);
+        self.failed.extend(other.failed);
+    }
+}
+
+fn names(ids: &[session_crypto::SessionId]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A control message in words (how notices are kept in the history).
+pub fn describe(u: &GroupUpdate) -> String {
+    match u {
+        GroupUpdate::InfoChange {
+            kind: InfoChange::Name,
+            name,
+            ..
+        } => format!("renamed the group to {}", name.as_deref().unwrap_or("")),
+        GroupUpdate::InfoChange {
+            kind: InfoChange::Avatar,
+            ..
+        } => "changed the group picture".into(),
+        GroupUpdate::InfoChange {
+            expiration_secs, ..
+        } => format!(
+            "set disappearing messages to {} s",
+            expiration_secs.unwrap_or(0)
+        ),
+        GroupUpdate::MemberChange { kind, members, .. } => {
+            let verb = match kind {
+                MemberChange::Added => "added",
+                MemberChange::Removed => "removed",
+                MemberChange::Promoted => "promoted",
+            };
+            format!("{verb} {}", names(members))
+        }
+        GroupUpdate::MemberLeft | GroupUpdate::MemberLeftNotification => "left the group".into(),
+        GroupUpdate::InviteResponse { approved: true } => "accepted the invitation".into(),
+        GroupUpdate::InviteResponse { approved: false } => "declined the invitation".into(),
+        GroupUpdate::DeleteMemberContent { members, .. } => {
+            format!("deleted messages of {}", names(members))
+        }
+        GroupUpdate::Invite { .. } | GroupUpdate::Promote { .. } => "(1:1 only)".into(),
+    }
+}
+
+/// Checks the admin signature a notice carries.
+fn verify_notice(group: &GroupId, u: &GroupUpdate, ts: u64) -> Result<(), String> {
+    let checked = match u {
+        GroupUpdate::InfoChange {
+            kind,
+            admin_signature,
+            ..
+        } => control::verify(
+            group,
+            &Control::InfoChange {
+                kind: kind.number(),
+                timestamp_ms: ts,
+            },
+            admin_signature,
+        ),
+        GroupUpdate::MemberChange {
+            kind,
+            admin_signature,
+            ..
+        } => control::verify(
+            group,
+            &Control::MemberChange {
+                kind: kind.number(),
+                timestamp_ms: ts,
+            },
+            admin_signature,
+        ),
+        GroupUpdate::DeleteMemberContent {
+            members,
+            hashes,
+            admin_signature,
+        } => control::verify(
+            group,
+            &Control::DeleteContent {
+                timestamp_ms: ts,
+                members,
+                hashes,
+            },
+            admin_signature,
+        ),
+        _ => Ok(()),
+    };
+    checked.map_err(|e| format!("notice refused: {e}"))
+}
+
+/// A message of namespace 11 that decrypted and parsed.
+struct Decoded {
+    message: GroupMessage,
+    update: Option<GroupUpdate>,
+}
+
+fn decode(g: &Open, hash: &str, data: &[u8]) -> Result<Option<Decoded>, String> {
+    let id = g.group.id();
+    let d = g
+        .group
+        .decrypt_message(data)
+        .map_err(|e| format!("message {hash}: {e}"))?;
+    let (c, env_ts): (Content, u64) =
+        wire::open_envelope(&id, &d.plaintext).map_err(|e| format!("message {hash}: {e}"))?;
+    let sent = c.sig_timestamp.unwrap_or(env_ts);
+    let mut message = GroupMessage {
+        group_id: id.to_string(),
+        sender: d.sender.to_string(),
+        text: String::new(),
+        sent_at_ms: sent,
+        hash: hash.to_owned(),
+        outgoing: false,
+        kind: "text".into(),
+    };
+    if let Some(u) = wire::parse(&c) {
+        verify_notice(&id, &u, sent).map_err(|e| format!("message {hash}: {e}"))?;
+        message.text = describe(&u);
+        message.kind = "notice".into();
+        return Ok(Some(Decoded {
+            message,
+            update: Some(u),
+        }));
+    }
+    match content::parse(&c).0 {
+        Some(content::Payload::Text { body, .. }) => {
+            message.text = body;
+            Ok(Some(Decoded {
+                message,
+                update: None,
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+impl Chat {
+    /// Polls every group we joined (invitations wait for `group accept`).
+    pub async fn poll_groups(&self) -> Result<GroupRound> {
+        let mut round = GroupRound::default();
+        for row in self.groups()? {
+            if row.invited || row.destroyed {
+                continue;
+            }
+            let Ok(id) = row.id.parse::<GroupId>() else {
+                continue;
+            };
+            match self.poll_group(&id).await {
+                Ok(r) => round.extend(r),
+                Err(e) => round.failed.push((row.id.clone(), e.to_string())),
+            }
+        }
+        Ok(round)
+    }
+
+    /// Polls one group (see the module doc).
+    pub(crate) async fn poll_group(&self, id: &GroupId) -> Result<GroupRound> {
+        let mut g = self.open_group(id)?;
+        let mut cursors = Vec::new();
+        for ns in super::GROUP_NAMESPACES {
+            cursors.push((ns, self.history().group_cursor(id, ns).map_err(local)?));
+        }
+        let pages = self
+            .messenger()
+            .group_retrieve(id, &g.auth, &cursors)
+            .await?;
+        let gid = id.to_string();
+        let mut round = GroupRound::default();
+        let mut poll = GroupPoll {
+            group: Some(*id),
+            ..Default::default()
+        };
+        let mut refuse = |why: String| {
+            tracing::warn!(group = %gid, %why, "group input refused");
+            round.refused.push((gid.clone(), why));
+        };
+        for page in &pages {
+            if let Some((code, why)) = &page.failure {
+                refuse(format!(
+                    "namespace {}: status {code}: {why}",
+                    page.namespace
+                ));
+                continue;
+            }
+            let msgs: Vec<(String, Vec<u8>)> = page
+                .messages
+                .iter()
+                .map(|(h, d, _)| (h.clone(), d.clone()))
+                .collect();
+            match page.namespace {
+                12 => {
+                    for (h, d, ts) in &page.messages {
+                        if let Err(e) = g.group.load_keys(h, d, *ts) {
+                            refuse(format!("keys message {h}: {e}"));
+                        }
+                    }
+                }
+                13 | 14 if !msgs.is_empty() => {
+                    let report = if page.namespace == 13 {
+                        g.group.merge_info(&msgs)
+                    } else {
+                        g.group.merge_members(&msgs)
+                    };
+                    match report {
+                        Ok(r) => {
+                            for (h, e) in r.rejected {
+                                refuse(format!("config {h}: {e}"));
+                            }
+                        }
+                        Err(e) => refuse(format!("namespace {}: {e}", page.namespace)),
+                    }
+                }
+                11 => {
+                    for (h, d, _) in &page.messages {
+                        match decode(&g, h, d) {
+                            Ok(Some(m)) => {
+                                note_deletions(&mut poll.deleted, m.update.as_ref());
+                                poll.messages.push(m.message);
+                            }
+                            Ok(None) => {}
+                            Err(why) => refuse(why),
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if let Some(last) = &page.last_hash {
+                poll.cursors.push((page.namespace, last.clone()));
+            }
+        }
+        let accepted = self.after_messages(&mut g, &mut poll)?;
+        poll.destroyed = g.group.info().is_destroyed();
+        poll.info = (
+            g.group.info().name().unwrap_or_default(),
+            g.group.info().description().unwrap_or_default(),
+        );
+        poll.members = g.group.members().list();
+        poll.dumps = g.group.dumps();
+        let applied = self.history().apply_group_poll(&poll).map_err(local)?;
+        round.new = applied.new;
+        if accepted && let Err(e) = self.push_group(&mut g, None).await {
+            tracing::warn!(error = %e, "pushing accepted invitations failed");
+        } else if accepted {
+            self.save_open(&mut g, false)?;
+        }
+        Ok(round)
+    }
+
+    /// Effects of notices: deletions (with the local messages of the members named), and for
+    /// admins the invitations accepted (members' status). True when the members changed.
+    fn after_messages(&self, g: &mut Open, poll: &mut GroupPoll) -> Result<bool> {
+        let id = g.group.id();
+        let mut changed = false;
+        let admin = matches!(g.auth, GroupAuth::Admin(_));
+        for m in &poll.messages {
+            let responded = m.kind == "notice" && m.text == "accepted the invitation";
+            let Ok(sender) = m.sender.parse() else {
+                continue;
+            };
+            if admin
+                && responded
+                && let Some(mut rec) = g.group.members().get(&sender)
+                && rec.invite_status != 0
+            {
+                rec.invite_status = 0;
+                g.group.members_mut().set(&rec).map_err(group_err)?;
+                changed = true;
+            }
+        }
+        let named: Vec<String> = std::mem::take(&mut poll.deleted);
+        for entry in named {
+            // Entries are hashes, or `member:` + a Session ID whose messages all go.
+            match entry.strip_prefix("member:") {
+                Some(sid) => poll
+                    .deleted
+                    .extend(self.history().group_hashes_of(&id, sid).map_err(local)?),
+                None => poll.deleted.push(entry),
+            }
+        }
+        Ok(changed)
+    }
+}
+
+/// Records a notice's deletions: hashes, and `member:` + a Session ID for all of a
+/// member's messages (resolved against the local history in `after_messages`).
+fn note_deletions(deleted: &mut Vec<String>, update: Option<&GroupUpdate>) {
+    if let Some(GroupUpdate::DeleteMemberContent {
+        members, hashes, ..
+    }) = update
+    {
+        deleted.extend(hashes.iter().cloned());
+        deleted.extend(members.iter().map(|m| format!("member:{m}")));
+    }
+}

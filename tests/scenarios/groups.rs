@@ -11,7 +11,7 @@
 use serde_json::{Value, json};
 use session_crypto::GroupId;
 use session_devnet::Devnet;
-use session_e2e::cli::{User, receive_until};
+use session_e2e::cli::{User, lines};
 use session_e2e::{b64, config, now_ms, rpc};
 use session_group::{Group, GroupAdmin, subaccount};
 use std::net::SocketAddr;
@@ -83,6 +83,31 @@ async fn blocking<T: Send + 'static>(
         .expect("phase")
 }
 
+/// Runs `receive` until a line satisfies `want` (30 s at most); a failure shows what the
+/// client said on stderr (refusals, failed group polls).
+fn receive_until(user: &User, want: impl Fn(&Value) -> bool) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    loop {
+        let out = user
+            .command(&["receive"])
+            .output()
+            .expect("session-cli runs");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "receive failed: {stderr}");
+        seen.extend(lines(&String::from_utf8_lossy(&out.stdout)));
+        if seen.iter().any(&want) {
+            return seen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never came; stderr: {stderr}; last lines: {:?}",
+            &seen[seen.len().saturating_sub(3)..]
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
 fn str_of(v: &Value, key: &str) -> String {
     v[key]
         .as_str()
@@ -90,9 +115,17 @@ fn str_of(v: &Value, key: &str) -> String {
         .to_owned()
 }
 
-/// `receive` until a group message with `text` shows.
-fn sees(user: &User, group: &str, text: &str) {
-    receive_until(user, |l| l["group_id"] == group && l["text"] == text);
+/// `receive` until group messages with each of `texts` showed.
+fn sees(user: &User, group: &str, texts: &[&str]) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen: Vec<Value> = Vec::new();
+    while !texts.iter().all(|t| {
+        seen.iter()
+            .any(|l| l["group_id"] == group && l["text"] == *t)
+    }) {
+        assert!(Instant::now() < deadline, "never saw {texts:?}: {seen:?}");
+        seen.extend(receive_until(user, |l| l["group_id"] == group));
+    }
 }
 
 fn send(user: &User, group: &str, text: &str) -> String {
@@ -129,6 +162,7 @@ fn create_accept_and_talk(h: &Homes) -> Ids {
     let created = h.alice.run(&[
         "group", "create", "garden", "--member", &ids.bob, "--member", &ids.carol,
     ]);
+
     ids.group = str_of(&created[0], "group_id");
     assert!(ids.group.starts_with("03") && ids.group.len() == 66);
     let g = ids.group.clone();
@@ -169,12 +203,9 @@ fn create_accept_and_talk(h: &Homes) -> Ids {
     send(&h.alice, &g, "hello from alice");
     send(&h.bob, &g, "hi from bob");
     send(&h.carol, &g, "carol here");
-    sees(&h.alice, &g, "carol here");
-    sees(&h.alice, &g, "hi from bob");
-    sees(&h.bob, &g, "hello from alice");
-    sees(&h.bob, &g, "carol here");
-    sees(&h.carol, &g, "hello from alice");
-    sees(&h.carol, &g, "hi from bob");
+    sees(&h.alice, &g, &["carol here", "hi from bob"]);
+    sees(&h.bob, &g, &["hello from alice", "carol here"]);
+    sees(&h.carol, &g, &["hello from alice", "hi from bob"]);
     let history = h.bob.run(&["group", "history", &g]);
     let texts: Vec<&str> = history.iter().filter_map(|l| l["text"].as_str()).collect();
     for t in ["hello from alice", "hi from bob", "carol here"] {
@@ -192,9 +223,9 @@ fn remove_carol(h: &Homes, ids: &Ids) -> String {
     assert!(m.iter().all(|(s, _, _)| *s != ids.carol), "{m:?}");
     let after = send(&h.alice, g, "after carol");
     // Bob still reads and writes.
-    sees(&h.bob, g, "after carol");
+    sees(&h.bob, g, &["after carol"]);
     send(&h.bob, g, "bob still here");
-    sees(&h.alice, g, "bob still here");
+    sees(&h.alice, g, &["bob still here"]);
     after
 }
 
@@ -350,7 +381,7 @@ fn promote_rename_add_dave(h: &Homes, ids: &Ids) {
         std::thread::sleep(Duration::from_millis(300));
     }
     h.bob.run(&["group", "rename", g, "garden two"]);
-    sees(&h.alice, g, "renamed the group to garden two");
+    sees(&h.alice, g, &["renamed the group to garden two"]);
     let listed = h.alice.run(&["groups"]);
     assert_eq!(listed[0]["name"], "garden two", "{listed:?}");
 

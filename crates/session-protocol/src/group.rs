@@ -466,6 +466,31 @@ mod tests {
     }
 
     #[test]
+    fn an_invitation_travels_as_a_one_to_one_message() {
+        let alice =
+            session_crypto::IdentityKeys::from_seed(session_crypto::Seed::from_bytes([1; 32]));
+        let bob =
+            session_crypto::IdentityKeys::from_seed(session_crypto::Seed::from_bytes([2; 32]));
+        let u = GroupUpdate::Invite {
+            group: group(),
+            name: "g".into(),
+            auth_data: Zeroizing::new(vec![3; 100]),
+            admin_signature: vec![1; 64],
+        };
+        let c = build(&u, 1_700_000_000_000);
+        let bytes = crate::encode_for_recipient(
+            &alice,
+            &bob.session_id(),
+            &c,
+            1_700_000_000_000,
+            &mut rand::rng(),
+        )
+        .expect("sealed");
+        let got = crate::decode_incoming(&bob, &bytes).expect("opens");
+        assert_eq!(parse(&got.content), Some(u));
+    }
+
+    #[test]
     fn a_group_envelope_opens_only_for_its_group() {
         let c = build(&GroupUpdate::InviteResponse { approved: true }, 42);
         let bytes = envelope_bytes(&group(), &c, 42).expect("valid");

@@ -183,3 +183,6 @@ impl Chat {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests;

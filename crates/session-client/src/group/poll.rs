@@ -6,12 +6,14 @@
 //! admin signature: each is refused with its reason, stores nothing, and the cursor moves
 //! past it (it will not get better); polling goes on.
 
+use super::swarm::GroupNamespacePage;
 use super::{GroupAuth, Open, group_err};
 use crate::chat::{Chat, local};
 use crate::content;
 use crate::error::Result;
 use crate::history::groups::{GroupMessage, GroupPoll};
 use session_crypto::GroupId;
+use session_group::Group;
 use session_group::control::{self, Control};
 use session_protocol::group::{self as wire, GroupUpdate, InfoChange, MemberChange};
 use session_protocol::proto::Content;
@@ -129,10 +131,9 @@ struct Decoded {
     update: Option<GroupUpdate>,
 }
 
-fn decode(g: &Open, hash: &str, data: &[u8]) -> Result<Option<Decoded>, String> {
-    let id = g.group.id();
+fn decode(g: &Group, hash: &str, data: &[u8]) -> Result<Option<Decoded>, String> {
+    let id = g.id();
     let d = g
-        .group
         .decrypt_message(data)
         .map_err(|e| format!("message {hash}: {e}"))?;
     let (c, env_ts): (Content, u64) =
@@ -168,6 +169,77 @@ fn decode(g: &Open, hash: &str, data: &[u8]) -> Result<Option<Decoded>, String> 
     }
 }
 
+/// Applies one poll's pages to the group in order (keys, info and members, messages):
+/// what to commit, and what was refused (with why; nothing of it is kept).
+pub(crate) fn apply_pages(g: &mut Group, pages: &[GroupNamespacePage]) -> (GroupPoll, GroupRound) {
+    let id = g.id();
+    let gid = id.to_string();
+    let mut round = GroupRound::default();
+    let mut poll = GroupPoll {
+        group: Some(id),
+        ..Default::default()
+    };
+    let mut refuse = |why: String| {
+        tracing::warn!(group = %gid, %why, "group input refused");
+        round.refused.push((gid.clone(), why));
+    };
+    for page in pages {
+        if let Some((code, why)) = &page.failure {
+            refuse(format!(
+                "namespace {}: status {code}: {why}",
+                page.namespace
+            ));
+            continue;
+        }
+        let msgs: Vec<(String, Vec<u8>)> = page
+            .messages
+            .iter()
+            .map(|(h, d, _)| (h.clone(), d.clone()))
+            .collect();
+        match page.namespace {
+            12 => {
+                for (h, d, ts) in &page.messages {
+                    if let Err(e) = g.load_keys(h, d, *ts) {
+                        refuse(format!("keys message {h}: {e}"));
+                    }
+                }
+            }
+            13 | 14 if !msgs.is_empty() => {
+                let report = if page.namespace == 13 {
+                    g.merge_info(&msgs)
+                } else {
+                    g.merge_members(&msgs)
+                };
+                match report {
+                    Ok(r) => {
+                        for (h, e) in r.rejected {
+                            refuse(format!("config {h}: {e}"));
+                        }
+                    }
+                    Err(e) => refuse(format!("namespace {}: {e}", page.namespace)),
+                }
+            }
+            11 => {
+                for (h, d, _) in &page.messages {
+                    match decode(g, h, d) {
+                        Ok(Some(m)) => {
+                            note_deletions(&mut poll.deleted, m.update.as_ref());
+                            poll.messages.push(m.message);
+                        }
+                        Ok(None) => {}
+                        Err(why) => refuse(why),
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(last) = &page.last_hash {
+            poll.cursors.push((page.namespace, last.clone()));
+        }
+    }
+    (poll, round)
+}
+
 impl Chat {
     /// Polls every group we joined (invitations wait for `group accept`).
     pub async fn poll_groups(&self) -> Result<GroupRound> {
@@ -198,70 +270,7 @@ impl Chat {
             .messenger()
             .group_retrieve(id, &g.auth, &cursors)
             .await?;
-        let gid = id.to_string();
-        let mut round = GroupRound::default();
-        let mut poll = GroupPoll {
-            group: Some(*id),
-            ..Default::default()
-        };
-        let mut refuse = |why: String| {
-            tracing::warn!(group = %gid, %why, "group input refused");
-            round.refused.push((gid.clone(), why));
-        };
-        for page in &pages {
-            if let Some((code, why)) = &page.failure {
-                refuse(format!(
-                    "namespace {}: status {code}: {why}",
-                    page.namespace
-                ));
-                continue;
-            }
-            let msgs: Vec<(String, Vec<u8>)> = page
-                .messages
-                .iter()
-                .map(|(h, d, _)| (h.clone(), d.clone()))
-                .collect();
-            match page.namespace {
-                12 => {
-                    for (h, d, ts) in &page.messages {
-                        if let Err(e) = g.group.load_keys(h, d, *ts) {
-                            refuse(format!("keys message {h}: {e}"));
-                        }
-                    }
-                }
-                13 | 14 if !msgs.is_empty() => {
-                    let report = if page.namespace == 13 {
-                        g.group.merge_info(&msgs)
-                    } else {
-                        g.group.merge_members(&msgs)
-                    };
-                    match report {
-                        Ok(r) => {
-                            for (h, e) in r.rejected {
-                                refuse(format!("config {h}: {e}"));
-                            }
-                        }
-                        Err(e) => refuse(format!("namespace {}: {e}", page.namespace)),
-                    }
-                }
-                11 => {
-                    for (h, d, _) in &page.messages {
-                        match decode(&g, h, d) {
-                            Ok(Some(m)) => {
-                                note_deletions(&mut poll.deleted, m.update.as_ref());
-                                poll.messages.push(m.message);
-                            }
-                            Ok(None) => {}
-                            Err(why) => refuse(why),
-                        }
-                    }
-                }
-                _ => {}
-            }
-            if let Some(last) = &page.last_hash {
-                poll.cursors.push((page.namespace, last.clone()));
-            }
-        }
+        let (mut poll, mut round) = apply_pages(&mut g.group, &pages);
         let accepted = self.after_messages(&mut g, &mut poll)?;
         poll.destroyed = g.group.info().is_destroyed();
         poll.info = (

@@ -380,10 +380,20 @@ fn promote_rename_add_dave(h: &Homes, ids: &Ids) {
         );
         std::thread::sleep(Duration::from_millis(300));
     }
+    let m = members(&h.alice, g);
+    assert!(
+        m.contains(&(ids.bob.clone(), true, "promoted".into())),
+        "{m:?}"
+    );
     h.bob.run(&["group", "rename", g, "garden two"]);
     sees(&h.alice, g, &["renamed the group to garden two"]);
     let listed = h.alice.run(&["groups"]);
     assert_eq!(listed[0]["name"], "garden two", "{listed:?}");
+    let m = members(&h.alice, g);
+    assert!(
+        m.contains(&(ids.bob.clone(), true, "admin".into())),
+        "{m:?}"
+    );
 
     h.bob.run(&["group", "invite", g, &ids.dave, "--history"]);
     receive_until(&h.dave, |l| {
@@ -395,6 +405,13 @@ fn promote_rename_add_dave(h: &Homes, ids: &Ids) {
         history.iter().any(|l| l["text"] == "hello from alice"),
         "dave reads what was sent before he joined: {history:?}"
     );
+
+    // Dave leaves; Bob, an admin, removes him when he sees it.
+    h.dave.run(&["group", "leave", g]);
+    assert_eq!(h.dave.run(&["groups"]).last().expect("count")["count"], 0);
+    sees(&h.bob, g, &["left the group"]);
+    let m = members(&h.bob, g);
+    assert!(m.iter().all(|(s, _, _)| *s != ids.dave), "{m:?}");
 
     // Bob's second device: the group comes with UserGroups; it reads it as an admin.
     h.bob2.run(&["restore", "--mnemonic", &ids.bob_phrase]);

@@ -113,6 +113,15 @@ impl Chat {
                 .map_err(group_err)?;
             items.push((12, k.to_vec(), swarm::GROUP_CONFIG_TTL_MS));
         }
+        // A promoted admin's first push says the promotion was taken up.
+        let me = self.messenger().account().session_id();
+        if let Some(mut rec) = g.group.members().get(&me)
+            && rec.admin
+            && rec.promotion_status != 0
+        {
+            rec.promotion_status = 0;
+            g.group.members_mut().set(&rec).map_err(group_err)?;
+        }
         let info = g.group.push_info().map_err(group_err)?;
         let members = g.group.push_members().map_err(group_err)?;
         let mut obsolete = Vec::new();

@@ -7,12 +7,12 @@
 //! past it (it will not get better); polling goes on.
 
 use super::swarm::GroupNamespacePage;
-use super::{GroupAuth, Open, group_err};
+use super::{GroupAuth, group_err};
 use crate::chat::{Chat, local};
 use crate::content;
 use crate::error::Result;
 use crate::history::groups::{GroupMessage, GroupPoll};
-use session_crypto::GroupId;
+use session_crypto::{GroupId, SessionId};
 use session_group::Group;
 use session_group::control::{self, Control};
 use session_protocol::group::{self as wire, GroupUpdate, InfoChange, MemberChange};
@@ -125,6 +125,15 @@ fn verify_notice(group: &GroupId, u: &GroupUpdate, ts: u64) -> Result<(), String
     checked.map_err(|e| format!("notice refused: {e}"))
 }
 
+/// What members asked of the admins in a poll's messages.
+#[derive(Debug, Default)]
+pub(crate) struct Effects {
+    /// Members who accepted their invitation.
+    pub(crate) accepted: Vec<SessionId>,
+    /// Members who left.
+    pub(crate) left: Vec<SessionId>,
+}
+
 /// A message of namespace 11 that decrypted and parsed.
 struct Decoded {
     message: GroupMessage,
@@ -171,7 +180,10 @@ fn decode(g: &Group, hash: &str, data: &[u8]) -> Result<Option<Decoded>, String>
 
 /// Applies one poll's pages to the group in order (keys, info and members, messages):
 /// what to commit, and what was refused (with why; nothing of it is kept).
-pub(crate) fn apply_pages(g: &mut Group, pages: &[GroupNamespacePage]) -> (GroupPoll, GroupRound) {
+pub(crate) fn apply_pages(
+    g: &mut Group,
+    pages: &[GroupNamespacePage],
+) -> (GroupPoll, GroupRound, Effects) {
     let id = g.id();
     let gid = id.to_string();
     let mut round = GroupRound::default();
@@ -179,6 +191,7 @@ pub(crate) fn apply_pages(g: &mut Group, pages: &[GroupNamespacePage]) -> (Group
         group: Some(id),
         ..Default::default()
     };
+    let mut effects = Effects::default();
     let mut refuse = |why: String| {
         tracing::warn!(group = %gid, %why, "group input refused");
         round.refused.push((gid.clone(), why));
@@ -224,6 +237,7 @@ pub(crate) fn apply_pages(g: &mut Group, pages: &[GroupNamespacePage]) -> (Group
                     match decode(g, h, d) {
                         Ok(Some(m)) => {
                             note_deletions(&mut poll.deleted, m.update.as_ref());
+                            note_requests(&mut effects, &m);
                             poll.messages.push(m.message);
                         }
                         Ok(None) => {}
@@ -237,7 +251,19 @@ pub(crate) fn apply_pages(g: &mut Group, pages: &[GroupNamespacePage]) -> (Group
             poll.cursors.push((page.namespace, last.clone()));
         }
     }
-    (poll, round)
+    (poll, round, effects)
+}
+
+/// Records what a member's notice asks of the admins.
+fn note_requests(effects: &mut Effects, m: &Decoded) {
+    let Ok(sender) = m.message.sender.parse::<SessionId>() else {
+        return;
+    };
+    match m.update {
+        Some(GroupUpdate::InviteResponse { approved: true }) => effects.accepted.push(sender),
+        Some(GroupUpdate::MemberLeft) => effects.left.push(sender),
+        _ => {}
+    }
 }
 
 impl Chat {
@@ -270,8 +296,10 @@ impl Chat {
             .messenger()
             .group_retrieve(id, &g.auth, &cursors)
             .await?;
-        let (mut poll, mut round) = apply_pages(&mut g.group, &pages);
-        let accepted = self.after_messages(&mut g, &mut poll)?;
+        let (mut poll, mut round, effects) = apply_pages(&mut g.group, &pages);
+        self.resolve_deletions(id, &mut poll)?;
+        let admin = matches!(g.auth, GroupAuth::Admin(_));
+        let accepted = admin && accept_members(&mut g.group, &effects.accepted)?;
         poll.destroyed = g.group.info().is_destroyed();
         poll.info = (
             g.group.info().name().unwrap_or_default(),
@@ -281,47 +309,54 @@ impl Chat {
         poll.dumps = g.group.dumps();
         let applied = self.history().apply_group_poll(&poll).map_err(local)?;
         round.new = applied.new;
-        if accepted && let Err(e) = self.push_group(&mut g, None).await {
-            tracing::warn!(error = %e, "pushing accepted invitations failed");
-        } else if accepted {
-            self.save_open(&mut g, false)?;
+        if accepted {
+            match self.push_group(&mut g, None).await {
+                Ok(()) => self.save_open(&mut g, false)?,
+                Err(e) => tracing::warn!(error = %e, "pushing accepted invitations failed"),
+            }
+        }
+        // Members who left are removed (rekey and revocation) by an admin who sees it.
+        let left: Vec<SessionId> = effects
+            .left
+            .into_iter()
+            .filter(|m| g.group.members().contains(m))
+            .collect();
+        if admin && !left.is_empty() {
+            drop(g);
+            if let Err(e) = self.group_remove(id, &left, false).await {
+                tracing::warn!(error = %e, "removing members who left failed");
+            }
         }
         Ok(round)
     }
 
-    /// Effects of notices: deletions (with the local messages of the members named), and for
-    /// admins the invitations accepted (members' status). True when the members changed.
-    fn after_messages(&self, g: &mut Open, poll: &mut GroupPoll) -> Result<bool> {
-        let id = g.group.id();
-        let mut changed = false;
-        let admin = matches!(g.auth, GroupAuth::Admin(_));
-        for m in &poll.messages {
-            let responded = m.kind == "notice" && m.text == "accepted the invitation";
-            let Ok(sender) = m.sender.parse() else {
-                continue;
-            };
-            if admin
-                && responded
-                && let Some(mut rec) = g.group.members().get(&sender)
-                && rec.invite_status != 0
-            {
-                rec.invite_status = 0;
-                g.group.members_mut().set(&rec).map_err(group_err)?;
-                changed = true;
-            }
-        }
-        let named: Vec<String> = std::mem::take(&mut poll.deleted);
-        for entry in named {
-            // Entries are hashes, or `member:` + a Session ID whose messages all go.
+    /// Resolves `member:` deletions into the hashes of that member's local messages.
+    fn resolve_deletions(&self, id: &GroupId, poll: &mut GroupPoll) -> Result<()> {
+        for entry in std::mem::take(&mut poll.deleted) {
             match entry.strip_prefix("member:") {
                 Some(sid) => poll
                     .deleted
-                    .extend(self.history().group_hashes_of(&id, sid).map_err(local)?),
+                    .extend(self.history().group_hashes_of(id, sid).map_err(local)?),
                 None => poll.deleted.push(entry),
             }
         }
-        Ok(changed)
+        Ok(())
     }
+}
+
+/// Marks members who accepted as joined (admins); true when the members config changed.
+fn accept_members(g: &mut Group, accepted: &[SessionId]) -> Result<bool> {
+    let mut changed = false;
+    for m in accepted {
+        if let Some(mut rec) = g.members().get(m)
+            && rec.invite_status != 0
+        {
+            rec.invite_status = 0;
+            g.members_mut().set(&rec).map_err(group_err)?;
+            changed = true;
+        }
+    }
+    Ok(changed)
 }
 
 /// Records a notice's deletions: hashes, and `member:` + a Session ID for all of a

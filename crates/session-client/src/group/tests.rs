@@ -69,6 +69,12 @@ fn bad_group_input_is_refused_and_the_poll_goes_on() {
     let h = |ns: i16, d: &[u8]| group_hash(&id, ns, d);
     let from_admin = text(&g, "from the admin");
     let from_stranger = text(&stranger, "from a stranger");
+    let left = {
+        let c =
+            session_protocol::group::build(&session_protocol::group::GroupUpdate::MemberLeft, 6);
+        let plain = session_protocol::group::envelope_bytes(&id, &c, 6).expect("envelope");
+        g.encrypt_message(&plain, &mut rand::rng()).expect("sealed")
+    };
     let pages = vec![
         page(
             12,
@@ -91,11 +97,12 @@ fn bad_group_input_is_refused_and_the_poll_goes_on() {
                 (h(11, &from_admin), from_admin.clone(), 5),
                 (h(11, &from_stranger), from_stranger.clone(), 6),
                 (h(11, b"junk"), b"junk".to_vec(), 7),
+                (h(11, &left), left.clone(), 8),
             ],
         ),
     ];
     let mut mine = Group::open(member.seed(), id, None).expect("member");
-    let (poll, round) = apply_pages(&mut mine, &pages);
+    let (poll, round, effects) = apply_pages(&mut mine, &pages);
 
     assert_eq!(mine.keys().key_infos().len(), 1, "only the group's own key");
     assert_eq!(
@@ -104,7 +111,13 @@ fn bad_group_input_is_refused_and_the_poll_goes_on() {
         "the forged name is not taken"
     );
     let texts: Vec<&str> = poll.messages.iter().map(|m| m.text.as_str()).collect();
-    assert_eq!(texts, ["from the admin"]);
+    assert_eq!(texts, ["from the admin", "left the group"]);
+    let admin_id = IdentityKeys::from_seed(admin_user).session_id();
+    assert_eq!(
+        effects.left,
+        [admin_id],
+        "a member who left is for the admins to remove"
+    );
     let why: Vec<&str> = round.refused.iter().map(|(_, w)| w.as_str()).collect();
     assert_eq!(why.len(), 4, "{why:?}");
     assert!(

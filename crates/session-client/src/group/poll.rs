@@ -297,6 +297,11 @@ impl Chat {
             .group_retrieve(id, &g.auth, &cursors)
             .await?;
         let (mut poll, mut round, effects) = apply_pages(&mut g.group, &pages);
+        // Ours, sent from another device of the account.
+        let me = self.messenger().account().session_id().to_string();
+        for m in &mut poll.messages {
+            m.outgoing = m.sender == me;
+        }
         self.resolve_deletions(id, &mut poll)?;
         let admin = matches!(g.auth, GroupAuth::Admin(_));
         let accepted = admin && accept_members(&mut g.group, &effects.accepted)?;

@@ -206,6 +206,32 @@ fn create_accept_and_talk(h: &Homes) -> Ids {
     sees(&h.alice, &g, &["carol here", "hi from bob"]);
     sees(&h.bob, &g, &["hello from alice", "carol here"]);
     sees(&h.carol, &g, &["hello from alice", "hi from bob"]);
+    // A reply quoting Alice and a reaction to it, seen by Alice.
+    let hello = h.bob.run(&["group", "history", &g]);
+    let hello = hello
+        .iter()
+        .find(|l| l["text"] == "hello from alice")
+        .expect("alice's message");
+    let hello_hash = str_of(hello, "hash");
+    h.bob
+        .run(&["group", "send", &g, "welcome!", "--quote", &hello_hash]);
+    h.carol.run(&["group", "react", &g, &hello_hash, "👍"]);
+    let got = receive_until(&h.alice, |l| l["text"] == "welcome!");
+    let reply = got.iter().find(|l| l["text"] == "welcome!").expect("reply");
+    assert_eq!(
+        reply["quote"],
+        format!("{}@{}", ids.alice, hello["sent_at_ms"])
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let history = h.alice.run(&["group", "history", &g]);
+        let mine = history.iter().find(|l| l["hash"] == hello_hash.as_str());
+        if mine.is_some_and(|l| l["reactions"] == json!([format!("👍 {}", ids.carol)])) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no reaction: {history:?}");
+        h.alice.run(&["receive"]);
+    }
     let history = h.bob.run(&["group", "history", &g]);
     let texts: Vec<&str> = history.iter().filter_map(|l| l["text"].as_str()).collect();
     for t in ["hello from alice", "hi from bob", "carol here"] {

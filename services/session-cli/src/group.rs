@@ -1,5 +1,5 @@
-//! The group commands (`group create/invite/invitations/accept/decline/send/history/members/
-//! remove/promote/rename/describe/leave/destroy`, `groups`) and how `receive`/`watch` show
+//! The group commands (`group create/invite/invitations/accept/decline/send/react/history/
+//! members/remove/promote/rename/describe/leave/destroy`, `groups`) and how `receive`/`watch` show
 //! group messages, invitations and refused group input. Every request goes through onion
 //! paths; state is in the home directory's SQLite.
 
@@ -57,6 +57,21 @@ pub enum GroupCommand {
         group: String,
         /// The text.
         text: String,
+        /// Quote (reply to) the group message with this hash.
+        #[arg(long)]
+        quote: Option<String>,
+    },
+    /// React to a group message (or take the reaction back with --remove).
+    React {
+        /// The group ID.
+        group: String,
+        /// The message's hash (from `group history`).
+        hash: String,
+        /// The emoji.
+        emoji: String,
+        /// Take the reaction back.
+        #[arg(long)]
+        remove: bool,
     },
     /// Show a group's messages, oldest first (offline).
     History {
@@ -130,6 +145,12 @@ pub fn message(m: &GroupMessage) -> Output {
         .field("hash", m.hash.clone());
     if m.kind == "notice" {
         out = out.field("notice", true);
+    }
+    if let Some((author, ts)) = &m.quote {
+        out = out.field("quote", format!("{author}@{ts}"));
+    }
+    if !m.reactions.is_empty() {
+        out = out.field("reactions", m.reactions.clone());
     }
     out
 }
@@ -223,6 +244,7 @@ fn precheck(cmd: &GroupCommand) -> Result<(), CliError> {
         G::Accept { group }
         | G::Decline { group }
         | G::Send { group, .. }
+        | G::React { group, .. }
         | G::Rename { group, .. }
         | G::Describe { group, .. }
         | G::Leave { group }
@@ -279,11 +301,28 @@ async fn online_command(c: &mut Chat, cmd: GroupCommand) -> CliResult {
             c.group_decline(&gid(&group)?).await.map_err(err)?;
             done("declined", group)
         }
-        G::Send { group, text } => {
-            let hash = c.group_send(&gid(&group)?, &text).await.map_err(err)?;
+        G::Send { group, text, quote } => {
+            let hash = c
+                .group_send(&gid(&group)?, &text, quote.as_deref())
+                .await
+                .map_err(err)?;
             Ok(Output::default()
                 .field("group_id", group)
                 .field("hash", hash))
+        }
+        G::React {
+            group,
+            hash,
+            emoji,
+            remove,
+        } => {
+            c.group_react(&gid(&group)?, &hash, &emoji, remove)
+                .await
+                .map_err(err)?;
+            Ok(Output::default()
+                .field("hash", hash)
+                .field("emoji", emoji)
+                .field("removed", remove))
         }
         G::Remove {
             group,

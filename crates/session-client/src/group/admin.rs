@@ -174,6 +174,8 @@ impl Chat {
                 hash: hash.to_owned(),
                 outgoing: true,
                 kind: "notice".into(),
+                quote: None,
+                reactions: Vec::new(),
             })
             .map_err(local)
     }

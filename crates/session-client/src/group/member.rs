@@ -2,9 +2,9 @@
 
 use super::{Open, parse_group_id};
 use crate::chat::{Chat, local};
-use crate::content::{self, Expiry, Payload};
+use crate::content::{self, Expiry, MessageRef, Payload};
 use crate::error::{Error, Result};
-use crate::history::groups::{GroupMessage, GroupRow};
+use crate::history::groups::{GroupMessage, GroupReaction, GroupRow};
 use session_crypto::GroupId;
 use session_protocol::group::{self as wire, GroupUpdate};
 
@@ -47,12 +47,22 @@ impl Chat {
         Ok(())
     }
 
-    /// Sends a text to the group; returns its hash.
-    pub async fn group_send(&self, id: &GroupId, text: &str) -> Result<String> {
+    /// Sends a text to the group, quoting the group message `quote` (a hash) when given;
+    /// returns its hash.
+    pub async fn group_send(
+        &self,
+        id: &GroupId,
+        text: &str,
+        quote: Option<&str>,
+    ) -> Result<String> {
         let g = self.joined_group(id)?;
+        let quoted = match quote {
+            Some(h) => Some(self.group_ref(id, h)?),
+            None => None,
+        };
         let out = Payload::Text {
             body: text.to_owned(),
-            quote: None,
+            quote: quoted.clone().map(|(r, t)| (r, Some(t))),
         };
         let (hash, sent) = self
             .send_to_group(&g, |ts| content::build(&out, Expiry::Off, ts))
@@ -66,9 +76,59 @@ impl Chat {
                 hash: hash.clone(),
                 outgoing: true,
                 kind: "text".into(),
+                quote: quoted.map(|(r, _)| (r.author.to_string(), r.sent_at_ms)),
+                reactions: Vec::new(),
             })
             .map_err(local)?;
         Ok(hash)
+    }
+
+    /// Reacts to the group message `hash` (or takes the reaction back).
+    pub async fn group_react(
+        &self,
+        id: &GroupId,
+        hash: &str,
+        emoji: &str,
+        remove: bool,
+    ) -> Result<()> {
+        let g = self.joined_group(id)?;
+        let (to, _) = self.group_ref(id, hash)?;
+        let out = Payload::Reaction {
+            to,
+            emoji: emoji.to_owned(),
+            remove,
+        };
+        self.send_to_group(&g, |ts| content::build(&out, Expiry::Off, ts))
+            .await?;
+        let r = GroupReaction {
+            author: to.author.to_string(),
+            sent_at_ms: to.sent_at_ms,
+            reactor: self.messenger().account().session_id().to_string(),
+            emoji: emoji.to_owned(),
+            remove,
+        };
+        self.history().record_group_reaction(id, &r).map_err(local)
+    }
+
+    /// How Session refers to the group message `hash` (author, send time), and its text.
+    fn group_ref(&self, id: &GroupId, hash: &str) -> Result<(MessageRef, String)> {
+        let m = self
+            .history()
+            .group_message(id, hash)
+            .map_err(local)?
+            .filter(|m| m.kind == "text")
+            .ok_or_else(|| Error::Local(format!("no message {hash} in group {id}")))?;
+        let author = m
+            .sender
+            .parse()
+            .map_err(|_| Error::Local("bad sender".into()))?;
+        Ok((
+            MessageRef {
+                author,
+                sent_at_ms: m.sent_at_ms,
+            },
+            m.text,
+        ))
     }
 
     /// Leaves the group: tells it (an admin removes us), then forgets it here and on our

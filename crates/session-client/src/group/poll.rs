@@ -11,7 +11,7 @@ use super::{GroupAuth, group_err};
 use crate::chat::{Chat, local};
 use crate::content;
 use crate::error::Result;
-use crate::history::groups::{GroupMessage, GroupPoll};
+use crate::history::groups::{GroupMessage, GroupPoll, GroupReaction};
 use session_crypto::{GroupId, SessionId};
 use session_group::Group;
 use session_group::control::{self, Control};
@@ -138,6 +138,8 @@ pub(crate) struct Effects {
 struct Decoded {
     message: GroupMessage,
     update: Option<GroupUpdate>,
+    /// A reaction is not a message of its own.
+    reaction: Option<GroupReaction>,
 }
 
 fn decode(g: &Group, hash: &str, data: &[u8]) -> Result<Option<Decoded>, String> {
@@ -156,6 +158,8 @@ fn decode(g: &Group, hash: &str, data: &[u8]) -> Result<Option<Decoded>, String>
         hash: hash.to_owned(),
         outgoing: false,
         kind: "text".into(),
+        quote: None,
+        reactions: Vec::new(),
     };
     if let Some(u) = wire::parse(&c) {
         verify_notice(&id, &u, sent).map_err(|e| format!("message {hash}: {e}"))?;
@@ -164,16 +168,30 @@ fn decode(g: &Group, hash: &str, data: &[u8]) -> Result<Option<Decoded>, String>
         return Ok(Some(Decoded {
             message,
             update: Some(u),
+            reaction: None,
         }));
     }
     match content::parse(&c).0 {
-        Some(content::Payload::Text { body, .. }) => {
+        Some(content::Payload::Text { body, quote }) => {
             message.text = body;
+            message.quote = quote.map(|(r, _)| (r.author.to_string(), r.sent_at_ms));
             Ok(Some(Decoded {
                 message,
                 update: None,
+                reaction: None,
             }))
         }
+        Some(content::Payload::Reaction { to, emoji, remove }) => Ok(Some(Decoded {
+            reaction: Some(GroupReaction {
+                author: to.author.to_string(),
+                sent_at_ms: to.sent_at_ms,
+                reactor: message.sender.clone(),
+                emoji,
+                remove,
+            }),
+            message,
+            update: None,
+        })),
         _ => Ok(None),
     }
 }
@@ -235,6 +253,9 @@ pub(crate) fn apply_pages(
             11 => {
                 for (h, d, _) in &page.messages {
                     match decode(g, h, d) {
+                        Ok(Some(Decoded {
+                            reaction: Some(r), ..
+                        })) => poll.reactions.push(r),
                         Ok(Some(m)) => {
                             note_deletions(&mut poll.deleted, m.update.as_ref());
                             note_requests(&mut effects, &m);

@@ -5,7 +5,7 @@
 //! when the admin's signature and our auth data verify; a promotion only when the seed is the
 //! group's; anything else is refused (reported, nothing stored).
 
-use super::{GroupMessage, insert_message, save_state};
+use super::{GroupMessage, GroupReaction, apply_reaction, insert_message, save_state};
 use crate::history::configs::UserConfigs;
 use crate::history::{History, HistoryError};
 use rusqlite::{Connection, params};
@@ -56,6 +56,8 @@ pub struct GroupPoll {
     pub messages: Vec<GroupMessage>,
     /// Hashes an admin deleted.
     pub deleted: Vec<String>,
+    /// Reactions (and removals) from members.
+    pub reactions: Vec<GroupReaction>,
     /// (namespace, cursor) of every namespace polled.
     pub cursors: Vec<(i16, String)>,
 }
@@ -88,6 +90,9 @@ impl History {
                 if insert_message(db, m)? {
                     out.new.push(m.clone());
                 }
+            }
+            for r in &p.reactions {
+                apply_reaction(db, &gid, r)?;
             }
             for h in &p.deleted {
                 out.deleted += db.execute(

@@ -146,6 +146,8 @@ fn a_group_poll_commits_messages_members_and_cursors_once() {
         hash: "h1".into(),
         outgoing: false,
         kind: "text".into(),
+        quote: None,
+        reactions: Vec::new(),
     };
     let p = GroupPoll {
         group: Some(g.id()),

@@ -161,7 +161,7 @@ impl Chat {
         let (hash, sent) = self
             .send_to_group(g, |ts| wire::build(&update(ts), ts))
             .await?;
-        self.record_notice(g, &hash, sent, &super::poll::describe(&update(sent)))
+        self.record_notice(g, &hash, sent, &super::notice::describe(&update(sent)))
     }
 
     pub(crate) fn record_notice(&self, g: &Open, hash: &str, sent: u64, text: &str) -> Result<()> {
@@ -304,7 +304,7 @@ impl Chat {
         let (hash, sent) = self
             .send_to_group(&g, |ts| wire::build(&update(ts), ts))
             .await?;
-        self.record_notice(&g, &hash, sent, &super::poll::describe(&update(sent)))
+        self.record_notice(&g, &hash, sent, &super::notice::describe(&update(sent)))
     }
 
     /// Sets the group's description (admins). Session has no notice for it: members see it

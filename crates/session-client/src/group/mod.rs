@@ -17,6 +17,7 @@
 
 mod admin;
 mod member;
+mod notice;
 mod poll;
 pub mod swarm;
 

@@ -6,6 +6,7 @@
 //! admin signature: each is refused with its reason, stores nothing, and the cursor moves
 //! past it (it will not get better); polling goes on.
 
+use super::notice::{describe, verify_notice};
 use super::swarm::GroupNamespacePage;
 use super::{GroupAuth, group_err};
 use crate::chat::{Chat, local};
@@ -14,8 +15,7 @@ use crate::error::Result;
 use crate::history::groups::{GroupMessage, GroupPoll, GroupReaction};
 use session_crypto::{GroupId, SessionId};
 use session_group::Group;
-use session_group::control::{self, Control};
-use session_protocol::group::{self as wire, GroupUpdate, InfoChange, MemberChange};
+use session_protocol::group::{self as wire, GroupUpdate};
 use session_protocol::proto::Content;
 
 /// What one round of group polls brought.
@@ -35,94 +35,6 @@ impl GroupRound {
         self.refused.extend(other.refused);
         self.failed.extend(other.failed);
     }
-}
-
-fn names(ids: &[session_crypto::SessionId]) -> String {
-    ids.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// A control message in words (how notices are kept in the history).
-pub fn describe(u: &GroupUpdate) -> String {
-    match u {
-        GroupUpdate::InfoChange {
-            kind: InfoChange::Name,
-            name,
-            ..
-        } => format!("renamed the group to {}", name.as_deref().unwrap_or("")),
-        GroupUpdate::InfoChange {
-            kind: InfoChange::Avatar,
-            ..
-        } => "changed the group picture".into(),
-        GroupUpdate::InfoChange {
-            expiration_secs, ..
-        } => format!(
-            "set disappearing messages to {} s",
-            expiration_secs.unwrap_or(0)
-        ),
-        GroupUpdate::MemberChange { kind, members, .. } => {
-            let verb = match kind {
-                MemberChange::Added => "added",
-                MemberChange::Removed => "removed",
-                MemberChange::Promoted => "promoted",
-            };
-            format!("{verb} {}", names(members))
-        }
-        GroupUpdate::MemberLeft | GroupUpdate::MemberLeftNotification => "left the group".into(),
-        GroupUpdate::InviteResponse { approved: true } => "accepted the invitation".into(),
-        GroupUpdate::InviteResponse { approved: false } => "declined the invitation".into(),
-        GroupUpdate::DeleteMemberContent { members, .. } => {
-            format!("deleted messages of {}", names(members))
-        }
-        GroupUpdate::Invite { .. } | GroupUpdate::Promote { .. } => "(1:1 only)".into(),
-    }
-}
-
-/// Checks the admin signature a notice carries.
-fn verify_notice(group: &GroupId, u: &GroupUpdate, ts: u64) -> Result<(), String> {
-    let checked = match u {
-        GroupUpdate::InfoChange {
-            kind,
-            admin_signature,
-            ..
-        } => control::verify(
-            group,
-            &Control::InfoChange {
-                kind: kind.number(),
-                timestamp_ms: ts,
-            },
-            admin_signature,
-        ),
-        GroupUpdate::MemberChange {
-            kind,
-            admin_signature,
-            ..
-        } => control::verify(
-            group,
-            &Control::MemberChange {
-                kind: kind.number(),
-                timestamp_ms: ts,
-            },
-            admin_signature,
-        ),
-        GroupUpdate::DeleteMemberContent {
-            members,
-            hashes,
-            admin_signature,
-        } => control::verify(
-            group,
-            &Control::DeleteContent {
-                timestamp_ms: ts,
-                members,
-                hashes,
-            },
-            admin_signature,
-        ),
-        _ => Ok(()),
-    };
-    checked.map_err(|e| format!("notice refused: {e}"))
 }
 
 /// What members asked of the admins in a poll's messages.

@@ -243,13 +243,26 @@ fn create_accept_and_talk(h: &Homes) -> Ids {
 /// Alice removes Carol (with a notice); returns the hash of the first message after it.
 fn remove_carol(h: &Homes, ids: &Ids) -> String {
     let g = &ids.group;
-    let out = h.alice.run(&["group", "remove", g, &ids.carol]);
+    let out = h
+        .alice
+        .run(&["group", "remove", g, &ids.carol, "--delete-messages"]);
     assert_eq!(out[0]["removed"], 1);
     let m = members(&h.alice, g);
     assert!(m.iter().all(|(s, _, _)| *s != ids.carol), "{m:?}");
     let after = send(&h.alice, g, "after carol");
     // Bob still reads and writes.
-    sees(&h.bob, g, &["after carol"]);
+    sees(
+        &h.bob,
+        g,
+        &["after carol", &format!("deleted messages of {}", ids.carol)],
+    );
+    for u in [&h.alice, &h.bob] {
+        let history = u.run(&["group", "history", g]);
+        assert!(
+            history.iter().all(|l| l["text"] != "carol here"),
+            "carol's messages are deleted: {history:?}"
+        );
+    }
     send(&h.bob, g, "bob still here");
     sees(&h.alice, g, &["bob still here"]);
     after

@@ -126,6 +126,16 @@ pub(crate) fn apply_pages(
         tracing::warn!(group = %gid, %why, "group input refused");
         round.refused.push((gid.clone(), why));
     };
+    // Every namespace refused alike (a revoked member): one line, not four.
+    let first = pages.first().and_then(|p| p.failure.clone());
+    if let Some((code, why)) = first.filter(|f| pages.iter().all(|p| p.failure.as_ref() == Some(f)))
+    {
+        round.failed.push((
+            gid.clone(),
+            format!("the group's swarm refused us ({code} {why}): removed from the group?"),
+        ));
+        return (poll, round, effects);
+    }
     for page in pages {
         if let Some((code, why)) = &page.failure {
             refuse(format!(

@@ -134,3 +134,21 @@ fn bad_group_input_is_refused_and_the_poll_goes_on() {
         "every cursor moves past what was refused"
     );
 }
+
+#[test]
+fn a_swarm_that_refuses_every_namespace_is_one_failure() {
+    let admin_user = Seed::from_bytes([41; 32]);
+    let g = Group::create(&admin_user, "g", "", 1, &mut rand::rng()).expect("group");
+    let mut mine = Group::open(&Seed::from_bytes([42; 32]), g.id(), None).expect("open");
+    let refused = |ns| GroupNamespacePage {
+        namespace: ns,
+        failure: Some((401, "retrieve signature verification failed".into())),
+        ..Default::default()
+    };
+    let pages: Vec<_> = [12, 13, 14, 11].map(refused).into();
+    let (poll, round, _) = apply_pages(&mut mine, &pages);
+    assert!(round.refused.is_empty());
+    assert_eq!(round.failed.len(), 1);
+    assert!(round.failed[0].1.contains("401"), "{:?}", round.failed);
+    assert!(poll.cursors.is_empty(), "no cursor moves");
+}

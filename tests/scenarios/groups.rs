@@ -477,4 +477,16 @@ fn promote_rename_add_dave(h: &Homes, ids: &Ids) {
         history.iter().any(|l| l["text"] == "bob still here"),
         "{history:?}"
     );
+
+    // Bob destroys the group: Alice sees it once, then it is not polled any more.
+    h.bob.run(&["group", "destroy", g]);
+    assert_eq!(h.bob.run(&["groups"]).last().expect("count")["count"], 0);
+    receive_until(&h.alice, |l| {
+        l["group_id"] == g.as_str() && l["destroyed"] == true
+    });
+    let again = h.alice.run(&["receive"]);
+    assert!(
+        again.iter().all(|l| l["group_id"] != g.as_str()),
+        "{again:?}"
+    );
 }

@@ -175,6 +175,12 @@ pub fn show(round: &GroupRound, json: bool) -> usize {
     for m in &round.new {
         message(m).print(json);
     }
+    for g in &round.destroyed {
+        Output::default()
+            .field("group_id", g.clone())
+            .field("destroyed", true)
+            .print(json);
+    }
     for (g, why) in &round.refused {
         eprintln!("group {g}: refused: {why}");
     }

@@ -27,11 +27,14 @@ pub struct GroupRound {
     pub refused: Vec<(String, String)>,
     /// Groups that could not be polled (group ID, why); their cursors did not move.
     pub failed: Vec<(String, String)>,
+    /// Groups an admin destroyed (seen this round); they are not polled again.
+    pub destroyed: Vec<String>,
 }
 
 impl GroupRound {
     fn extend(&mut self, other: GroupRound) {
         self.new.extend(other.new);
+        self.destroyed.extend(other.destroyed);
         self.refused.extend(other.refused);
         self.failed.extend(other.failed);
     }
@@ -257,6 +260,9 @@ impl Chat {
         poll.dumps = g.group.dumps();
         let applied = self.history().apply_group_poll(&poll).map_err(local)?;
         round.new = applied.new;
+        if poll.destroyed {
+            round.destroyed.push(id.to_string());
+        }
         if accepted {
             match self.push_group(&mut g, None).await {
                 Ok(()) => self.save_open(&mut g, false)?,

@@ -8,6 +8,7 @@ pub mod community;
 pub use session_protocol::content;
 mod error;
 pub mod fileserver;
+pub mod group;
 pub mod history;
 pub mod messaging;
 pub mod network;

@@ -82,6 +82,15 @@ pub struct Page {
     pub more: bool,
 }
 
+/// A 1:1 message that opened.
+#[derive(Clone, Debug)]
+pub(crate) enum Opened {
+    /// A conversation's message.
+    Message(Incoming),
+    /// A group invitation or promotion.
+    Group(crate::history::groups::GroupUpdateIn),
+}
+
 /// Swarm requests for one account.
 pub struct Messenger {
     account: Account,
@@ -447,8 +456,17 @@ impl Messenger {
         })
     }
 
-    /// Decrypts one retrieved message; `None` for anything that does not open.
+    /// Decrypts one retrieved message; `None` for anything that does not open (or is a
+    /// group control message: see [`Self::open_any`]).
     pub(crate) fn open(&self, hash: &str, data: &str) -> Option<Incoming> {
+        match self.open_any(hash, data)? {
+            Opened::Message(m) => Some(m),
+            Opened::Group(_) => None,
+        }
+    }
+
+    /// Decrypts one retrieved message: a conversation's, or a group invitation/promotion.
+    pub(crate) fn open_any(&self, hash: &str, data: &str) -> Option<Opened> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data)
             .ok()?;
@@ -459,6 +477,16 @@ impl Messenger {
             return None;
         }
         let incoming = session_protocol::decode_incoming(self.account.keys(), &bytes).ok()?;
+        if let Some(update) = session_protocol::group::parse(&incoming.content) {
+            return Some(Opened::Group(crate::history::groups::GroupUpdateIn {
+                sender: incoming.sender.to_string(),
+                sent_at_ms: incoming
+                    .signed_timestamp_ms()
+                    .unwrap_or(incoming.envelope_timestamp_ms),
+                hash: hash.to_owned(),
+                update,
+            }));
+        }
         let parsed = content::parse_full(&incoming.content);
         // Only our own account may file a message in another conversation.
         let sync_target = parsed
@@ -487,7 +515,7 @@ impl Messenger {
                     .collect()
             })
             .unwrap_or_default();
-        Some(Incoming {
+        Some(Opened::Message(Incoming {
             sender: incoming.sender.to_string(),
             sent_at_ms: incoming
                 .signed_timestamp_ms()
@@ -499,7 +527,7 @@ impl Messenger {
             profile: parsed.profile,
             profile_key,
             attachments,
-        })
+        }))
     }
 
     /// Deletes `hashes` from the own swarm.

@@ -30,6 +30,8 @@ pub struct BatchPage {
     pub configs: Vec<ConfigMessages>,
     /// Namespaces whose node holds more after this page.
     pub more: Vec<i16>,
+    /// Group invitations and promotions of namespace 0 (not verified yet).
+    pub group_updates: Vec<crate::history::groups::GroupUpdateIn>,
 }
 
 fn ns_str(namespace: i16) -> String {
@@ -82,6 +84,17 @@ impl Messenger {
         requests: impl Fn() -> Vec<Value>,
     ) -> Result<Vec<Value>> {
         let me = self.account().session_id().to_string();
+        self.batch_to(&me, method, requests).await
+    }
+
+    /// [`Self::own_batch`] for the account `me` (ours, or a group's).
+    pub(crate) async fn batch_to(
+        &self,
+        me: &str,
+        method: &str,
+        requests: impl Fn() -> Vec<Value>,
+    ) -> Result<Vec<Value>> {
+        let me = me.to_owned();
         let mut last = Error::Reply(format!("{method}: no answer"));
         for _ in 0..BATCH_TRIES {
             let body = || json!({"method": method, "params": {"requests": requests()}});
@@ -137,7 +150,11 @@ impl Messenger {
                 last = hash.to_owned();
                 let data = m["data"].as_str().unwrap_or_default();
                 if *ns == 0 {
-                    page.messages.extend(self.open(hash, data));
+                    match self.open_any(hash, data) {
+                        Some(crate::messaging::Opened::Message(m)) => page.messages.push(m),
+                        Some(crate::messaging::Opened::Group(g)) => page.group_updates.push(g),
+                        None => {}
+                    }
                     continue;
                 }
                 let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(data) else {

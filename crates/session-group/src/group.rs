@@ -19,6 +19,27 @@ pub struct Group {
     members: GroupMembers,
 }
 
+/// A group's local state: the key ring's dump and the two configs' dumps.
+#[derive(Default)]
+pub struct Dumps {
+    /// [`GroupKeys::dump`] (holds the group keys: store it as a secret).
+    pub keys: Option<zeroize::Zeroizing<Vec<u8>>>,
+    /// The info config's dump.
+    pub info: Option<Vec<u8>>,
+    /// The members config's dump.
+    pub members: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Dumps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dumps")
+            .field("keys", &self.keys.as_ref().map(|k| k.len()))
+            .field("info", &self.info.as_ref().map(Vec::len))
+            .field("members", &self.members.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
 /// What adding members produced.
 #[derive(Debug)]
 pub struct Added {
@@ -61,6 +82,40 @@ impl Group {
             info,
             members,
         })
+    }
+
+    /// A group restored from [`Group::dumps`] (each part optional: a group never polled has
+    /// no dumps yet); `admin` when we hold its key.
+    pub fn restore(
+        user_seed: &Seed,
+        group: GroupId,
+        admin: Option<GroupAdmin>,
+        dumps: &Dumps,
+    ) -> Result<Self> {
+        let mut g = Self::open(user_seed, group, admin)?;
+        if let Some(k) = &dumps.keys {
+            let admin = g.keys.admin().map(GroupAdmin::duplicate);
+            g.keys = GroupKeys::load(user_seed, group, admin, k)?;
+        }
+        if let Some(d) = &dumps.info {
+            g.info.config_mut().load_dump(d)?;
+        }
+        if let Some(d) = &dumps.members {
+            g.members.config_mut().load_dump(d)?;
+        }
+        let keys = g.keys.group_keys();
+        g.info.config_mut().set_keys(keys.clone());
+        g.members.config_mut().set_keys(keys);
+        Ok(g)
+    }
+
+    /// The state to keep locally (a secret: the keys dump holds the group keys).
+    pub fn dumps(&mut self) -> Dumps {
+        Dumps {
+            keys: Some(self.keys.dump()),
+            info: Some(self.info.config_mut().dump()),
+            members: Some(self.members.config_mut().dump()),
+        }
     }
 
     /// The group ID.

@@ -14,7 +14,7 @@ pub mod multi;
 pub mod subaccount;
 
 pub use error::{Error, Result};
-pub use group::Group;
+pub use group::{Added, Dumps, Group};
 pub use identity::GroupAdmin;
 pub use keys::{GroupKeys, KEY_EXPIRY_MS};
 pub use keys_msg::KeyInfo;

@@ -4,6 +4,7 @@ pub mod bencode;
 pub mod community;
 pub mod content;
 mod error;
+pub mod group;
 #[cfg(feature = "serde")]
 mod json;
 pub mod one_to_one;

@@ -126,6 +126,7 @@ async fn show(
     for n in &applied.notices {
         notice(n).print(json);
     }
+    crate::group::show_invites(applied, json);
 
     for peer in peers {
         chat.mark_read(&id(&peer)?, receipts).await.map_err(err)?;
@@ -133,14 +134,17 @@ async fn show(
     Ok(applied.new.len())
 }
 
-/// `receive [--read-receipts]`: polls once (the swarm, then every community server); one
-/// line (or JSON object) per new message, notice, community post or DM.
+/// `receive [--read-receipts]`: polls once (the swarm, every community server, every
+/// group); one line (or JSON object) per new message, notice, invitation, community post or
+/// DM, or group message.
 pub fn receive(home: &Path, network: Option<PathBuf>, json: bool, receipts: bool) -> CliResult {
     let n = online(home, network, async |c| {
         let applied = c.poll().await.map_err(err)?;
         let mut n = show(c, &applied, json, receipts).await?;
         let round = c.poll_communities().await.map_err(err)?;
         n += crate::community::show(c, &round, json)?;
+        let groups = c.poll_groups().await.map_err(err)?;
+        n += crate::group::show(&groups, json);
         Ok(n)
     })?;
     Ok(Output::default().field("received", n))
@@ -162,6 +166,10 @@ pub fn watch(
             match c.poll().await {
                 Ok(applied) => total += show(c, &applied, json, receipts).await?,
                 Err(e) => eprintln!("poll failed: {e}"),
+            }
+            match c.poll_groups().await {
+                Ok(round) => total += crate::group::show(&round, json),
+                Err(e) => eprintln!("group poll failed: {e}"),
             }
             let due = communities_at
                 .is_none_or(|t| t.elapsed() >= session_client::community::POLL_INTERVAL);

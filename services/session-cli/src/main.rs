@@ -1,7 +1,7 @@
 //! `session-cli`: the command-line client: identity keys, blinded IDs, 1:1 debugging, the
 //! account and 1:1 conversations over a network, the account's state shared by its devices
-//! (profile, contacts, nicknames, blocks), and communities (rooms on SOGS servers, blinded
-//! DMs).
+//! (profile, contacts, nicknames, blocks), communities (rooms on SOGS servers, blinded
+//! DMs) and groups (groups v2: "03" groups).
 //!
 //! A thin binary: parse arguments, call `session-crypto`, print. Bad input exits with code 2 and
 //! one line on stderr; it never panics and never prints secrets it was not asked to print.
@@ -12,6 +12,7 @@ mod chat;
 mod community;
 mod debug;
 mod files;
+mod group;
 mod keys;
 mod output;
 mod progress;
@@ -129,6 +130,11 @@ enum Command {
     Community(community::CommunityCommand),
     /// List the joined community rooms with their unread counts.
     Communities,
+    /// Groups: create, invite, accept, send, members, remove, promote, rename, leave, destroy.
+    #[command(subcommand)]
+    Group(group::GroupCommand),
+    /// List your groups (and invitations).
+    Groups,
     /// Attachments of received messages.
     #[command(subcommand)]
     Attachments(AttachmentsAction),
@@ -314,6 +320,8 @@ fn conversation(
         } => files::remove_picture(home, net),
         Command::Community(cmd) => community::run(home, net, json, cmd),
         Command::Communities => community::list(home, json),
+        Command::Group(cmd) => group::run(home, net, json, cmd),
+        Command::Groups => group::list(home, json, false),
         Command::Receive { read_receipts } => chat::receive(home, net, json, read_receipts),
         Command::Watch {
             read_receipts,

@@ -360,6 +360,7 @@ impl Chat {
                 messages: page.messages,
                 last_hash: page.last_hash,
                 configs: page.configs,
+                group_updates: page.group_updates,
                 now_ms: self.messenger.now_ms(),
             };
             let applied = self.history.apply_batch(&batch).map_err(local)?;
@@ -371,6 +372,8 @@ impl Chat {
             all.swarm_deletes.extend(applied.swarm_deletes);
             all.configs_changed.extend(applied.configs_changed);
             all.config_errors.extend(applied.config_errors);
+            all.group_invites.extend(applied.group_invites);
+            all.group_refusals.extend(applied.group_refusals);
             if page.more.is_empty() {
                 break;
             }

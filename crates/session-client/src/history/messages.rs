@@ -121,6 +121,11 @@ pub struct Applied {
     /// Config messages refused (bad signature, wrong key, truncated, non-canonical, too
     /// large) or ignored as far behind, one line each; local state was left as it was.
     pub config_errors: Vec<String>,
+    /// Group invitations that verified and were kept.
+    pub group_invites: Vec<super::groups::Invitation>,
+    /// Group invitations or promotions refused (a forged invite…), one line each; nothing of
+    /// them was stored.
+    pub group_refusals: Vec<String>,
 }
 
 /// What reading a conversation changed.

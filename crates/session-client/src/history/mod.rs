@@ -16,6 +16,7 @@ mod attachments;
 pub mod community;
 pub mod configs;
 mod contacts;
+pub mod groups;
 mod messages;
 mod poll;
 
@@ -88,6 +89,9 @@ const MIGRATIONS: &[&str] = &[
     // 5: communities: joined rooms' poll state, posts, reactions, servers' capabilities and
     // DM cursors, blinded DMs (the joined list itself is the `UserGroups` config).
     community::MIGRATION,
+    // 6: groups v2: each group's dumps, members, messages and namespace 11-14 cursors (the
+    // joined and invited groups themselves are the `UserGroups` config).
+    groups::MIGRATION,
 ];
 
 /// Errors of the local state.

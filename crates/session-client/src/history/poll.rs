@@ -34,6 +34,8 @@ pub struct PollBatch {
     pub last_hash: Option<String>,
     /// The config namespaces polled.
     pub configs: Vec<ConfigMessages>,
+    /// Group invitations and promotions that came 1:1 (verified when applied).
+    pub group_updates: Vec<super::groups::GroupUpdateIn>,
     /// Now (network time, ms): when read state learned from another device starts
     /// after-read timers, and the base of the read-state config's age rules.
     pub now_ms: u64,
@@ -66,6 +68,7 @@ impl History {
             messages: items.to_vec(),
             last_hash: Some(last_hash.to_owned()),
             configs: Vec::new(),
+            group_updates: Vec::new(),
             now_ms: crate::onion::system_ms(),
         })
     }
@@ -75,12 +78,18 @@ impl History {
     /// the config dumps. Refused config messages leave local state as it was and are reported
     /// in [`Applied::config_errors`]; their cursor still moves (they will not get better).
     pub fn apply_batch(&mut self, batch: &PollBatch) -> Result<Applied, HistoryError> {
-        let me = self.seed.as_ref().map(|s| {
-            session_crypto::IdentityKeys::from_seed(s.clone())
-                .session_id()
-                .to_string()
-        });
-        self.change(|db, cfg| {
+        let keys = self
+            .seed
+            .as_ref()
+            .map(|s| session_crypto::IdentityKeys::from_seed(s.clone()));
+        let me = keys.as_ref().map(|k| k.session_id().to_string());
+        self.change(|db, mut cfg| {
+            let (invites, refused) = super::groups::apply_updates(
+                db,
+                cfg.as_deref_mut(),
+                keys.as_ref(),
+                &batch.group_updates,
+            )?;
             let mut ctx = Ctx {
                 me,
                 configs: cfg,
@@ -108,6 +117,8 @@ impl History {
                 }
             }
             attachments::drop_orphans(db)?;
+            ctx.applied.group_invites = invites;
+            ctx.applied.group_refusals = refused;
             if let Some(h) = &batch.last_hash {
                 set_cursor(db, 0, h)?;
             }

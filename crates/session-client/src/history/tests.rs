@@ -387,7 +387,7 @@ fn a_version_4_database_gains_communities_and_keeps_its_messages() {
         .expect("old message");
     }
     let h = History::open(dir.path()).expect("migrates");
-    assert_eq!(h.version().expect("version"), 5);
+    assert_eq!(h.version().expect("version"), MIGRATIONS.len());
     assert_eq!(
         h.message("h").expect("read").map(|e| e.text),
         Some("old".into())
@@ -396,4 +396,32 @@ fn a_version_4_database_gains_communities_and_keeps_its_messages() {
     assert_eq!(state.capabilities, None);
     // Without an account there is no UserGroups config to keep the joined rooms in.
     assert!(h.community_rooms().is_err());
+}
+
+#[test]
+fn a_version_5_database_gains_groups_and_keeps_its_messages() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let db = Connection::open(dir.path().join(DB_FILE)).expect("db");
+        for sql in &MIGRATIONS[..5] {
+            db.execute_batch(sql).expect("old schema");
+        }
+        db.pragma_update(None, "user_version", 5).expect("version");
+        db.execute(
+            "INSERT INTO messages (hash, peer, outgoing, text, sent_at_ms) VALUES ('h', 'p', 0, 'old', 1)",
+            [],
+        )
+        .expect("old message");
+    }
+    let h = History::open(dir.path()).expect("migrates");
+    assert_eq!(h.version().expect("version"), 6);
+    assert_eq!(
+        h.message("h").expect("read").map(|e| e.text),
+        Some("old".into())
+    );
+    let g: session_crypto::GroupId = format!("03{}", "ab".repeat(32)).parse().expect("id");
+    assert!(h.group_messages(&g).expect("table").is_empty());
+    assert_eq!(h.group_cursor(&g, 11).expect("table"), "");
+    // Without an account there is no UserGroups config to keep the groups in.
+    assert!(h.groups().is_err());
 }

@@ -270,6 +270,7 @@ async fn join_post_react_edit_delete_ban_and_dm_through_onion_paths() {
                 messages: vec![("g1".into(), groups.data.clone())],
                 last_hash: "g1".into(),
             }],
+            group_updates: Vec::new(),
             now_ms: session_client::onion::system_ms(),
         })
         .unwrap();

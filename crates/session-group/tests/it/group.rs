@@ -166,3 +166,53 @@ fn members_that_get_no_key_are_not_left_in_the_members_config() {
         "restored"
     );
 }
+
+#[test]
+fn a_group_restored_from_its_dumps_is_the_same_group() {
+    let mut r = rng(7);
+    let admin_seed = seed(ADMIN1_SEED);
+    let mut g = Group::create(&admin_seed, "dumped", "Admin1", 1_700_000_000_000, &mut r).unwrap();
+    let k0 = g.keys().pending_config().unwrap().to_vec();
+    g.load_keys("k0", &k0, 1_000).unwrap();
+    let m1 = keys(MEMBER_SEEDS[0]);
+    let added = g.add_members(&[(m1.session_id(), "m1")], false).unwrap();
+    g.load_keys("k1", &added.keys_message, 2_000).unwrap();
+    let info = g.push_info().unwrap().unwrap();
+    let members = g.push_members().unwrap().unwrap();
+    g.info_mut().config_mut().confirm_pushed(info.seqno, "i1");
+    g.members_mut()
+        .config_mut()
+        .confirm_pushed(members.seqno, "m1");
+
+    // The admin, back from its dumps (the key comes from elsewhere: user groups `K`).
+    let admin = GroupAdmin::from_seed(g.keys().admin().unwrap().seed().clone());
+    let back = Group::restore(&admin_seed, g.id(), Some(admin), &g.dumps()).unwrap();
+    assert_eq!(back.info().name().as_deref(), Some("dumped"));
+    assert_eq!(back.members().list().len(), 2);
+    assert!(back.keys().is_admin());
+    let ct = back.encrypt_message(b"after restore", &mut r).unwrap();
+    assert_eq!(
+        &g.decrypt_message(&ct).unwrap().plaintext[..],
+        b"after restore"
+    );
+
+    // The member, back from its dumps, still reads and stays read-only.
+    let mut j = Group::open(m1.seed(), g.id(), None).unwrap();
+    j.load_keys("k1", &added.keys_message, 2_000).unwrap();
+    j.merge_info(&fetch(&info, "i1")).unwrap();
+    j.merge_members(&fetch(&members, "m1")).unwrap();
+    let mut jb = Group::restore(m1.seed(), g.id(), None, &j.dumps()).unwrap();
+    assert_eq!(jb.info().name().as_deref(), Some("dumped"));
+    assert_eq!(
+        &jb.decrypt_message(&ct).unwrap().plaintext[..],
+        b"after restore"
+    );
+    assert!(matches!(jb.push_info(), Err(Error::NotAdmin { .. })));
+
+    // Garbage is an error, not a panic.
+    let bad = session_group::Dumps {
+        keys: Some(zeroize::Zeroizing::new(b"junk".to_vec())),
+        ..Default::default()
+    };
+    assert!(Group::restore(m1.seed(), g.id(), None, &bad).is_err());
+}

@@ -470,6 +470,34 @@ fn chat_commands_fail_clearly_without_network_or_with_bad_ids() {
         "blinded ID",
     );
     assert_eq!(json(&["--home", home, "communities"])["count"], 0);
+    // Group commands check group and Session IDs before going online; lists work offline.
+    let group = format!("03{}", "ab".repeat(32));
+    bad(
+        &[&base[..], &["group", "send", SID, "hi"]].concat(),
+        "not a group ID",
+    );
+    bad(
+        &[&base[..], &["group", "create", "g", "--member", "05zz"]].concat(),
+        "session ID",
+    );
+    bad(
+        &[&base[..], &["group", "remove", &group, "nobody"]].concat(),
+        "nobody",
+    );
+    bad(
+        &[&base[..], &["group", "invite", &group]].concat(),
+        "required",
+    );
+    assert_eq!(json(&["--home", home, "groups"])["count"], 0);
+    assert_eq!(json(&["--home", home, "group", "invitations"])["count"], 0);
+    assert_eq!(
+        json(&["--home", home, "group", "history", &group])["messages"],
+        0
+    );
+    assert_eq!(
+        json(&["--home", home, "group", "members", &group])["members"],
+        0
+    );
     // History of a stranger is empty, not an error.
     assert_eq!(
         json(&["--home", home, "history", SID, "--json"])["messages"],

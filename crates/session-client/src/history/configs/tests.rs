@@ -71,6 +71,7 @@ impl Swarm {
                     last_hash: msgs.last().map(|(h, _)| h.clone()).unwrap_or_default(),
                 })
                 .collect(),
+            group_updates: Vec::new(),
             now_ms: NOW,
         }
     }
@@ -290,6 +291,7 @@ fn bad_config_messages_change_nothing_and_the_poll_goes_on() {
                 last_hash: "stale".into(),
             },
         ],
+        group_updates: Vec::new(),
         now_ms: NOW + 10,
     };
     let applied = b.apply_batch(&batch).expect("the poll goes on");

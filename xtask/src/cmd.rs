@@ -56,9 +56,20 @@ pub fn run_env(program: &str, args: &[&str], dir: &Path, env: &[(&str, &str)]) -
 
 /// Runs a command and returns its stdout.
 pub fn output(program: &str, args: &[&str], dir: &Path) -> Result<String> {
+    output_env(program, args, dir, &[])
+}
+
+/// Like [`output`], with extra environment variables.
+pub fn output_env(
+    program: &str,
+    args: &[&str],
+    dir: &Path,
+    env: &[(&str, &str)],
+) -> Result<String> {
     let out = Command::new(program)
         .args(args)
         .current_dir(dir)
+        .envs(env.iter().copied())
         .output()
         .with_context(|| format!("starting {program}"))?;
     if !out.status.success() {

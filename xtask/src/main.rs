@@ -3,7 +3,8 @@
 //! * `cargo xtask test` — fmt check, clippy (warnings denied), tidy, docs (warnings denied),
 //!   the library crates' manifests and a package dry-run of each, the contract artifacts'
 //!   staleness check and forge tests, the examples' build, every test in the workspace, and a
-//!   compile check of the fuzz targets. This is exactly what `.ci/run` runs.
+//!   compile check and a short run (`fuzz smoke`) of every fuzz target. This is exactly what
+//!   `.ci/run` runs.
 //! * `cargo xtask bench <crypto | config | group | node | swarm | onion | e2e | community |
 //!   attach | scale>` — criterion benchmarks next to libsodium or to their own bound, or a load
 //!   generator / latency run on real nodes or the community server; each writes its table into
@@ -91,7 +92,9 @@ fn test() -> Result<()> {
         &root,
         &[("SESSION_BIN_DIR", &bins.to_string_lossy())],
     )?;
+    // Every fuzz target compiles and survives a short run.
     fuzz::check()?;
+    fuzz::smoke()?;
     eprintln!("xtask test: all checks passed");
     Ok(())
 }

@@ -84,8 +84,8 @@ fn load_bench(bench: &str, name: &str, table: fn(&Value) -> Result<String>) -> R
     // opt-level 2 there, so this reuses the RocksDB build the tests already paid for; only our
     // own glue code runs unoptimised. A release run needs a second ~45-minute RocksDB build.
     let profile = std::env::var("NODE_BENCH_PROFILE").unwrap_or_else(|_| "dev".into());
-    crate::e2e::build_binaries(&root, &profile)?;
-    cmd::run(
+    let bins = crate::e2e::build_binaries(&root, &profile)?;
+    cmd::run_env(
         "cargo",
         &[
             "bench",
@@ -98,6 +98,7 @@ fn load_bench(bench: &str, name: &str, table: fn(&Value) -> Result<String>) -> R
             &profile,
         ],
         &root,
+        &[("SESSION_BIN_DIR", &bins.to_string_lossy())],
     )?;
     let path = cmd::target_dir().join(format!("session-bench/{name}.json"));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;

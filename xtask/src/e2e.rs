@@ -3,27 +3,68 @@
 //! start and installing anvil.
 
 use crate::cmd;
-use anyhow::{Result, bail};
-use std::path::Path;
+use anyhow::{Context, Result, bail};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 /// Builds the workspace binaries the scenarios and system benches start (`session-node`,
 /// `session-cli`, `session-devnet`) in `profile`; they belong to other packages than
-/// `session-e2e`, so cargo does not build them for its tests on its own.
-pub fn build_binaries(root: &Path, profile: &str) -> Result<()> {
-    cmd::run(
-        "cargo",
-        &[
-            "build",
-            "--workspace",
-            "--bins",
-            // The examples too: `tests/` runs session-client's against a devnet.
-            "--examples",
-            "--locked",
-            "--profile",
-            profile,
-        ],
-        root,
-    )
+/// `session-e2e`, so cargo does not build them for its tests on its own. Returns this tree's own
+/// folder of them, for `SESSION_BIN_DIR`: cargo's `target/<profile>/NAME` copies are shared by
+/// every clone or worktree using the same `CARGO_TARGET_DIR`, and the last build wins there.
+pub fn build_binaries(root: &Path, profile: &str) -> Result<PathBuf> {
+    let args = [
+        "build",
+        "--workspace",
+        "--bins",
+        // The examples too: `tests/` runs session-client's against a devnet.
+        "--examples",
+        "--locked",
+        "--profile",
+        profile,
+        "--message-format=json-render-diagnostics",
+    ];
+    eprintln!("$ cargo {}", args.join(" "));
+    let out = Command::new("cargo")
+        .args(args)
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("starting cargo")?;
+    if !out.status.success() {
+        bail!("`cargo {}` failed with {}", args.join(" "), out.status);
+    }
+    let dir = cmd::target_dir().join("e2e-bins").join(tree_key(root));
+    std::fs::create_dir_all(&dir)?;
+    for exe in executables(&String::from_utf8_lossy(&out.stdout)) {
+        let name = exe.file_name().context("executable without a name")?;
+        let link = dir.join(name);
+        let _ = std::fs::remove_file(&link);
+        // A hard link costs no space; cargo replaces (never rewrites) its outputs.
+        std::fs::hard_link(&exe, &link)
+            .or_else(|_| std::fs::copy(&exe, &link).map(|_| ()))
+            .with_context(|| format!("linking {}", exe.display()))?;
+    }
+    Ok(dir)
+}
+
+/// The executables of cargo's JSON messages (`compiler-artifact` with `executable`).
+fn executables(json_lines: &str) -> Vec<PathBuf> {
+    json_lines
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["reason"] == "compiler-artifact")
+        .filter_map(|v| v["executable"].as_str().map(PathBuf::from))
+        .collect()
+}
+
+/// A short name for the tree at `root`, stable across runs.
+fn tree_key(root: &Path) -> String {
+    let path = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    path.hash(&mut h);
+    format!("{:016x}", h.finish())
 }
 
 /// Entry point.
@@ -33,7 +74,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     }
     let root = cmd::workspace_root();
     crate::contracts::ensure_node_modules(&root)?;
-    build_binaries(&root, "dev")?;
+    let bins = build_binaries(&root, "dev")?;
     let mut cargo = vec!["test", "-p", "session-e2e", "--locked"];
     for family in args {
         if !root
@@ -45,5 +86,33 @@ pub fn run(args: &[&str]) -> Result<()> {
         }
         cargo.extend(["--test", family]);
     }
-    cmd::run("cargo", &cargo, &root)
+    let bins = bins.to_string_lossy();
+    cmd::run_env("cargo", &cargo, &root, &[("SESSION_BIN_DIR", &bins)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn executables_come_from_compiler_artifacts_only() {
+        let lines = concat!(
+            r#"{"reason":"compiler-artifact","executable":"/t/debug/session-node"}"#,
+            "\n",
+            r#"{"reason":"compiler-artifact","executable":null}"#,
+            "\n",
+            r#"{"reason":"build-script-executed","executable":"/t/x"}"#,
+            "\nnot json\n",
+        );
+        assert_eq!(
+            executables(lines),
+            vec![PathBuf::from("/t/debug/session-node")]
+        );
+    }
+
+    #[test]
+    fn each_tree_has_its_own_folder() {
+        assert_eq!(tree_key(Path::new("/a/b")), tree_key(Path::new("/a/b")));
+        assert_ne!(tree_key(Path::new("/a/b")), tree_key(Path::new("/a/c")));
+    }
 }

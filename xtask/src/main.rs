@@ -87,8 +87,13 @@ fn test() -> Result<()> {
         &root,
     )?;
     // The end-to-end scenarios start binaries of other packages: build them first.
-    e2e::build_binaries(&root, "dev")?;
-    cmd::run("cargo", &["test", "--workspace", "--locked"], &root)?;
+    let bins = e2e::build_binaries(&root, "dev")?;
+    cmd::run_env(
+        "cargo",
+        &["test", "--workspace", "--locked"],
+        &root,
+        &[("SESSION_BIN_DIR", &bins.to_string_lossy())],
+    )?;
     fuzz::check()?;
     eprintln!("xtask test: all checks passed");
     Ok(())

@@ -1,10 +1,12 @@
 //! The nemesis suite, short form (issue 21): 24 storage clients on 48 accounts in 3
 //! namespaces against 14 nodes with Session's swarm sizes (min 5, ideal 7) while the nemesis
-//! kills 6 of 7 members of a swarm, pauses nodes, runs a node 3 minutes off and churns a
-//! registration and an exit; after healing every member of every swarm is read and the
-//! history checked. `SESSION_NEMESIS_DUMP=DIR` writes the history and final reads there;
-//! `SESSION_NEMESIS_SEED=S` repeats a run's choices. `SESSION_CHAOS_MINUTES=N` (what `cargo xtask chaos --minutes N` sets)
-//! mixes the faults at random for N minutes instead.
+//! kills 6 of 7 members of a swarm, pauses nodes, runs a node 3 minutes off, fills a node's
+//! disk (a tmpfs of its own) and churns a registration and an exit; after healing every member
+//! of every swarm is read and the history checked.
+//!
+//! `SESSION_CHAOS_MINUTES=N` (what `cargo xtask chaos --minutes N` sets) mixes the faults at
+//! random for N minutes instead; `SESSION_NEMESIS_SEED=S` repeats a run's choices;
+//! `SESSION_NEMESIS_DUMP=DIR` writes the history and the final reads there.
 
 use session_devnet::Devnet;
 use session_e2e::config;
@@ -40,7 +42,7 @@ async fn no_acknowledged_write_is_lost_or_resurrected_under_faults() {
     let open = [Kind::ExpiryStale];
     assert!(summary.unexpected(&open).is_empty(), "{summary}");
     let faults = summary.fault_counts();
-    for kind in ["kill", "pause", "clock", "join", "exit"] {
+    for kind in ["kill", "pause", "clock", "disk", "join", "exit"] {
         assert!(
             faults.contains_key(kind),
             "no {kind} fault was injected: {summary}"

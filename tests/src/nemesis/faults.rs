@@ -1,7 +1,7 @@
 //! The nemesis: faults injected into a running devnet while the clients work, each recorded
 //! in the history with its heal. `kill -9` and restart of up to n-1 members of a swarm,
-//! SIGSTOP/SIGCONT pauses (hung nodes), a node restarted with its clock minutes off, and churn
-//! (a node registers and another exits under load).
+//! SIGSTOP/SIGCONT pauses (hung nodes), a node restarted with its clock minutes off, churn
+//! (a node registers and another exits under load), and a node on a full disk.
 
 use super::history::History;
 use super::topology::{Shared, Topology};
@@ -22,10 +22,18 @@ pub enum Fault {
     Clock,
     /// A node registers, then an original member of a swarm above the minimum size exits.
     Churn,
+    /// A node's data moved onto a small tmpfs that is then filled (see [`super::disk`]).
+    Disk,
 }
 
 /// Every fault, once each.
-pub const ALL: [Fault; 4] = [Fault::Kill, Fault::Pause, Fault::Clock, Fault::Churn];
+pub const ALL: [Fault; 5] = [
+    Fault::Kill,
+    Fault::Pause,
+    Fault::Clock,
+    Fault::Disk,
+    Fault::Churn,
+];
 
 /// Injects faults into `devnet`, recording them in `history` and keeping `topology` current.
 pub struct Nemesis<'a> {
@@ -56,6 +64,7 @@ impl<'a> Nemesis<'a> {
             Fault::Pause => self.pause().await,
             Fault::Clock => self.clock().await,
             Fault::Churn => self.churn().await,
+            Fault::Disk => self.disk().await,
         }
     }
 
@@ -176,6 +185,23 @@ impl<'a> Nemesis<'a> {
             "heal",
             format!("{} restarted with the right clock", self.name(v)),
         );
+        Ok(())
+    }
+
+    async fn disk(&mut self) -> anyhow::Result<()> {
+        let live: Vec<usize> = self.swarms().concat();
+        let v = live[self.rng.random_range(0..live.len())];
+        let name = self.name(v);
+        self.history
+            .fault("disk", format!("{name} moved onto a tmpfs to be filled"));
+        match super::disk::full_disk(self.devnet, v, self.hold).await? {
+            Some(what) => self
+                .history
+                .fault("heal", format!("{name} back on its disk ({what})")),
+            None => self
+                .history
+                .fault("heal", format!("{name}: skipped, mounting not allowed")),
+        }
         Ok(())
     }
 

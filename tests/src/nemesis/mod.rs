@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod client;
+pub mod disk;
 pub mod faults;
 pub mod final_read;
 pub mod history;

@@ -170,6 +170,9 @@ async fn main() -> Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // A log that cannot be written (full disk) is dropped: reporting it with `eprintln!`
+        // would panic whichever task logged, failing its request (found by the nemesis suite).
+        .log_internal_errors(false)
         .init();
     let args = Args::parse();
     let config = config(&args)?;

@@ -178,6 +178,16 @@ impl<'a> Nemesis<'a> {
         self.devnet.kill_node(v);
         self.devnet
             .restart_node_with(v, &["--test-clock-offset-ms".into(), offset.to_string()])?;
+        let seen = skew(self.devnet.nodes[v].http()).await.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} did not come up with its clock {offset} ms off",
+                self.name(v)
+            )
+        })?;
+        self.history.fault(
+            "observed",
+            format!("{} answers with its clock {seen} ms off", self.name(v)),
+        );
         tokio::time::sleep(self.hold * 2).await;
         self.devnet.kill_node(v);
         self.devnet.restart_node(v)?;
@@ -249,4 +259,27 @@ impl<'a> Nemesis<'a> {
         }
         Ok(())
     }
+}
+
+/// How far `node`'s clock is from ours (its `info` timestamp minus our time), once it answers
+/// (within 30 s), if it is at least a minute off — what the clock fault must have done.
+async fn skew(node: std::net::SocketAddr) -> Option<i64> {
+    let http = super::rpc::http();
+    let body = serde_json::json!({"method": "info", "params": {}});
+    for _ in 0..60 {
+        let reply = http
+            .post(format!("http://{node}/storage_rpc/v1"))
+            .json(&body)
+            .send()
+            .await;
+        if let Ok(r) = reply
+            && let Ok(v) = r.json::<serde_json::Value>().await
+            && let Some(t) = v["timestamp"].as_i64()
+        {
+            let off = t - i64::try_from(crate::now_ms()).unwrap_or(i64::MAX);
+            return (off.abs() >= 60_000).then_some(off);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    None
 }

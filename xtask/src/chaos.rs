@@ -62,10 +62,16 @@ pub fn run(args: &[&str]) -> Result<()> {
     };
     let root = cmd::workspace_root();
     crate::contracts::ensure_node_modules(&root)?;
-    crate::e2e::build_binaries(&root, "dev")?;
+    // This tree's own binaries (another tree sharing the target directory may have replaced
+    // `target/debug/session-node`).
+    let bins = crate::e2e::build_binaries(&root, "dev")?;
+    let bins = bins.to_string_lossy();
     let minutes = args.minutes.to_string();
     let seed = args.seed.map(|s| s.to_string());
-    let mut env = vec![("SESSION_CHAOS_MINUTES", minutes.as_str())];
+    let mut env = vec![
+        ("SESSION_CHAOS_MINUTES", minutes.as_str()),
+        ("SESSION_BIN_DIR", &bins),
+    ];
     if let Some(s) = &seed {
         env.push(("SESSION_NEMESIS_SEED", s.as_str()));
     }

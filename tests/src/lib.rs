@@ -12,6 +12,7 @@
 pub mod chat;
 pub mod cli;
 pub mod load;
+pub mod nemesis;
 
 use session_devnet::{Devnet, DevnetConfig};
 use std::path::{Path, PathBuf};

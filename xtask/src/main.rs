@@ -11,6 +11,8 @@
 //!   `docs/BENCHMARKS.md`.
 //! * `cargo xtask e2e [FAMILY…]` — the end-to-end scenarios (`tests/scenarios`), all or the
 //!   named families, after building the binaries they start.
+//! * `cargo xtask chaos --minutes N [--seed S]` — the nemesis suite with faults mixed at
+//!   random for N minutes (the `nemesis` family's long form).
 //! * `cargo xtask fuzz TARGET [--runs N]` — runs one cargo-fuzz target (installing cargo-fuzz
 //!   if needed).
 //! * `cargo xtask contracts <build | check | test>` — the devnet's Solidity contracts.
@@ -19,6 +21,7 @@
 //!   the contracts, N registered nodes (`session-devnet` does the work).
 
 mod bench;
+mod chaos;
 mod cmd;
 mod contracts;
 mod devnet;
@@ -37,13 +40,14 @@ fn main() -> Result<()> {
         Some("test") => test(),
         Some("bench") => bench::run(&rest()),
         Some("e2e") => e2e::run(&rest()),
+        Some("chaos") => chaos::run(&rest()),
         Some("fuzz") => fuzz::run(&rest()),
         Some("tidy") => tidy::run(),
         Some("contracts") => contracts::run(&rest()),
         Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | e2e [FAMILY…] | bench <crypto | config | group | node | swarm | onion | e2e | community | attach | scale> | fuzz TARGET [--runs N] | tidy | \
+                "usage: cargo xtask <test | e2e [FAMILY…] | chaos --minutes N | bench <crypto | config | group | node | swarm | onion | e2e | community | attach | scale> | fuzz TARGET [--runs N] | tidy | \
                  contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")

@@ -356,6 +356,10 @@ impl Devnet {
     }
 
     fn spawn_node(&self, node: &NodeHandle) -> anyhow::Result<Child> {
+        self.spawn_node_with(node, &[])
+    }
+
+    fn spawn_node_with(&self, node: &NodeHandle, extra: &[String]) -> anyhow::Result<Child> {
         let c = &self.cfg;
         let mut cmd = Command::new(&c.node_binary);
         cmd.arg("--data-dir")
@@ -381,6 +385,7 @@ impl Devnet {
         if !c.rate_limit {
             cmd.arg("--no-rate-limit");
         }
+        cmd.args(extra);
         let log = node.data_dir.join("node.log");
         Child::spawn(&format!("node {}", node.id), cmd, &log)
             .with_context(|| format!("starting {}", c.node_binary.display()))
@@ -443,6 +448,16 @@ impl Devnet {
     /// Starts node `index` again on its data directory and ports.
     pub fn restart_node(&mut self, index: usize) -> anyhow::Result<()> {
         let child = self.spawn_node(&self.nodes[index])?;
+        let node = &mut self.nodes[index];
+        node.pid = child.pid();
+        node.child = Some(child);
+        Ok(())
+    }
+
+    /// Starts node `index` again like [`Devnet::restart_node`], with extra `session-node` flags
+    /// for this run only (e.g. `--test-clock-offset-ms 180000`: a node whose clock is off).
+    pub fn restart_node_with(&mut self, index: usize, extra: &[String]) -> anyhow::Result<()> {
+        let child = self.spawn_node_with(&self.nodes[index], extra)?;
         let node = &mut self.nodes[index];
         node.pid = child.pid();
         node.child = Some(child);

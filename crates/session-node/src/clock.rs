@@ -43,3 +43,42 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// The system clock shifted by a fixed offset: a node whose clock is minutes off (the nemesis
+/// tests' `--test-clock-offset-ms`; never set in production).
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock {
+    offset_ms: i64,
+}
+
+impl OffsetClock {
+    /// The system clock plus `offset_ms` (negative: behind).
+    pub fn new(offset_ms: i64) -> Self {
+        Self { offset_ms }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now_ms(&self) -> u64 {
+        SystemClock.now_ms().saturating_add_signed(self.offset_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offset_clock_is_the_system_clock_moved() {
+        let ahead = OffsetClock::new(180_000).now_ms();
+        let now = SystemClock.now_ms();
+        let behind = OffsetClock::new(-180_000).now_ms();
+        assert!(ahead.abs_diff(now + 180_000) < 5_000, "{ahead} vs {now}");
+        assert!(behind.abs_diff(now - 180_000) < 5_000, "{behind} vs {now}");
+        assert_eq!(
+            OffsetClock::new(i64::MIN).now_ms(),
+            0,
+            "saturates at the epoch"
+        );
+    }
+}

@@ -37,6 +37,10 @@ pub struct NodeConfig {
     /// off by default, so a node cannot be used to reach its own network.
     #[serde(default)]
     pub proxy_allow_private: bool,
+    /// Test only: this node's clock runs this many ms off the system clock (nemesis tests of a
+    /// node with a wrong clock); 0 in production.
+    #[serde(default)]
+    pub test_clock_offset_ms: i64,
     /// Follow a registry on chain (required unless `standalone`).
     #[serde(default)]
     pub chain: Option<ChainConfig>,

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 #[command(name = "session-node", version, about)]
 struct Args {
     /// Read options from this JSON file (keys: data_dir, listen, grpc_listen, sync_interval_ms, peer_test_interval_ms, standalone,
-    /// purge_interval_secs, no_rate_limit, proxy_allow_private, chain: {rpc_url, registry, start_block, epoch_blocks,
+    /// purge_interval_secs, no_rate_limit, proxy_allow_private, test_clock_offset_ms, chain: {rpc_url, registry, start_block, epoch_blocks,
     /// confirmations, min_swarm_size, ideal_swarm_size, poll_ms}); flags given here override it.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -72,6 +72,9 @@ struct Args {
     /// Milliseconds between chain polls (default 1000).
     #[arg(long)]
     chain_poll_ms: Option<u64>,
+    /// Test only: run this node's clock this many ms off the system clock (negative: behind).
+    #[arg(long, allow_hyphen_values = true)]
+    test_clock_offset_ms: Option<i64>,
 }
 
 fn config(args: &Args) -> Result<NodeConfig> {
@@ -106,6 +109,9 @@ fn config(args: &Args) -> Result<NodeConfig> {
     }
     if args.proxy_allow_private {
         v["proxy_allow_private"] = serde_json::json!(true);
+    }
+    if let Some(ms) = args.test_clock_offset_ms {
+        v["test_clock_offset_ms"] = serde_json::json!(ms);
     }
     if let Some(g) = args.grpc_listen {
         v["grpc_listen"] = serde_json::json!(g.to_string());
@@ -164,6 +170,9 @@ async fn main() -> Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // A log that cannot be written (full disk) is dropped: reporting it with `eprintln!`
+        // would panic whichever task logged, failing its request (found by the nemesis suite).
+        .log_internal_errors(false)
         .init();
     let args = Args::parse();
     let config = config(&args)?;

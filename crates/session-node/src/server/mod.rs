@@ -13,7 +13,7 @@ pub mod http;
 pub use grpc::InternalService;
 pub use http::{MAX_BODY, serve, serve_onion};
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::config::NodeConfig;
 use crate::internal::peers::Peers;
 use crate::onion::{Onion, ProxyConfig};
@@ -71,7 +71,11 @@ pub async fn run(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), ServerError> {
-    let node = Arc::new(build_state(&config, &listener, Arc::new(SystemClock))?);
+    let clock: Arc<dyn Clock> = match config.test_clock_offset_ms {
+        0 => Arc::new(SystemClock),
+        offset => Arc::new(OffsetClock::new(offset)),
+    };
+    let node = Arc::new(build_state(&config, &listener, clock)?);
     tracing::info!(
         ed25519 = %node.ed25519_hex(),
         addr = %node.record.addr,

@@ -10,6 +10,11 @@ pub struct NodeProcess {
 
 impl NodeProcess {
     pub fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, "warn", Stdio::inherit())
+    }
+
+    /// With `RUST_LOG=rust_log` and stderr going to `stderr`.
+    pub fn start_with(data_dir: &Path, rust_log: &str, stderr: Stdio) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_session-node"))
             .args([
                 "--standalone",
@@ -20,9 +25,9 @@ impl NodeProcess {
             ])
             .arg("--data-dir")
             .arg(data_dir)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", rust_log)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("session-node starts");
         let stdout = child.stdout.take().expect("piped stdout");

@@ -133,6 +133,9 @@ fn serve(config: Config, listen: SocketAddr) -> Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // A log that cannot be written (full disk) is dropped: reporting it with `eprintln!`
+        // would panic whichever task logged, failing its request (docs/RELIABILITY.md #3).
+        .log_internal_errors(false)
         .init();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -130,12 +130,18 @@ struct Served {
 }
 
 fn serve(dir: &Path) -> Served {
+    serve_logging(dir, "info", Stdio::null())
+}
+
+/// A `serve` process logging at `level` into `stderr`.
+fn serve_logging(dir: &Path, level: &str, stderr: Stdio) -> Served {
     let mut child = bin()
+        .env("RUST_LOG", level)
         .arg("--data-dir")
         .arg(dir)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -242,4 +248,27 @@ fn kill_dash_9_mid_upload_shows_no_partial_file_and_loses_nothing() {
     assert_eq!(code, 200);
     s2.child.kill().unwrap();
     s2.child.wait().unwrap();
+}
+
+/// A server whose log cannot be written (stderr on `/dev/full`, as when its disk is full)
+/// keeps answering: a failed log write must not panic the task that logged
+/// (docs/RELIABILITY.md finding 3).
+#[test]
+fn a_server_whose_log_disk_is_full_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let mut served = serve_logging(dir.path(), "trace", Stdio::from(full));
+    for i in 0..20 {
+        let (code, body) = http(&served.addr, "GET", "/nothing-here", b"");
+        assert!(
+            code < 500,
+            "request {i}: {code} {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    assert!(served.child.try_wait().unwrap().is_none(), "still running");
+    served.child.kill().unwrap();
 }

@@ -2,6 +2,7 @@
 //! (see [`crate::onion`]), `GET /info` health and `POST /json_rpc`. Served on a bound listener
 //! until the token is cancelled.
 
+use super::conn::HttpLimits;
 use crate::internal::peers::Peers;
 use crate::onion::{Onion, ProxyConfig};
 use crate::rate_limit::RateLimiter;
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -26,6 +28,7 @@ struct App {
     limiter: Option<Arc<RateLimiter>>,
     peers: Arc<Peers>,
     onion: Arc<Onion>,
+    body_timeout: Duration,
 }
 
 /// Serves the HTTP routes for an existing state (its own peer channels, the default proxy
@@ -40,12 +43,24 @@ pub async fn serve(
     serve_onion(Arc::new(onion), limiter, listener, shutdown).await
 }
 
-/// Serves the HTTP routes of `onion`'s node, sharing its peer channels.
+/// Serves the HTTP routes of `onion`'s node, sharing its peer channels, under the default
+/// [`HttpLimits`].
 pub async fn serve_onion(
     onion: Arc<Onion>,
     limiter: Option<Arc<RateLimiter>>,
     listener: TcpListener,
     shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    serve_onion_with(onion, limiter, listener, shutdown, HttpLimits::default()).await
+}
+
+/// Serves the HTTP routes of `onion`'s node under `limits` (see [`super::conn`]).
+pub async fn serve_onion_with(
+    onion: Arc<Onion>,
+    limiter: Option<Arc<RateLimiter>>,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    limits: HttpLimits,
 ) -> std::io::Result<()> {
     let app = Router::new()
         .route("/storage_rpc/v1", post(storage_rpc))
@@ -59,13 +74,10 @@ pub async fn serve_onion(
             limiter,
             peers: onion.peers().clone(),
             onion,
+            body_timeout: limits.body_timeout,
         });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
-    .await
+    super::conn::serve(app, listener, limits, shutdown).await;
+    Ok(())
 }
 
 fn text(code: u16, body: impl Into<String>) -> Response {
@@ -116,17 +128,19 @@ async fn storage_rpc(
             "long polling is no longer supported, client upgrade required",
         );
     }
-    let body = match read_body(&headers, body).await {
+    let body = match read_body(&headers, body, app.body_timeout).await {
         Ok(b) => b,
         Err(r) => return r,
     };
     to_response(rpc::storage_request(app.node, app.peers, Arc::from(body.as_ref())).await)
 }
 
-/// The body, with the `Content-Length` checks and a streaming 10 MiB cap (§1 rows 5, 6).
+/// The body, with the `Content-Length` checks, a streaming 10 MiB cap (§1 rows 5, 6) and a
+/// deadline (408 when the body has not all arrived by then).
 async fn read_body(
     headers: &HeaderMap,
     body: axum::body::Body,
+    timeout: Duration,
 ) -> Result<axum::body::Bytes, Response> {
     if let Some(len) = headers.get(header::CONTENT_LENGTH) {
         match len.to_str().ok().and_then(|s| s.parse::<u64>().ok()) {
@@ -136,9 +150,11 @@ async fn read_body(
         }
     }
     // Streaming cap, for bodies without (or lying about) Content-Length.
-    axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| text(413, "Request body too large"))
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(text(413, "Request body too large")),
+        Err(_) => Err(text(408, "Request body timed out")),
+    }
 }
 
 /// `POST /onion_req/v2`: the request-level checks of `spec/rpc-errors.md` §6 row 1 (no IPv4,
@@ -147,7 +163,7 @@ async fn onion_req(State(app): State<App>, headers: HeaderMap, body: axum::body:
     if app.node.view().own_swarm().is_none() {
         return text(503, "Service node is not ready: not in any swarm\n");
     }
-    let body = match read_body(&headers, body).await {
+    let body = match read_body(&headers, body, app.body_timeout).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -180,7 +196,11 @@ async fn health(State(app): State<App>) -> Response {
 
 /// The seed-node call clients bootstrap from: JSON-RPC 2.0 `get_n_service_nodes` (the only
 /// method), answered from this node's swarm view.
-async fn json_rpc(State(app): State<App>, body: axum::body::Bytes) -> Response {
+async fn json_rpc(State(app): State<App>, headers: HeaderMap, body: axum::body::Body) -> Response {
+    let body = match read_body(&headers, body, app.body_timeout).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let Ok(req) = serde_json::from_slice::<serde_json::Value>(&body) else {
         return text(400, "invalid json");
     };

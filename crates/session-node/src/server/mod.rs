@@ -7,11 +7,13 @@
 //! transport (`server`) → request logic (`rpc`, `onion`, `replication`, `chain`) → what they
 //! all use (`state`, `swarm_view`, `internal` peers client, `clock`, `config`, …).
 
+mod conn;
 pub mod grpc;
 pub mod http;
 
+pub use conn::HttpLimits;
 pub use grpc::InternalService;
-pub use http::{MAX_BODY, serve, serve_onion};
+pub use http::{MAX_BODY, serve, serve_onion, serve_onion_with};
 
 use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::config::NodeConfig;

@@ -5,6 +5,7 @@ use session_crypto::{IdentityKeys, Seed};
 use session_node::NodeState;
 use session_node::clock::SystemClock;
 use session_node::rate_limit::RateLimiter;
+use session_node::server::HttpLimits;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -27,15 +28,24 @@ pub async fn start() -> TestNode {
 }
 
 pub async fn start_with(limiter: Option<RateLimiter>) -> TestNode {
-    start_node(limiter, true).await
+    start_node(limiter, true, HttpLimits::default()).await
+}
+
+/// A standalone node whose HTTP listener has `limits`.
+pub async fn start_limited(limits: HttpLimits) -> TestNode {
+    start_node(None, true, limits).await
 }
 
 /// A node that follows a chain (none here): no swarm until the test publishes a view.
 pub async fn start_following() -> TestNode {
-    start_node(None, false).await
+    start_node(None, false, HttpLimits::default()).await
 }
 
-async fn start_node(limiter: Option<RateLimiter>, standalone: bool) -> TestNode {
+async fn start_node(
+    limiter: Option<RateLimiter>,
+    standalone: bool,
+    limits: HttpLimits,
+) -> TestNode {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let keys = session_node::identity::load_or_create(dir.path(), &mut rand::rng()).unwrap();
@@ -48,11 +58,13 @@ async fn start_node(limiter: Option<RateLimiter>, standalone: bool) -> TestNode 
     };
     let state = Arc::new(build(store, keys, Arc::new(SystemClock), addr));
     let shutdown = CancellationToken::new();
-    tokio::spawn(session_node::server::serve(
-        state.clone(),
+    let onion = session_node::onion::Onion::new(state.clone(), Arc::default(), Default::default());
+    tokio::spawn(session_node::server::serve_onion_with(
+        Arc::new(onion),
         limiter.map(Arc::new),
         listener,
         shutdown.clone(),
+        limits,
     ));
     TestNode {
         url: format!("http://{addr}"),

@@ -10,7 +10,6 @@
 
 use session_devnet::Devnet;
 use session_e2e::config;
-use session_e2e::nemesis::check::Kind;
 use session_e2e::nemesis::{Plan, Schedule, run};
 use std::time::Duration;
 
@@ -37,10 +36,7 @@ async fn no_acknowledged_write_is_lost_or_resurrected_under_faults() {
     if let Some(dir) = std::env::var_os("SESSION_NEMESIS_DUMP") {
         summary.dump(std::path::Path::new(&dir)).expect("dump");
     }
-    // Open (docs/RELIABILITY.md): replication does not carry expiry changes, so a member that
-    // missed an `expire` keeps the old expiry.
-    let open = [Kind::ExpiryStale];
-    assert!(summary.unexpected(&open).is_empty(), "{summary}");
+    assert!(summary.unexpected(&[]).is_empty(), "{summary}");
     let faults = summary.fault_counts();
     for kind in ["kill", "pause", "clock", "disk", "join", "exit"] {
         assert!(

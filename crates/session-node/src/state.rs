@@ -27,6 +27,8 @@ pub struct NodeState {
     pub traffic: Traffic,
     /// What the sync loop asked of peers.
     pub sync: SyncCounters,
+    /// How far peers' clocks are from ours (from their signed internal calls).
+    pub peer_clock: crate::internal::peer_clock::PeerClock,
 }
 
 /// The sync loop's work (`GET /info` `sync`): how many rounds ran, how many ended up asking
@@ -119,6 +121,7 @@ impl NodeState {
             record,
             traffic: Traffic::default(),
             sync: SyncCounters::default(),
+            peer_clock: Default::default(),
             view: RwLock::new(Arc::new(view)),
             peer_health: std::sync::Mutex::new(crate::internal::health::Schedule::new(
                 crate::internal::health::PASS_INTERVAL_MS,
@@ -146,6 +149,12 @@ impl NodeState {
     /// Now, in ms.
     pub fn now_ms(&self) -> u64 {
         self.clock.now_ms()
+    }
+
+    /// Now on the network's clock: ours moved by the median offset of our peers' clocks (see
+    /// [`crate::internal::peer_clock`]). What expiry stamps are dated with.
+    pub fn network_ms(&self) -> u64 {
+        self.peer_clock.network_ms(self.now_ms())
     }
 
     /// Base64 of this node's Ed25519 signature over `msg`.

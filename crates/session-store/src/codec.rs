@@ -7,7 +7,10 @@
 //!   unrevoked) ‖ proof (only order(8 BE), meaning revoked, as written before proofs)
 //! * `tombstones`: account(33) ‖ ns(2) ‖ hash(32) → expiry(8 BE) of the deleted message ‖
 //!   proof id(32) (only expiry(8 BE) for a tombstone without a proof, as written before proofs)
-//! * `proofs`:    id(32) → lifetime(8 BE, the largest expiry of the tombstones citing it) ‖ body
+//! * `proofs`:    id(32) → lifetime(8 BE, the largest expiry of the tombstones and stamps citing
+//!   it) ‖ body
+//! * `stamps`:    account(33) ‖ ns(2) ‖ hash(32) → set at(8 BE) ‖ expiry(8 BE) ‖ proof id(32):
+//!   the last proven expiry change of a message
 //! * default:     `next_seq` → u64 BE
 
 use crate::error::{Error, Result};
@@ -29,6 +32,7 @@ pub(crate) const CF_BY_EXPIRY: &str = "by_expiry";
 pub(crate) const CF_REVOKED: &str = "revoked";
 pub(crate) const CF_TOMBSTONES: &str = "tombstones";
 pub(crate) const CF_PROOFS: &str = "proofs";
+pub(crate) const CF_STAMPS: &str = "stamps";
 pub(crate) const META_NEXT_SEQ: &[u8] = b"next_seq";
 
 pub(crate) const LOC_LEN: usize = 33 + 2 + 8;
@@ -109,6 +113,29 @@ pub(crate) fn decode_proof_value(v: &[u8]) -> Result<(u64, &[u8])> {
         });
     };
     Ok((u64::from_be_bytes(*lifetime), body))
+}
+
+/// Value of an expiry stamp.
+pub(crate) fn stamp_value(set_at: u64, expiry: u64, proof: &[u8; 32]) -> [u8; 48] {
+    let mut v = [0u8; 48];
+    v[..8].copy_from_slice(&set_at.to_be_bytes());
+    v[8..16].copy_from_slice(&expiry.to_be_bytes());
+    v[16..].copy_from_slice(proof);
+    v
+}
+
+/// Decodes an expiry stamp's value into (set at, expiry, proof id).
+pub(crate) fn decode_stamp_value(v: &[u8]) -> Result<(u64, u64, [u8; 32])> {
+    let v: &[u8; 48] = v.try_into().map_err(|_| Error::Corrupt {
+        what: "stamp value",
+    })?;
+    let (set_at, rest) = v.split_first_chunk::<8>().expect("48 bytes");
+    let (expiry, proof) = rest.split_first_chunk::<8>().expect("40 bytes");
+    Ok((
+        u64::from_be_bytes(*set_at),
+        u64::from_be_bytes(*expiry),
+        proof.try_into().expect("32 bytes"),
+    ))
 }
 
 pub(crate) fn account_prefix(account: &Account) -> Vec<u8> {
@@ -197,6 +224,19 @@ mod tests {
         for len in [0, 7, 9, 39, 41] {
             assert!(matches!(
                 decode_tombstone_value(&vec![0; len]),
+                Err(Error::Corrupt { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn stamp_values() {
+        let v = stamp_value(0x0102, 0x0304, &[7; 32]);
+        assert_eq!(v[..16], [0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 3, 4]);
+        assert_eq!(decode_stamp_value(&v).ok(), Some((0x0102, 0x0304, [7; 32])));
+        for len in [0, 16, 47, 49] {
+            assert!(matches!(
+                decode_stamp_value(&vec![0; len]),
                 Err(Error::Corrupt { .. })
             ));
         }

@@ -3,6 +3,7 @@
 mod codec;
 mod error;
 mod revocations;
+mod stamps;
 mod store;
 mod sync;
 mod tombstones;
@@ -13,4 +14,4 @@ pub use revocations::{MAX_REVOCATIONS, Revocation, RevocationSummary};
 pub use session_rpc::types::{Account, ExpiryMode, MessageHash, Namespace};
 pub use store::{ExpiryChange, Retrieved, Store};
 pub use sync::Summary;
-pub use types::{NewMessage, Proof, StoreOutcome, StoredMessage, Tombstone};
+pub use types::{ExpiryStamp, NewMessage, Proof, Stamping, StoreOutcome, StoredMessage, Tombstone};

@@ -62,6 +62,7 @@ impl Store {
             CF_REVOKED,
             CF_TOMBSTONES,
             CF_PROOFS,
+            CF_STAMPS,
         ];
         let db = DB::open_cf(&opts, path, cfs).ctx("opening the database")?;
         let next_seq = match db.get(META_NEXT_SEQ).ctx("reading the sequence")? {
@@ -180,11 +181,9 @@ impl Store {
         batch.delete_cf(self.cf(CF_MSGS), loc.key());
         batch.delete_cf(self.cf(CF_BY_HASH), hash.0);
         batch.delete_cf(self.cf(CF_BY_EXPIRY), expiry_key(expiry, hash));
-        batch.put_cf(
-            self.cf(CF_TOMBSTONES),
-            tombstone_key(&loc.account, loc.ns, hash),
-            tombstone_value(expiry, proof),
-        );
+        let key = tombstone_key(&loc.account, loc.ns, hash);
+        batch.delete_cf(self.cf(CF_STAMPS), &key);
+        batch.put_cf(self.cf(CF_TOMBSTONES), key, tombstone_value(expiry, proof));
     }
 
     /// Deletes `found` into `batch`, the tombstones citing `proof`, which is written too (with
@@ -205,7 +204,7 @@ impl Store {
         Ok(())
     }
 
-    fn set_expiry_into(
+    pub(crate) fn set_expiry_into(
         &self,
         batch: &mut WriteBatch,
         loc: &Loc,
@@ -391,30 +390,34 @@ impl Store {
     }
 
     /// Moves the expiry of the given messages to `expiry_ms` as `mode` allows; returns every
-    /// message found (changed or not), sorted by hash.
+    /// message found (changed or not), sorted by hash. With `stamping`, each change is stamped
+    /// with its proof (see [`Store::stamps`]).
     pub fn update_expiry(
         &self,
         account: &Account,
         hashes: &[MessageHash],
         expiry_ms: u64,
         mode: ExpiryMode,
+        stamping: Option<Stamping<'_>>,
     ) -> Result<Vec<ExpiryChange>> {
         let _guard = self.lock();
         let found = self.owned(account, hashes)?;
-        self.apply_expiry(found, |old| match mode {
+        let new_expiry = |old: u64| match mode {
             ExpiryMode::Set => expiry_ms,
             ExpiryMode::Shorten => old.min(expiry_ms),
             ExpiryMode::Extend => old.max(expiry_ms),
-        })
+        };
+        self.apply_expiry(found, new_expiry, stamping)
     }
 
     /// Shortens to `expiry_ms` every message of `account` (one namespace or all) that expires
-    /// later; returns the changes.
+    /// later; returns the changes, stamped as [`Store::update_expiry`] does.
     pub fn expire_all(
         &self,
         account: &Account,
         ns: Option<Namespace>,
         expiry_ms: u64,
+        stamping: Option<Stamping<'_>>,
     ) -> Result<Vec<ExpiryChange>> {
         let prefix = match ns {
             Some(ns) => ns_prefix(account, ns),
@@ -426,21 +429,30 @@ impl Store {
             .into_iter()
             .filter(|(_, m)| m.expiry_ms > expiry_ms)
             .collect();
-        self.apply_expiry(found, |_| expiry_ms)
+        self.apply_expiry(found, |_| expiry_ms, stamping)
     }
 
     fn apply_expiry(
         &self,
         found: Vec<(Loc, StoredMessage)>,
         new_expiry: impl Fn(u64) -> u64,
+        stamping: Option<Stamping<'_>>,
     ) -> Result<Vec<ExpiryChange>> {
         let mut batch = WriteBatch::default();
         let mut changes = Vec::with_capacity(found.len());
+        let mut lifetime = None;
         for (loc, m) in found {
             let new = new_expiry(m.expiry_ms);
             if new != m.expiry_ms {
                 let value = encode_value(&m.hash, m.timestamp_ms, m.expiry_ms, &m.data);
                 self.set_expiry_into(&mut batch, &loc, &m.hash, &value, m.expiry_ms, new);
+                if let Some(st) = stamping {
+                    // A change made here after a stamp we hold beats it, whatever the clocks.
+                    let after = self.recorded_stamp(&loc.account, loc.ns, &m.hash)?;
+                    let at = after.map_or(st.set_at_ms, |(set_at, _)| st.set_at_ms.max(set_at + 1));
+                    self.stamp_into(&mut batch, &loc, &m.hash, new, at, &st.proof.id);
+                    lifetime = lifetime.max(Some(new));
+                }
             }
             changes.push(ExpiryChange {
                 hash: m.hash,
@@ -448,6 +460,9 @@ impl Store {
                 old_ms: m.expiry_ms,
                 new_ms: new,
             });
+        }
+        if let (Some(st), Some(lifetime)) = (stamping, lifetime) {
+            self.put_proof_into(&mut batch, st.proof, lifetime)?;
         }
         self.write(batch, "updating expiries")?;
         Ok(changes)
@@ -477,6 +492,7 @@ impl Store {
         }
         self.purge_tombstones_into(&mut batch, now_ms)?;
         self.purge_proofs_into(&mut batch, now_ms)?;
+        self.purge_stamps_into(&mut batch, now_ms)?;
         self.write(batch, "purging expired messages")?;
         Ok(n)
     }

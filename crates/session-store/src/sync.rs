@@ -7,6 +7,7 @@ use crate::error::{DbContext, Result};
 use crate::store::Store;
 use crate::types::{NewMessage, StoreOutcome, StoredMessage};
 use rocksdb::IteratorMode;
+use session_crypto::hash::{Blake2bParams, hash32};
 use session_rpc::types::{Account, MessageHash, Namespace};
 
 /// The live messages of one (account, namespace), condensed: equal summaries mean (up to a
@@ -21,6 +22,9 @@ pub struct Summary {
     pub count: u64,
     /// XOR of their hashes (order-free, so both sides compute it in one pass).
     pub digest: [u8; 32],
+    /// XOR of BLAKE2b-256(hash ‖ expiry (8 BE)) over them: equal digests but different expiry
+    /// digests mean an expiry change one side missed.
+    pub expiry_digest: [u8; 32],
 }
 
 impl Store {
@@ -50,6 +54,7 @@ impl Store {
                         namespace: loc.ns,
                         count: 0,
                         digest: [0; 32],
+                        expiry_digest: [0; 32],
                     };
                     add(&mut s, &msg);
                     out.push(s);
@@ -108,7 +113,16 @@ impl Store {
 
 fn add(s: &mut Summary, msg: &StoredMessage) {
     s.count += 1;
-    for (d, h) in s.digest.iter_mut().zip(msg.hash.0) {
-        *d ^= h;
+    xor_into(&mut s.digest, &msg.hash.0);
+    let with_expiry = hash32(
+        Blake2bParams::PLAIN,
+        &[&msg.hash.0, &msg.expiry_ms.to_be_bytes()],
+    );
+    xor_into(&mut s.expiry_digest, &with_expiry);
+}
+
+fn xor_into(digest: &mut [u8; 32], bytes: &[u8; 32]) {
+    for (d, b) in digest.iter_mut().zip(bytes) {
+        *d ^= b;
     }
 }

@@ -123,7 +123,7 @@ impl Store {
     }
 
     /// The message held under `hash` in (account, namespace), with where it lives.
-    fn held(
+    pub(crate) fn held(
         &self,
         account: &Account,
         ns: Namespace,
@@ -194,7 +194,7 @@ impl Store {
     }
 
     /// Deletes every entry of `cf` whose value's time (read by `until`) is at or before `now_ms`.
-    fn purge_cf_into(
+    pub(crate) fn purge_cf_into(
         &self,
         batch: &mut WriteBatch,
         cf: &'static str,

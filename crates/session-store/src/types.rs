@@ -73,3 +73,28 @@ pub struct Tombstone {
     /// The id of the proof of its deletion.
     pub proof: Option<[u8; 32]>,
 }
+
+/// The last proven change of a message's expiry: the expiry it set, when the node that took the
+/// owner's request applied it (its clock), and the proof (the owner's signed request) it cites.
+/// Between two stamps of a message, the later `set_at_ms` wins (then the later expiry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpiryStamp {
+    /// The message.
+    pub hash: MessageHash,
+    /// The expiry the change set (ms).
+    pub expiry_ms: u64,
+    /// When it was applied (ms, the applying node's clock).
+    pub set_at_ms: u64,
+    /// The id of its proof.
+    pub proof: [u8; 32],
+}
+
+/// An expiry change's proof and the time it is applied, recorded as a stamp on each message
+/// whose expiry it changes.
+#[derive(Clone, Copy, Debug)]
+pub struct Stamping<'a> {
+    /// The owner's signed request (stored once, as long as the longest-lived stamp citing it).
+    pub proof: &'a Proof,
+    /// When the change is applied (ms).
+    pub set_at_ms: u64,
+}

@@ -57,6 +57,7 @@ pub fn verify(
     now_ms: u64,
     view: &SwarmView,
     scope: Scope,
+    clock: &super::peer_clock::PeerClock,
 ) -> Result<[u8; 32], Status> {
     let auth = auth.ok_or_else(|| Status::unauthenticated("missing auth"))?;
     let caller: [u8; 32] = auth
@@ -69,9 +70,6 @@ pub fn verify(
         .as_slice()
         .try_into()
         .map_err(|_| Status::unauthenticated("signature is not 64 bytes"))?;
-    if auth.timestamp_ms.abs_diff(now_ms) > MAX_SKEW_MS {
-        return Err(Status::unauthenticated("stale timestamp"));
-    }
     let Some(caller_swarm) = view
         .nodes()
         .find(|(_, n)| n.ed25519 == caller)
@@ -89,5 +87,10 @@ pub fn verify(
             "internal call",
         )
         .map_err(|_| Status::unauthenticated("bad signature"))?;
+    // Authentic: its clock counts towards the network's time, in the window or not.
+    clock.record(caller, auth.timestamp_ms, now_ms);
+    if auth.timestamp_ms.abs_diff(now_ms) > MAX_SKEW_MS {
+        return Err(Status::unauthenticated("stale timestamp"));
+    }
     Ok(caller)
 }

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod peer_clock;
 pub mod peers;
 
 /// The generated messages, client and server.

@@ -200,12 +200,18 @@ fn differs(theirs: &AccountSummary, mine: &HashMap<Key, Summary>) -> bool {
         return false;
     };
     mine.get(&(Account(account), Namespace(ns)))
-        .is_none_or(|m| m.count != theirs.count || m.digest.as_slice() != theirs.digest.as_slice())
+        .is_none_or(|m| {
+            m.count != theirs.count
+                || m.digest.as_slice() != theirs.digest.as_slice()
+                || (!theirs.expiry_digest.is_empty()
+                    && m.expiry_digest.as_slice() != theirs.expiry_digest.as_slice())
+        })
 }
 
 /// Applies one fetched batch: the peer's tombstones first (deleting copies that were deleted
-/// there, when the deletion's proof verifies and covers them: see [`super::proofs`]), then the messages whose hash checks out and that were not deleted here. Returns how
-/// many messages were new.
+/// there, when the deletion's proof verifies and covers them: see [`super::proofs`]), then the
+/// messages whose hash checks out and that were not deleted here, then the peer's expiry stamps
+/// (see [`super::expiries`]). Returns how many messages were new.
 pub(crate) fn apply(
     node: &NodeState,
     account: Account,
@@ -246,6 +252,12 @@ pub(crate) fn apply(
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "storing a synced message"),
         }
+    }
+    let (stamps, proofs) = (&reply.stamps, &reply.expiry_proofs);
+    let network = node.network_ms();
+    match super::expiries::apply(&node.store, (&account, ns), stamps, proofs, now, network) {
+        0 => {}
+        n => tracing::info!(changed = n, "applied a peer's expiry changes"),
     }
     added
 }

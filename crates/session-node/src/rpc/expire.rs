@@ -2,14 +2,13 @@
 
 use super::delete::{grouped, verify};
 use super::{Reply, RpcResult, SIG_WINDOW_MS, check_swarm, swarm_reply, within};
+use crate::replication::expiries;
 use crate::state::NodeState;
 use serde_json::{Map, Value, json};
 use session_rpc::auth::flags;
+use session_rpc::proof::{ExpiryProof, MAX_EXPIRY_SPAN_MS};
 use session_rpc::request::{ExpireAllReq, ExpireReq, GetExpiriesReq, decode_hashes, mode_str};
 use session_store::{ExpiryMode, MessageHash};
-
-/// Furthest an expiry may be set: now + 30 days (later values are clamped).
-const MAX_EXPIRY_MS: u64 = 30 * 24 * 3600 * 1000;
 
 /// Whether an expiry the client gave is in the past for the reference: more than the
 /// signature window before now, or (read as the reference's signed 64-bit number) negative.
@@ -30,19 +29,30 @@ pub(crate) fn execute_expire(state: &NodeState, now: u64, r: ExpireReq) -> RpcRe
     verify(state, &r.account, &r.auth, &msg, "expire:", flags::WRITE)?;
     let mode = effective_mode(&r)?;
     let decoded = decode_hashes(&r.hashes);
-    let clamp = |e: u64| e.min(now + MAX_EXPIRY_MS);
+    // Each change is stamped with the request, so that members that miss it learn it, and
+    // dated on the network's clock (ours unless our peers' clocks say it is off).
+    let at = state.network_ms();
+    let clamp = |e: u64| e.min(at + MAX_EXPIRY_SPAN_MS);
+    let proof = expiries::stored(&ExpiryProof::Expire(r.clone()));
+    let stamping = Some(expiries::stamping(&proof, at));
     let mut changes = Vec::new();
     if r.expiries.len() == 1 {
-        changes = state
-            .store
-            .update_expiry(&r.account, &decoded, clamp(r.expiries[0]), mode)?;
+        changes = state.store.update_expiry(
+            &r.account,
+            &decoded,
+            clamp(r.expiries[0]),
+            mode,
+            stamping,
+        )?;
     } else {
         for (h, &e) in decoded.iter().zip(&r.expiries) {
-            changes.extend(
-                state
-                    .store
-                    .update_expiry(&r.account, &[*h], clamp(e), mode)?,
-            );
+            changes.extend(state.store.update_expiry(
+                &r.account,
+                &[*h],
+                clamp(e),
+                mode,
+                stamping,
+            )?);
         }
     }
     // The reference lists (and signs) the updated hashes in the order of their base64 text.
@@ -125,9 +135,13 @@ pub(crate) fn execute_expire_all(state: &NodeState, now: u64, r: ExpireAllReq) -
         "expire_all",
         flags::DELETE,
     )?;
-    let changes = state
-        .store
-        .expire_all(&r.account, r.ns.store_sel(), r.expiry)?;
+    let proof = expiries::stored(&ExpiryProof::ExpireAll(r.clone()));
+    let changes = state.store.expire_all(
+        &r.account,
+        r.ns.store_sel(),
+        r.expiry,
+        Some(expiries::stamping(&proof, state.network_ms())),
+    )?;
     let items: Vec<_> = changes.iter().map(|c| (c.namespace, c.hash)).collect();
     let (updated, all) = grouped(r.ns, &items);
     let signed = format!("{}{}{}", r.account.to_hex(), r.expiry, all.concat());

@@ -51,6 +51,7 @@ impl NodeInternal for InternalService {
             node.now_ms(),
             &node.view(),
             Scope::OwnSwarm,
+            &node.peer_clock,
         )?;
         let reply = tokio::task::spawn_blocking(move || rpc::handle_forwarded(&node, &req.body))
             .await
@@ -89,6 +90,7 @@ impl NodeInternal for InternalService {
                     namespace: i32::from(s.namespace.0),
                     count: s.count,
                     digest: s.digest.to_vec(),
+                    expiry_digest: s.expiry_digest.to_vec(),
                 })
                 .collect(),
         }))
@@ -110,18 +112,22 @@ impl NodeInternal for InternalService {
         let node = self.node.clone();
         let now = node.now_ms();
         let have: std::collections::HashSet<Vec<u8>> = req.have.into_iter().collect();
-        let (batch, deleted, proofs) = blocking(move || {
+        let (batch, deleted, proofs, stamps, expiry_proofs) = blocking(move || {
             let all = usize::MAX;
             let batch =
                 node.store
                     .retrieve(&account, ns, after.as_ref(), all, FETCH_BATCH_BYTES, now)?;
-            // Tombstones travel with the first batch.
-            let deleted = match after {
-                None => node.store.tombstones(&account, ns)?,
-                Some(_) => Vec::new(),
+            // Tombstones and expiry stamps travel with the first batch.
+            let (deleted, stamps) = match after {
+                None => (
+                    node.store.tombstones(&account, ns)?,
+                    node.store.stamps(&account, ns)?,
+                ),
+                Some(_) => (Vec::new(), Vec::new()),
             };
             let proofs = crate::replication::proofs::for_reply(&node.store, &deleted);
-            Ok((batch, deleted, proofs))
+            let expiry_proofs = crate::replication::expiries::for_reply(&node.store, &stamps);
+            Ok((batch, deleted, proofs, stamps, expiry_proofs))
         })
         .await?;
         let last = batch
@@ -133,6 +139,8 @@ impl NodeInternal for InternalService {
             more: batch.more,
             last,
             proofs,
+            expiry_proofs,
+            stamps: crate::replication::expiries::to_wire(&stamps),
             deleted: deleted
                 .into_iter()
                 .map(|t| Tombstone {
@@ -178,6 +186,7 @@ impl NodeInternal for InternalService {
             self.node.now_ms(),
             &self.node.view(),
             Scope::AnyNode,
+            &self.node.peer_clock,
         )?;
         let reply = self.onion.relayed(&req.envelope, req.hop_no).await;
         Ok(Response::new(RelayReply {
@@ -196,6 +205,7 @@ impl NodeInternal for InternalService {
             self.node.now_ms(),
             &self.node.view(),
             Scope::AnyNode,
+            &self.node.peer_clock,
         )?;
         Ok(Response::new(PingReply {
             responder: self.node.record.ed25519.to_vec(),
@@ -243,6 +253,7 @@ impl InternalService {
             self.node.now_ms(),
             &view,
             Scope::AnyNode,
+            &self.node.peer_clock,
         )?;
         view.nodes()
             .find(|(_, n)| n.ed25519 == caller)
@@ -263,6 +274,10 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| Status::internal(e.to_string()))
 }
 
+/// Longest a call may take, from its start to its answer (a peer that streams a request body
+/// without end is cut here; the largest Fetch batch takes well under a second on loopback).
+pub const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Serves the internal API of `onion`'s node on `listener` until `shutdown`.
 pub async fn serve(
     onion: Arc<Onion>,
@@ -271,6 +286,7 @@ pub async fn serve(
 ) -> Result<(), tonic::transport::Error> {
     let incoming = tonic::transport::server::TcpIncoming::from(listener);
     tonic::transport::Server::builder()
+        .timeout(CALL_TIMEOUT)
         .add_service(
             NodeInternalServer::new(InternalService::new(onion))
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)

@@ -152,39 +152,15 @@ impl DeletionProof {
         };
         let mut out = vec![VERSION, kind];
         out.extend_from_slice(&self.account.0);
-        let has = u8::from(self.auth.pubkey_ed25519.is_some())
-            | (u8::from(self.auth.subaccount.is_some()) << 1);
-        out.push(has);
-        if let Some(ed) = &self.auth.pubkey_ed25519 {
-            out.extend_from_slice(ed);
-        }
-        out.extend_from_slice(&self.auth.signature);
-        if let Some(sub) = &self.auth.subaccount {
-            out.extend_from_slice(&sub.token);
-            out.extend_from_slice(&sub.sig);
-        }
+        put_auth(&mut out, &self.auth);
         match &self.scope {
-            Scope::Hashes(hashes) => {
-                let n = u16::try_from(hashes.len()).unwrap_or(u16::MAX);
-                out.extend_from_slice(&n.to_be_bytes());
-                for h in hashes.iter().take(usize::from(n)) {
-                    let bytes = &h.as_bytes()[..h.len().min(255)];
-                    out.push(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
-                    out.extend_from_slice(bytes);
-                }
-            }
+            Scope::Hashes(hashes) => put_hashes(&mut out, hashes),
             Scope::All {
                 ns,
                 timestamp_ms: t,
             }
             | Scope::Before { ns, before_ms: t } => {
-                match ns {
-                    NsSel::All => out.push(1),
-                    NsSel::One(one) => {
-                        out.push(0);
-                        out.extend_from_slice(&one.0.to_be_bytes());
-                    }
-                }
+                put_ns(&mut out, *ns);
                 out.extend_from_slice(&t.to_be_bytes());
             }
         }
@@ -199,36 +175,11 @@ impl DeletionProof {
         }
         let kind = r.byte()?;
         let account = Account(r.array()?);
-        let has = r.byte()?;
-        if has & !0b11 != 0 {
-            return None;
-        }
-        let pubkey_ed25519 = if has & 1 != 0 { Some(r.array()?) } else { None };
-        let signature = r.array()?;
-        let subaccount = if has & 2 != 0 {
-            Some(Subaccount {
-                token: r.array()?,
-                sig: r.array()?,
-            })
-        } else {
-            None
-        };
+        let auth = r.auth()?;
         let scope = match kind {
-            0 => {
-                let n = u16::from_be_bytes(r.array()?);
-                let mut hashes = Vec::with_capacity(usize::from(n).min(r.0.len()));
-                for _ in 0..n {
-                    let len = usize::from(r.byte()?);
-                    hashes.push(String::from_utf8(r.take(len)?.to_vec()).ok()?);
-                }
-                Scope::Hashes(hashes)
-            }
+            0 => Scope::Hashes(r.hashes()?),
             1 | 2 => {
-                let ns = match r.byte()? {
-                    0 => NsSel::One(Namespace(i16::from_be_bytes(r.array()?))),
-                    1 => NsSel::All,
-                    _ => return None,
-                };
+                let ns = r.ns()?;
                 let t = u64::from_be_bytes(r.array()?);
                 if kind == 1 {
                     Scope::All {
@@ -246,11 +197,7 @@ impl DeletionProof {
         }
         Some(Self {
             account,
-            auth: Auth {
-                pubkey_ed25519,
-                signature,
-                subaccount,
-            },
+            auth,
             scope,
         })
     }
@@ -266,7 +213,93 @@ pub fn id_of(bytes: &[u8]) -> [u8; 32] {
     hash32(Blake2bParams::PLAIN, &[bytes])
 }
 
+/// Appends `has(1: bit0 ed25519, bit1 subaccount) ‖ [ed25519(32)] ‖ signature(64) ‖
+/// [token(36) ‖ token signature(64)]`.
+pub(crate) fn put_auth(out: &mut Vec<u8>, auth: &Auth) {
+    let has = u8::from(auth.pubkey_ed25519.is_some()) | (u8::from(auth.subaccount.is_some()) << 1);
+    out.push(has);
+    if let Some(ed) = &auth.pubkey_ed25519 {
+        out.extend_from_slice(ed);
+    }
+    out.extend_from_slice(&auth.signature);
+    if let Some(sub) = &auth.subaccount {
+        out.extend_from_slice(&sub.token);
+        out.extend_from_slice(&sub.sig);
+    }
+}
+
+/// Appends `count(2 BE) ‖ (len(1) ‖ hash string)*`.
+pub(crate) fn put_hashes(out: &mut Vec<u8>, hashes: &[String]) {
+    let n = u16::try_from(hashes.len()).unwrap_or(u16::MAX);
+    out.extend_from_slice(&n.to_be_bytes());
+    for h in hashes.iter().take(usize::from(n)) {
+        let bytes = &h.as_bytes()[..h.len().min(255)];
+        out.push(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
+        out.extend_from_slice(bytes);
+    }
+}
+
+/// Appends `sel(1: 0 one, 1 all) ‖ [ns(2 BE)]`.
+pub(crate) fn put_ns(out: &mut Vec<u8>, ns: NsSel) {
+    match ns {
+        NsSel::All => out.push(1),
+        NsSel::One(one) => {
+            out.push(0);
+            out.extend_from_slice(&one.0.to_be_bytes());
+        }
+    }
+}
+
 pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
+
+impl Reader<'_> {
+    /// Reads what [`put_auth`] wrote.
+    pub(crate) fn auth(&mut self) -> Option<Auth> {
+        let has = self.byte()?;
+        if has & !0b11 != 0 {
+            return None;
+        }
+        let pubkey_ed25519 = if has & 1 != 0 {
+            Some(self.array()?)
+        } else {
+            None
+        };
+        let signature = self.array()?;
+        let subaccount = if has & 2 != 0 {
+            Some(Subaccount {
+                token: self.array()?,
+                sig: self.array()?,
+            })
+        } else {
+            None
+        };
+        Some(Auth {
+            pubkey_ed25519,
+            signature,
+            subaccount,
+        })
+    }
+
+    /// Reads what [`put_hashes`] wrote.
+    pub(crate) fn hashes(&mut self) -> Option<Vec<String>> {
+        let n = u16::from_be_bytes(self.array()?);
+        let mut hashes = Vec::with_capacity(usize::from(n).min(self.0.len()));
+        for _ in 0..n {
+            let len = usize::from(self.byte()?);
+            hashes.push(String::from_utf8(self.take(len)?.to_vec()).ok()?);
+        }
+        Some(hashes)
+    }
+
+    /// Reads what [`put_ns`] wrote.
+    pub(crate) fn ns(&mut self) -> Option<NsSel> {
+        match self.byte()? {
+            0 => Some(NsSel::One(Namespace(i16::from_be_bytes(self.array()?)))),
+            1 => Some(NsSel::All),
+            _ => None,
+        }
+    }
+}
 
 impl<'a> Reader<'a> {
     pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
@@ -287,7 +320,9 @@ impl<'a> Reader<'a> {
     }
 }
 
+mod expiry;
 mod revocation;
+pub use expiry::{ExpiryProof, MAX_EXPIRY_SPAN_MS};
 pub use revocation::{RevocationKind, RevocationProof};
 
 #[cfg(test)]

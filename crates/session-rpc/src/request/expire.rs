@@ -8,7 +8,7 @@ use crate::reply::{RpcError, RpcResult};
 use crate::types::{Account, ExpiryMode};
 
 /// Parsed `ExpireReq` parameters.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpireReq {
     /// `account`.
     pub account: Account,
@@ -79,7 +79,7 @@ pub fn mode_str(mode: ExpiryMode) -> &'static str {
 }
 
 /// Parsed `ExpireAllReq` parameters.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpireAllReq {
     /// `account`.
     pub account: Account,

@@ -3,6 +3,7 @@
 
 mod model;
 mod revocations;
+mod stamps;
 mod tombstones;
 
 use base64::Engine as _;
@@ -203,18 +204,20 @@ fn expiry_updates() {
     let mut sorted = [h1, h2];
     sorted.sort();
     let ch = s
-        .update_expiry(&a, &[h1, h2], 2000, ExpiryMode::Shorten)
+        .update_expiry(&a, &[h1, h2], 2000, ExpiryMode::Shorten, None)
         .unwrap();
     let new_of = |h| ch.iter().find(|c| c.hash == h).unwrap().new_ms;
     assert_eq!((new_of(h1), new_of(h2)), (1000, 2000));
     assert_eq!(ch.iter().map(|c| c.hash).collect::<Vec<_>>(), sorted);
     let ch = s
-        .update_expiry(&a, &[h1], 1500, ExpiryMode::Extend)
+        .update_expiry(&a, &[h1], 1500, ExpiryMode::Extend, None)
         .unwrap();
     assert_eq!(ch[0].new_ms, 1500);
-    let ch = s.update_expiry(&a, &[h1], 500, ExpiryMode::Set).unwrap();
+    let ch = s
+        .update_expiry(&a, &[h1], 500, ExpiryMode::Set, None)
+        .unwrap();
     assert_eq!((ch[0].old_ms, ch[0].new_ms), (1500, 500));
-    let ch = s.expire_all(&a, None, 700).unwrap();
+    let ch = s.expire_all(&a, None, 700, None).unwrap();
     assert_eq!(ch.len(), 1);
     assert_eq!((ch[0].hash, ch[0].new_ms), (h2, 700));
     assert_eq!(s.purge_expired(600).unwrap(), 1);

@@ -67,7 +67,7 @@ proptest! {
                 }
                 Op::Shorten { who, pick, expiry } => {
                     let Some(t) = model.iter_mut().filter(|x| x.who == who).nth(pick) else { continue };
-                    s.update_expiry(&acct(who), &[t.hash], expiry, ExpiryMode::Shorten).unwrap();
+                    s.update_expiry(&acct(who), &[t.hash], expiry, ExpiryMode::Shorten, None).unwrap();
                     t.expiry = t.expiry.min(expiry);
                 }
                 Op::Purge { now } => {

@@ -10,8 +10,7 @@
 //! - nothing comes back that was never stored or was refused (`Phantom`, `RefusedApplied`);
 //! - no answer lists a hash twice (`Duplicate`);
 //! - an acknowledged expiry change holds at every member that acknowledged it (`Expiry`) and
-//!   at the others (`ExpiryStale`: replication does not carry expiry changes yet, see
-//!   docs/RELIABILITY.md);
+//!   and, through replication, at the others (`ExpiryStale`);
 //! - a cursor walked to its end at a member saw everything that member holds (`Skipped`);
 //! - members agree at the end (`Divergent`), and all answer (`Unanswered`).
 

@@ -83,7 +83,11 @@ pub(crate) fn accepts(
 
 /// The proofs `tombstones` reference, read from the store for a Fetch reply.
 pub(crate) fn for_reply(store: &Store, tombstones: &[Tombstone]) -> Vec<proto::Proof> {
-    let mut ids: Vec<[u8; 32]> = tombstones.iter().filter_map(|t| t.proof).collect();
+    bodies(store, tombstones.iter().filter_map(|t| t.proof).collect())
+}
+
+/// The stored proofs of `ids` (each once), for a Fetch reply.
+pub(crate) fn bodies(store: &Store, mut ids: Vec<[u8; 32]>) -> Vec<proto::Proof> {
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter()
@@ -94,7 +98,7 @@ pub(crate) fn for_reply(store: &Store, tombstones: &[Tombstone]) -> Vec<proto::P
             }),
             Ok(None) => None,
             Err(e) => {
-                tracing::error!(error = %e, "reading a deletion proof");
+                tracing::error!(error = %e, "reading a proof");
                 None
             }
         })

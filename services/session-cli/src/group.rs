@@ -1,5 +1,5 @@
-//! The group commands (`group create/invite/invitations/accept/decline/send/react/history/
-//! members/remove/promote/rename/describe/leave/destroy`, `groups`) and how `receive`/`watch` show
+//! The group commands (`group create/invite/invitations/accept/decline/send/react/delete/
+//! history/members/remove/promote/rename/describe/disappear/leave/destroy`, `groups`) and how `receive`/`watch` show
 //! group messages, invitations and refused group input. Every request goes through onion
 //! paths; state is in the home directory's SQLite.
 
@@ -73,6 +73,19 @@ pub enum GroupCommand {
         #[arg(long)]
         remove: bool,
     },
+    /// Delete messages for everyone (alias `unsend`): your own (any member), or anyone's and
+    /// all of a member's (admins; also deleted from the group's swarm). Every member's
+    /// client drops them when it polls the notice.
+    #[command(visible_alias = "unsend")]
+    Delete {
+        /// The group ID.
+        group: String,
+        /// Hashes of the messages (from `group history`).
+        hashes: Vec<String>,
+        /// Also every message of this member (admins; repeat for more).
+        #[arg(long = "member")]
+        members: Vec<String>,
+    },
     /// Show a group's messages, oldest first (offline).
     History {
         /// The group ID.
@@ -115,6 +128,14 @@ pub enum GroupCommand {
         /// The description (at most 2,000 bytes).
         text: String,
     },
+    /// Set the disappearing-messages timer (admins): messages sent from now on disappear
+    /// SECONDS after sending, for every member; 0 turns it off.
+    Disappear {
+        /// The group ID.
+        group: String,
+        /// The timer in seconds: 0 (off), or 10 to 2592000 (30 days).
+        seconds: u32,
+    },
     /// Leave a group.
     Leave {
         /// The group ID.
@@ -135,6 +156,11 @@ fn gid(s: &str) -> Result<GroupId, CliError> {
     parse_group_id(s).map_err(err)
 }
 
+/// A message hash (43 characters of unpadded base64, as `group history` shows them).
+fn hash(s: &str) -> Result<(), CliError> {
+    session_client::group::parse_hash(s).map_err(err)
+}
+
 /// A group message as `receive`, `watch` and `group history` print it.
 pub fn message(m: &GroupMessage) -> Output {
     let mut out = Output::default()
@@ -145,6 +171,9 @@ pub fn message(m: &GroupMessage) -> Output {
         .field("hash", m.hash.clone());
     if m.kind == "notice" {
         out = out.field("notice", true);
+    }
+    if let Some(at) = m.expires_at_ms {
+        out = out.field("expires_at_ms", at);
     }
     if let Some((author, ts)) = &m.quote {
         out = out.field("quote", format!("{author}@{ts}"));
@@ -213,7 +242,12 @@ fn offline(home: &Path, cmd: &GroupCommand, json: bool) -> Option<CliResult> {
     Some(match cmd {
         G::Invitations => list(home, json, true),
         G::History { group } => gid(group).and_then(|g| {
-            let msgs = history()?.group_messages(&g).map_err(err)?;
+            let history = history()?;
+            // What disappeared by now (the system clock) is not shown.
+            history
+                .sweep(session_client::onion::system_ms())
+                .map_err(err)?;
+            let msgs = history.group_messages(&g).map_err(err)?;
             for m in &msgs {
                 message(m).print(json);
             }
@@ -247,10 +281,48 @@ fn precheck(cmd: &GroupCommand) -> Result<(), CliError> {
             gid(group)?;
             id(member).map(drop)
         }
+        G::Delete {
+            group,
+            hashes,
+            members,
+        } => {
+            gid(group)?;
+            if hashes.is_empty() && members.is_empty() {
+                return Err(CliError(
+                    "group delete: give message hashes and/or --member SESSION_ID".into(),
+                ));
+            }
+            hashes.iter().try_for_each(|h| hash(h))?;
+            ids(members).map(drop)
+        }
+        G::React { group, hash: h, .. } => {
+            gid(group)?;
+            hash(h)
+        }
+        G::Send {
+            group,
+            quote: Some(q),
+            ..
+        } => {
+            gid(group)?;
+            hash(q)
+        }
+        G::Disappear { group, seconds } => {
+            gid(group)?;
+            let (min, max) = (
+                session_client::group::MIN_TIMER_SECS,
+                session_client::group::MAX_TIMER_SECS,
+            );
+            if *seconds != 0 && !(min..=max).contains(seconds) {
+                return Err(CliError(format!(
+                    "group disappear: {seconds}: the timer is 0 (off) or {min} to {max} seconds"
+                )));
+            }
+            Ok(())
+        }
         G::Accept { group }
         | G::Decline { group }
         | G::Send { group, .. }
-        | G::React { group, .. }
         | G::Rename { group, .. }
         | G::Describe { group, .. }
         | G::Leave { group }
@@ -329,6 +401,29 @@ async fn online_command(c: &mut Chat, cmd: GroupCommand) -> CliResult {
                 .field("hash", hash)
                 .field("emoji", emoji)
                 .field("removed", remove))
+        }
+        G::Delete {
+            group,
+            hashes,
+            members,
+        } => {
+            let n = c
+                .group_delete(&gid(&group)?, &hashes, &ids(&members)?)
+                .await
+                .map_err(err)?;
+            Ok(Output::default()
+                .field("group_id", group)
+                .field("hashes", hashes)
+                .field("members", members)
+                .field("deleted", n))
+        }
+        G::Disappear { group, seconds } => {
+            c.group_disappear(&gid(&group)?, seconds)
+                .await
+                .map_err(err)?;
+            Ok(Output::default()
+                .field("group_id", group)
+                .field("disappear_after_s", seconds))
         }
         G::Remove {
             group,

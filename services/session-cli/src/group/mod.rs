@@ -3,15 +3,17 @@
 //! group messages, invitations and refused group input. Every request goes through onion
 //! paths; state is in the home directory's SQLite.
 
+mod check;
+mod show;
+
+pub use show::{list, message, show, show_invites};
+
 use crate::chat::{err, id, online};
 use crate::output::Output;
 use crate::{CliError, CliResult};
+use check::{gid, ids, precheck};
 use clap::Subcommand;
 use session_client::Chat;
-use session_client::group::{GroupRound, parse_group_id};
-use session_client::history::Applied;
-use session_client::history::groups::GroupMessage;
-use session_crypto::{GroupId, SessionId};
 use std::path::{Path, PathBuf};
 
 /// What to do in a group.
@@ -148,94 +150,6 @@ pub enum GroupCommand {
     },
 }
 
-fn ids(list: &[String]) -> Result<Vec<SessionId>, CliError> {
-    list.iter().map(|s| id(s)).collect()
-}
-
-fn gid(s: &str) -> Result<GroupId, CliError> {
-    parse_group_id(s).map_err(err)
-}
-
-/// A message hash (43 characters of unpadded base64, as `group history` shows them).
-fn hash(s: &str) -> Result<(), CliError> {
-    session_client::group::parse_hash(s).map_err(err)
-}
-
-/// A group message as `receive`, `watch` and `group history` print it.
-pub fn message(m: &GroupMessage) -> Output {
-    let mut out = Output::default()
-        .field("group_id", m.group_id.clone())
-        .field("sender", m.sender.clone())
-        .field("text", m.text.clone())
-        .field("sent_at_ms", m.sent_at_ms)
-        .field("hash", m.hash.clone());
-    if m.kind == "notice" {
-        out = out.field("notice", true);
-    }
-    if let Some(at) = m.expires_at_ms {
-        out = out.field("expires_at_ms", at);
-    }
-    if let Some((author, ts)) = &m.quote {
-        out = out.field("quote", format!("{author}@{ts}"));
-    }
-    if !m.reactions.is_empty() {
-        out = out.field("reactions", m.reactions.clone());
-    }
-    out
-}
-
-/// Prints the invitations and refusals a 1:1 poll brought.
-pub fn show_invites(applied: &Applied, json: bool) {
-    for i in &applied.group_invites {
-        Output::default()
-            .field("group_id", i.group_id.clone())
-            .field("name", i.name.clone())
-            .field("invited_by", i.inviter.clone())
-            .field("invitation", true)
-            .print(json);
-    }
-    for why in &applied.group_refusals {
-        eprintln!("refused: {why}");
-    }
-}
-
-/// Prints a group round; returns how many messages were new.
-pub fn show(round: &GroupRound, json: bool) -> usize {
-    for m in &round.new {
-        message(m).print(json);
-    }
-    for g in &round.destroyed {
-        Output::default()
-            .field("group_id", g.clone())
-            .field("destroyed", true)
-            .print(json);
-    }
-    for (g, why) in &round.refused {
-        eprintln!("group {g}: refused: {why}");
-    }
-    for (g, why) in &round.failed {
-        eprintln!("group {g}: poll failed: {why}");
-    }
-    round.new.len()
-}
-
-/// `groups` / `group invitations`: from `UserGroups` and the local state (offline).
-pub fn list(home: &Path, json: bool, only_invited: bool) -> CliResult {
-    let history = session_client::History::open(home).map_err(err)?;
-    let rows = history.groups().map_err(err)?;
-    let mut n = 0;
-    for g in rows.iter().filter(|g| !only_invited || g.invited) {
-        n += 1;
-        Output::default()
-            .field("group_id", g.id.clone())
-            .field("name", g.name.clone())
-            .field("admin", g.admin)
-            .field("invited", g.invited)
-            .print(json);
-    }
-    Ok(Output::default().field("count", n))
-}
-
 fn offline(home: &Path, cmd: &GroupCommand, json: bool) -> Option<CliResult> {
     use GroupCommand as G;
     let history = || session_client::History::open(home).map_err(err);
@@ -266,71 +180,6 @@ fn offline(home: &Path, cmd: &GroupCommand, json: bool) -> Option<CliResult> {
         }),
         _ => return None,
     })
-}
-
-/// Checks IDs before going online.
-fn precheck(cmd: &GroupCommand) -> Result<(), CliError> {
-    use GroupCommand as G;
-    match cmd {
-        G::Create { members, .. } => ids(members).map(drop),
-        G::Invite { group, members, .. } | G::Remove { group, members, .. } => {
-            gid(group)?;
-            ids(members).map(drop)
-        }
-        G::Promote { group, member } => {
-            gid(group)?;
-            id(member).map(drop)
-        }
-        G::Delete {
-            group,
-            hashes,
-            members,
-        } => {
-            gid(group)?;
-            if hashes.is_empty() && members.is_empty() {
-                return Err(CliError(
-                    "group delete: give message hashes and/or --member SESSION_ID".into(),
-                ));
-            }
-            hashes.iter().try_for_each(|h| hash(h))?;
-            ids(members).map(drop)
-        }
-        G::React { group, hash: h, .. } => {
-            gid(group)?;
-            hash(h)
-        }
-        G::Send {
-            group,
-            quote: Some(q),
-            ..
-        } => {
-            gid(group)?;
-            hash(q)
-        }
-        G::Disappear { group, seconds } => {
-            gid(group)?;
-            let (min, max) = (
-                session_client::group::MIN_TIMER_SECS,
-                session_client::group::MAX_TIMER_SECS,
-            );
-            if *seconds != 0 && !(min..=max).contains(seconds) {
-                return Err(CliError(format!(
-                    "group disappear: {seconds}: the timer is 0 (off) or {min} to {max} seconds"
-                )));
-            }
-            Ok(())
-        }
-        G::Accept { group }
-        | G::Decline { group }
-        | G::Send { group, .. }
-        | G::Rename { group, .. }
-        | G::Describe { group, .. }
-        | G::Leave { group }
-        | G::Destroy { group }
-        | G::History { group }
-        | G::Members { group } => gid(group).map(drop),
-        G::Invitations => Ok(()),
-    }
 }
 
 /// Runs a group command.

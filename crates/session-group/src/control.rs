@@ -100,6 +100,62 @@ pub fn verify(group: &GroupId, msg: &Control<'_>, signature: &[u8]) -> Result<()
         .map_err(|_| Error::BadSignature { what })
 }
 
+/// Under what authority a `GroupUpdateDeleteMemberContentMessage` deletes (desktop's
+/// `handleGroupUpdateDeleteMemberContentMessage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteAuthority {
+    /// The group key signed it: any member's messages among the hashes, and every message of
+    /// the members it names.
+    Admin,
+    /// Unsigned, from this member: only their own messages among the hashes.
+    Author(SessionId),
+}
+
+impl DeleteAuthority {
+    /// Whether a message by `author` may be deleted under this authority.
+    pub fn covers(&self, author: &SessionId) -> bool {
+        match self {
+            Self::Admin => true,
+            Self::Author(a) => a == author,
+        }
+    }
+}
+
+/// Checks a deletion sent by `sender` at `timestamp_ms`. With a signature it must be the
+/// group key's over `DELETE_CONTENT ‖ timestamp ‖ members ‖ hashes` (anything else is
+/// refused, whoever sent it); without one it is the sender's unsend of their own messages,
+/// which may name hashes but no members. A deletion of nothing is refused.
+pub fn check_delete(
+    group: &GroupId,
+    sender: &SessionId,
+    timestamp_ms: u64,
+    members: &[SessionId],
+    hashes: &[String],
+    admin_signature: Option<&[u8]>,
+) -> Result<DeleteAuthority> {
+    if members.is_empty() && hashes.is_empty() {
+        return Err(Error::Malformed {
+            what: "group content deletion",
+            reason: "names no member and no message",
+        });
+    }
+    if let Some(sig) = admin_signature {
+        let msg = Control::DeleteContent {
+            timestamp_ms,
+            members,
+            hashes,
+        };
+        verify(group, &msg, sig)?;
+        return Ok(DeleteAuthority::Admin);
+    }
+    if !members.is_empty() {
+        return Err(Error::NotAdmin {
+            what: "deleting all of a member's messages (no admin signature)",
+        });
+    }
+    Ok(DeleteAuthority::Author(*sender))
+}
+
 /// Checks an invite received by `me`: the admin signature over `INVITE ‖ my ID ‖ timestamp` and
 /// the auth data (the group's signature of my token). Returns the auth data to keep.
 pub fn accept_invite(

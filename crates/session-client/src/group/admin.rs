@@ -1,9 +1,10 @@
 //! What admins do: create a group, invite, remove (rekey without them, revoke their tokens,
-//! optionally delete their messages), promote, rename, describe, destroy. Every change is
+//! optionally delete their messages), promote, destroy (renaming, describing and the
+//! disappearing timer are in `info`, deletions in `delete`). Every change is
 //! pushed to the group's swarm (keys, info, members in one `sequence`, signed by the group
 //! key), announced with an admin-signed notice where Session has one, and saved locally.
 
-use super::{GroupAuth, Open, group_err};
+use super::{GroupAuth, Open, Sent, group_err};
 use crate::chat::{Chat, local};
 use crate::error::{Error, Result};
 use crate::history::groups::GroupMessage;
@@ -12,10 +13,11 @@ use session_crypto::{GroupId, SessionId};
 use session_group::configs::status;
 use session_group::control::{self, Control};
 use session_group::{Group, GroupAdmin};
-use session_protocol::group::{self as wire, GroupUpdate, InfoChange, MemberChange};
+use session_protocol::group::{self as wire, GroupUpdate, MemberChange};
 use zeroize::Zeroizing;
 
-fn admin_of(g: &Open) -> Result<&GroupAdmin> {
+/// The group key, or an error for members.
+pub(super) fn admin_of(g: &Open) -> Result<&GroupAdmin> {
     match &g.auth {
         GroupAuth::Admin(a) => Ok(a),
         GroupAuth::Member(_) => Err(Error::Local(
@@ -158,24 +160,26 @@ impl Chat {
             )
             .to_vec(),
         };
-        let (hash, sent) = self
-            .send_to_group(g, |ts| wire::build(&update(ts), ts))
+        let sent = self
+            .send_to_group(g, true, |ts| wire::build(&update(ts), ts))
             .await?;
-        self.record_notice(g, &hash, sent, &super::notice::describe(&update(sent)))
+        self.record_notice(g, &sent, &super::notice::describe(&update(sent.at_ms)))
     }
 
-    pub(crate) fn record_notice(&self, g: &Open, hash: &str, sent: u64, text: &str) -> Result<()> {
+    /// Records a notice we sent.
+    pub(crate) fn record_notice(&self, g: &Open, sent: &Sent, text: &str) -> Result<()> {
         self.history()
             .record_group_message(&GroupMessage {
                 group_id: g.group.id().to_string(),
                 sender: self.messenger().account().session_id().to_string(),
                 text: text.to_owned(),
-                sent_at_ms: sent,
-                hash: hash.to_owned(),
+                sent_at_ms: sent.at_ms,
+                hash: sent.hash.clone(),
                 outgoing: true,
                 kind: "notice".into(),
                 quote: None,
                 reactions: Vec::new(),
+                expires_at_ms: sent.expires_at_ms,
             })
             .map_err(local)
     }
@@ -203,45 +207,11 @@ impl Chat {
         self.notice_members(&g, MemberChange::Removed, members, false)
             .await?;
         if delete_messages {
-            self.delete_content(&g, &admin, members).await?;
+            // All of their messages, named by member as desktop's removal does.
+            self.delete_for_everyone(&g, Some(&admin), &[], members)
+                .await?;
         }
         Ok(())
-    }
-
-    async fn delete_content(
-        &self,
-        g: &Open,
-        admin: &GroupAdmin,
-        members: &[SessionId],
-    ) -> Result<()> {
-        let id = g.group.id();
-        let mut hashes = Vec::new();
-        for m in members {
-            hashes.extend(
-                self.history()
-                    .group_hashes_of(&id, &m.to_string())
-                    .map_err(local)?,
-            );
-        }
-        self.messenger().group_delete(&id, admin, &hashes).await?;
-        let update = |ts| GroupUpdate::DeleteMemberContent {
-            members: members.to_vec(),
-            hashes: hashes.clone(),
-            admin_signature: control::sign(
-                admin,
-                &Control::DeleteContent {
-                    timestamp_ms: ts,
-                    members,
-                    hashes: &hashes,
-                },
-            )
-            .to_vec(),
-        };
-        self.send_to_group(g, |ts| wire::build(&update(ts), ts))
-            .await?;
-        self.history()
-            .delete_group_messages(&id, &hashes)
-            .map_err(local)
     }
 
     /// Makes `member` an admin: the group key goes to them 1:1; the members config says so.
@@ -277,47 +247,6 @@ impl Chat {
         sent?;
         self.notice_members(&g, MemberChange::Promoted, &[*member], false)
             .await
-    }
-
-    /// Renames the group (admins), with an info-change notice.
-    pub async fn group_rename(&self, id: &GroupId, name: &str) -> Result<()> {
-        let mut g = self.open_group(id)?;
-        let admin = admin_of(&g)?.duplicate();
-        g.group.info_mut().set_name(name).map_err(group_err)?;
-        self.push_group(&mut g, None).await?;
-        g.entry.name = name.to_owned();
-        self.save_open(&mut g, true)?;
-        self.sync_configs().await;
-        let update = |ts| GroupUpdate::InfoChange {
-            kind: InfoChange::Name,
-            name: Some(name.to_owned()),
-            expiration_secs: None,
-            admin_signature: control::sign(
-                &admin,
-                &Control::InfoChange {
-                    kind: InfoChange::Name.number(),
-                    timestamp_ms: ts,
-                },
-            )
-            .to_vec(),
-        };
-        let (hash, sent) = self
-            .send_to_group(&g, |ts| wire::build(&update(ts), ts))
-            .await?;
-        self.record_notice(&g, &hash, sent, &super::notice::describe(&update(sent)))
-    }
-
-    /// Sets the group's description (admins). Session has no notice for it: members see it
-    /// in the info config.
-    pub async fn group_describe(&self, id: &GroupId, text: &str) -> Result<()> {
-        let mut g = self.open_group(id)?;
-        admin_of(&g)?;
-        g.group
-            .info_mut()
-            .set_description(text)
-            .map_err(group_err)?;
-        self.push_group(&mut g, None).await?;
-        self.save_open(&mut g, false)
     }
 
     /// Destroys the group (admins): the info config says so; it leaves our groups.

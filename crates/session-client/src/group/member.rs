@@ -31,7 +31,7 @@ impl Chat {
         }
         let g = self.open_group(id)?;
         let update = GroupUpdate::InviteResponse { approved: true };
-        self.send_to_group(&g, |ts| wire::build(&update, ts))
+        self.send_to_group(&g, false, |ts| wire::build(&update, ts))
             .await
             .map(drop)
     }
@@ -48,7 +48,7 @@ impl Chat {
     }
 
     /// Sends a text to the group, quoting the group message `quote` (a hash) when given;
-    /// returns its hash.
+    /// returns its hash. It carries the group's disappearing timer.
     pub async fn group_send(
         &self,
         id: &GroupId,
@@ -64,23 +64,24 @@ impl Chat {
             body: text.to_owned(),
             quote: quoted.clone().map(|(r, t)| (r, Some(t))),
         };
-        let (hash, sent) = self
-            .send_to_group(&g, |ts| content::build(&out, Expiry::Off, ts))
+        let sent = self
+            .send_to_group(&g, true, |ts| content::build(&out, Expiry::Off, ts))
             .await?;
         self.history()
             .record_group_message(&GroupMessage {
                 group_id: id.to_string(),
                 sender: self.messenger().account().session_id().to_string(),
                 text: text.to_owned(),
-                sent_at_ms: sent,
-                hash: hash.clone(),
+                sent_at_ms: sent.at_ms,
+                hash: sent.hash.clone(),
                 outgoing: true,
                 kind: "text".into(),
                 quote: quoted.map(|(r, _)| (r.author.to_string(), r.sent_at_ms)),
                 reactions: Vec::new(),
+                expires_at_ms: sent.expires_at_ms,
             })
             .map_err(local)?;
-        Ok(hash)
+        Ok(sent.hash)
     }
 
     /// Reacts to the group message `hash` (or takes the reaction back).
@@ -98,7 +99,7 @@ impl Chat {
             emoji: emoji.to_owned(),
             remove,
         };
-        self.send_to_group(&g, |ts| content::build(&out, Expiry::Off, ts))
+        self.send_to_group(&g, true, |ts| content::build(&out, Expiry::Off, ts))
             .await?;
         let r = GroupReaction {
             author: to.author.to_string(),
@@ -136,7 +137,7 @@ impl Chat {
     pub async fn group_leave(&self, id: &GroupId) -> Result<()> {
         let g = self.joined_group(id)?;
         let sent = self
-            .send_to_group(&g, |ts| wire::build(&GroupUpdate::MemberLeft, ts))
+            .send_to_group(&g, false, |ts| wire::build(&GroupUpdate::MemberLeft, ts))
             .await;
         if let Err(e) = sent {
             tracing::warn!(error = %e, "telling the group we left failed");

@@ -4,7 +4,9 @@
 //! * [`swarm`] — requests to a group's swarm, signed by the group key (admins) or a
 //!   subaccount (members): one `batch` of retrieves per poll, `sequence`s of stores,
 //!   revocations, deletions.
-//! * `admin` — create, invite, remove (rekey + revoke), promote, rename, describe, destroy.
+//! * `admin` — create, invite, remove (rekey + revoke), promote, destroy.
+//! * `info` — rename, describe, the disappearing timer (and the expiry it gives messages).
+//! * `delete` — deleting messages for everyone: an author's unsend, an admin's deletion.
 //! * `member` — accept or decline an invitation, send a message, leave.
 //! * `poll` — poll every group of `UserGroups`: keys, then info and members, then messages,
 //!   committed with the cursors in one transaction per group; refused input is reported and
@@ -16,11 +18,15 @@
 //! devices see them and poll them.
 
 mod admin;
+mod decode;
+mod delete;
+mod info;
 mod member;
 mod notice;
 mod poll;
 pub mod swarm;
 
+pub use info::{MAX_TIMER_SECS, MIN_TIMER_SECS};
 pub use poll::GroupRound;
 pub use swarm::{GROUP_NAMESPACES, GroupAuth};
 
@@ -40,6 +46,17 @@ pub(crate) struct Open {
     pub(crate) entry: Entry,
 }
 
+/// A message we stored in the group.
+#[derive(Debug, Clone)]
+pub(crate) struct Sent {
+    /// Its storage hash.
+    pub(crate) hash: String,
+    /// Its send time, ms.
+    pub(crate) at_ms: u64,
+    /// When it disappears (the group's timer), ms.
+    pub(crate) expires_at_ms: Option<u64>,
+}
+
 /// The storage hash of `data` in the group's `namespace`.
 pub fn group_hash(group: &GroupId, namespace: i16, data: &[u8]) -> String {
     session_rpc::types::MessageHash::compute(
@@ -54,6 +71,17 @@ pub fn group_hash(group: &GroupId, namespace: i16, data: &[u8]) -> String {
 pub fn parse_group_id(s: &str) -> Result<GroupId> {
     s.parse::<GroupId>()
         .map_err(|e| Error::Local(format!("{s}: not a group ID (03…): {e}")))
+}
+
+/// Checks a message hash from text (43 characters of unpadded base64, as the swarm gives
+/// them).
+pub fn parse_hash(s: &str) -> Result<()> {
+    match session_rpc::types::MessageHash::from_b64(s) {
+        Some(_) => Ok(()),
+        None => Err(Error::Local(format!(
+            "{s}: not a message hash (43 characters of base64, from `group history`)"
+        ))),
+    }
 }
 
 pub(crate) fn group_err(e: session_group::Error) -> Error {
@@ -152,22 +180,30 @@ impl Chat {
         Ok(())
     }
 
-    /// Encrypts `content` for the group and stores it in namespace 11; returns its hash and
-    /// send time.
+    /// Encrypts `content` for the group and stores it in namespace 11. With `disappears`, it
+    /// carries the group's timer (and is stored for that long).
     pub(crate) async fn send_to_group(
         &self,
         g: &Open,
+        disappears: bool,
         content: impl FnOnce(u64) -> Content,
-    ) -> Result<(String, u64)> {
+    ) -> Result<Sent> {
         let id = g.group.id();
         let sent = self.messenger().now_ms();
-        let plain = session_protocol::group::envelope_bytes(&id, &content(sent), sent)
+        let expiry = if disappears {
+            info::expiry_of(&g.group)
+        } else {
+            crate::content::Expiry::Off
+        };
+        let mut c = content(sent);
+        expiry.write_to(&mut c);
+        let plain = session_protocol::group::envelope_bytes(&id, &c, sent)
             .map_err(|e| Error::Local(e.to_string()))?;
         let data = g
             .group
             .encrypt_message(&plain, &mut rand::rng())
             .map_err(group_err)?;
-        let ttl = crate::content::DEFAULT_TTL_MS;
+        let ttl = info::ttl_ms(expiry);
         let stored = self
             .messenger()
             .group_store(&id, &g.auth, &[(11, data.clone(), ttl)])
@@ -177,7 +213,11 @@ impl Chat {
             .next()
             .flatten()
             .unwrap_or_else(|| group_hash(&id, 11, &data));
-        Ok((hash, sent))
+        Ok(Sent {
+            hash,
+            at_ms: sent,
+            expires_at_ms: info::expires_at(expiry, sent),
+        })
     }
 
     /// Sends a control message 1:1 (an invitation, a promotion).

@@ -1,8 +1,8 @@
 //! Notices (the `GroupUpdate*` messages in a group): their words in the history, and the
 //! admin signature they must carry.
 
-use session_crypto::GroupId;
-use session_group::control::{self, Control};
+use session_crypto::{GroupId, SessionId};
+use session_group::control::{self, Control, DeleteAuthority};
 use session_protocol::group::{GroupUpdate, InfoChange, MemberChange};
 
 fn names(ids: &[session_crypto::SessionId]) -> String {
@@ -26,10 +26,10 @@ pub fn describe(u: &GroupUpdate) -> String {
         } => "changed the group picture".into(),
         GroupUpdate::InfoChange {
             expiration_secs, ..
-        } => format!(
-            "set disappearing messages to {} s",
-            expiration_secs.unwrap_or(0)
-        ),
+        } => match expiration_secs.unwrap_or(0) {
+            0 => "turned disappearing messages off".into(),
+            s => format!("set disappearing messages to {s} s after sending"),
+        },
         GroupUpdate::MemberChange { kind, members, .. } => {
             let verb = match kind {
                 MemberChange::Added => "added",
@@ -41,15 +41,51 @@ pub fn describe(u: &GroupUpdate) -> String {
         GroupUpdate::MemberLeft | GroupUpdate::MemberLeftNotification => "left the group".into(),
         GroupUpdate::InviteResponse { approved: true } => "accepted the invitation".into(),
         GroupUpdate::InviteResponse { approved: false } => "declined the invitation".into(),
-        GroupUpdate::DeleteMemberContent { members, .. } => {
-            format!("deleted messages of {}", names(members))
-        }
+        GroupUpdate::DeleteMemberContent {
+            members, hashes, ..
+        } => deleted(members, hashes.len()),
         GroupUpdate::Invite { .. } | GroupUpdate::Promote { .. } => "(1:1 only)".into(),
     }
 }
 
-/// Checks the admin signature a notice carries.
-pub(crate) fn verify_notice(group: &GroupId, u: &GroupUpdate, ts: u64) -> Result<(), String> {
+fn deleted(members: &[SessionId], hashes: usize) -> String {
+    let messages = match hashes {
+        1 => "1 message".to_owned(),
+        n => format!("{n} messages"),
+    };
+    match (members.is_empty(), hashes) {
+        (true, _) => format!("deleted {messages}"),
+        (false, 0) => format!("deleted messages of {}", names(members)),
+        (false, _) => format!("deleted messages of {} and {messages}", names(members)),
+    }
+}
+
+/// Checks the admin signature a notice carries (`sender` sent it at `ts`). A deletion
+/// gives the authority it deletes under: an admin's, or its sender's own messages only.
+pub(crate) fn verify_notice(
+    group: &GroupId,
+    u: &GroupUpdate,
+    ts: u64,
+    sender: &SessionId,
+) -> Result<Option<DeleteAuthority>, String> {
+    let refused = |e: session_group::Error| format!("notice refused: {e}");
+    if let GroupUpdate::DeleteMemberContent {
+        members,
+        hashes,
+        admin_signature,
+    } = u
+    {
+        return control::check_delete(
+            group,
+            sender,
+            ts,
+            members,
+            hashes,
+            admin_signature.as_deref(),
+        )
+        .map(Some)
+        .map_err(refused);
+    }
     let checked = match u {
         GroupUpdate::InfoChange {
             kind,
@@ -75,20 +111,7 @@ pub(crate) fn verify_notice(group: &GroupId, u: &GroupUpdate, ts: u64) -> Result
             },
             admin_signature,
         ),
-        GroupUpdate::DeleteMemberContent {
-            members,
-            hashes,
-            admin_signature,
-        } => control::verify(
-            group,
-            &Control::DeleteContent {
-                timestamp_ms: ts,
-                members,
-                hashes,
-            },
-            admin_signature,
-        ),
         _ => Ok(()),
     };
-    checked.map_err(|e| format!("notice refused: {e}"))
+    checked.map(|()| None).map_err(refused)
 }

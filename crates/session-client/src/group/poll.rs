@@ -6,17 +6,16 @@
 //! admin signature: each is refused with its reason, stores nothing, and the cursor moves
 //! past it (it will not get better); polling goes on.
 
-use super::notice::{describe, verify_notice};
+use super::decode::{Decoded, decode};
+use super::delete::Deletion;
 use super::swarm::GroupNamespacePage;
 use super::{GroupAuth, group_err};
 use crate::chat::{Chat, local};
-use crate::content;
 use crate::error::Result;
-use crate::history::groups::{GroupMessage, GroupPoll, GroupReaction};
+use crate::history::groups::{GroupMessage, GroupPoll};
 use session_crypto::{GroupId, SessionId};
 use session_group::Group;
-use session_protocol::group::{self as wire, GroupUpdate};
-use session_protocol::proto::Content;
+use session_protocol::group::GroupUpdate;
 
 /// What one round of group polls brought.
 #[derive(Clone, Debug, Default)]
@@ -47,68 +46,8 @@ pub(crate) struct Effects {
     pub(crate) accepted: Vec<SessionId>,
     /// Members who left.
     pub(crate) left: Vec<SessionId>,
-}
-
-/// A message of namespace 11 that decrypted and parsed.
-struct Decoded {
-    message: GroupMessage,
-    update: Option<GroupUpdate>,
-    /// A reaction is not a message of its own.
-    reaction: Option<GroupReaction>,
-}
-
-fn decode(g: &Group, hash: &str, data: &[u8]) -> Result<Option<Decoded>, String> {
-    let id = g.id();
-    let d = g
-        .decrypt_message(data)
-        .map_err(|e| format!("message {hash}: {e}"))?;
-    let (c, env_ts): (Content, u64) =
-        wire::open_envelope(&id, &d.plaintext).map_err(|e| format!("message {hash}: {e}"))?;
-    let sent = c.sig_timestamp.unwrap_or(env_ts);
-    let mut message = GroupMessage {
-        group_id: id.to_string(),
-        sender: d.sender.to_string(),
-        text: String::new(),
-        sent_at_ms: sent,
-        hash: hash.to_owned(),
-        outgoing: false,
-        kind: "text".into(),
-        quote: None,
-        reactions: Vec::new(),
-    };
-    if let Some(u) = wire::parse(&c) {
-        verify_notice(&id, &u, sent).map_err(|e| format!("message {hash}: {e}"))?;
-        message.text = describe(&u);
-        message.kind = "notice".into();
-        return Ok(Some(Decoded {
-            message,
-            update: Some(u),
-            reaction: None,
-        }));
-    }
-    match content::parse(&c).0 {
-        Some(content::Payload::Text { body, quote }) => {
-            message.text = body;
-            message.quote = quote.map(|(r, _)| (r.author.to_string(), r.sent_at_ms));
-            Ok(Some(Decoded {
-                message,
-                update: None,
-                reaction: None,
-            }))
-        }
-        Some(content::Payload::Reaction { to, emoji, remove }) => Ok(Some(Decoded {
-            reaction: Some(GroupReaction {
-                author: to.author.to_string(),
-                sent_at_ms: to.sent_at_ms,
-                reactor: message.sender.clone(),
-                emoji,
-                remove,
-            }),
-            message,
-            update: None,
-        })),
-        _ => Ok(None),
-    }
+    /// Messages deleted for everyone (authority checked, not yet resolved to hashes).
+    pub(crate) deletions: Vec<Deletion>,
 }
 
 /// Applies one poll's pages to the group in order (keys, info and members, messages):
@@ -181,9 +120,9 @@ pub(crate) fn apply_pages(
                         Ok(Some(Decoded {
                             reaction: Some(r), ..
                         })) => poll.reactions.push(r),
-                        Ok(Some(m)) => {
-                            note_deletions(&mut poll.deleted, m.update.as_ref());
+                        Ok(Some(mut m)) => {
                             note_requests(&mut effects, &m);
+                            effects.deletions.extend(m.deletion.take());
                             poll.messages.push(m.message);
                         }
                         Ok(None) => {}
@@ -213,7 +152,8 @@ fn note_requests(effects: &mut Effects, m: &Decoded) {
 }
 
 impl Chat {
-    /// Polls every group we joined (invitations wait for `group accept`).
+    /// Polls every group we joined (invitations wait for `group accept`), then drops what
+    /// expired from the history.
     pub async fn poll_groups(&self) -> Result<GroupRound> {
         let mut round = GroupRound::default();
         for row in self.groups()? {
@@ -228,6 +168,9 @@ impl Chat {
                 Err(e) => round.failed.push((row.id.clone(), e.to_string())),
             }
         }
+        // What disappeared meanwhile (the group timer) goes from the history.
+        let now = self.messenger().now_ms();
+        self.history().sweep(now).map_err(local)?;
         Ok(round)
     }
 
@@ -248,7 +191,7 @@ impl Chat {
         for m in &mut poll.messages {
             m.outgoing = m.sender == me;
         }
-        self.resolve_deletions(id, &mut poll)?;
+        let unsent = self.resolve_deletions(id, &mut poll, &effects.deletions, &mut round);
         let admin = matches!(g.auth, GroupAuth::Admin(_));
         let accepted = admin && accept_members(&mut g.group, &effects.accepted)?;
         poll.destroyed = g.group.info().is_destroyed();
@@ -259,7 +202,13 @@ impl Chat {
         poll.members = g.group.members().list();
         poll.dumps = g.group.dumps();
         let applied = self.history().apply_group_poll(&poll).map_err(local)?;
+        // Not shown: what this very poll deleted, or what expired already.
+        let now = self.messenger().now_ms();
         round.new = applied.new;
+        round
+            .new
+            .retain(|m| !poll.deleted.contains(&m.hash) && m.expires_at_ms.is_none_or(|t| t > now));
+        self.delete_unsent(&g, &unsent).await;
         if poll.destroyed {
             round.destroyed.push(id.to_string());
         }
@@ -283,19 +232,6 @@ impl Chat {
         }
         Ok(round)
     }
-
-    /// Resolves `member:` deletions into the hashes of that member's local messages.
-    fn resolve_deletions(&self, id: &GroupId, poll: &mut GroupPoll) -> Result<()> {
-        for entry in std::mem::take(&mut poll.deleted) {
-            match entry.strip_prefix("member:") {
-                Some(sid) => poll
-                    .deleted
-                    .extend(self.history().group_hashes_of(id, sid).map_err(local)?),
-                None => poll.deleted.push(entry),
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Marks members who accepted as joined (admins); true when the members config changed.
@@ -311,16 +247,4 @@ fn accept_members(g: &mut Group, accepted: &[SessionId]) -> Result<bool> {
         }
     }
     Ok(changed)
-}
-
-/// Records a notice's deletions: hashes, and `member:` + a Session ID for all of a
-/// member's messages (resolved against the local history in `after_messages`).
-fn note_deletions(deleted: &mut Vec<String>, update: Option<&GroupUpdate>) {
-    if let Some(GroupUpdate::DeleteMemberContent {
-        members, hashes, ..
-    }) = update
-    {
-        deleted.extend(hashes.iter().cloned());
-        deleted.extend(members.iter().map(|m| format!("member:{m}")));
-    }
 }

@@ -5,7 +5,7 @@ use super::group_hash;
 use super::poll::apply_pages;
 use super::swarm::GroupNamespacePage;
 use crate::content::{self, Expiry, Payload};
-use session_crypto::{IdentityKeys, Seed};
+use session_crypto::{IdentityKeys, Seed, SessionId};
 use session_group::configs::GroupInfo;
 use session_group::{Group, GroupAdmin};
 
@@ -151,4 +151,127 @@ fn a_swarm_that_refuses_every_namespace_is_one_failure() {
     assert_eq!(round.failed.len(), 1);
     assert!(round.failed[0].1.contains("401"), "{:?}", round.failed);
     assert!(poll.cursors.is_empty(), "no cursor moves");
+}
+
+/// A group message from `g`'s holder: a control message sent at `ts`.
+fn notice(g: &Group, u: &session_protocol::group::GroupUpdate, ts: u64) -> Vec<u8> {
+    let c = session_protocol::group::build(u, ts);
+    let plain = session_protocol::group::envelope_bytes(&g.id(), &c, ts).expect("envelope");
+    g.encrypt_message(&plain, &mut rand::rng()).expect("sealed")
+}
+
+#[test]
+fn deletions_need_the_admin_signature_or_the_author() {
+    use super::delete::resolve;
+    use session_group::control::{self, Control, DeleteAuthority};
+    use session_protocol::group::GroupUpdate;
+    let admin_user = Seed::from_bytes([51; 32]);
+    let bob = IdentityKeys::from_seed(Seed::from_bytes([52; 32]));
+    let carol = IdentityKeys::from_seed(Seed::from_bytes([53; 32]));
+    let (bid, cid) = (bob.session_id(), carol.session_id());
+    let mut g = Group::create(&admin_user, "g", "", 1, &mut rand::rng()).expect("group");
+    let id = g.id();
+    let k0 = g.keys().pending_config().expect("k0").to_vec();
+    g.load_keys(&group_hash(&id, 12, &k0), &k0, 1).expect("k0");
+    let added = g
+        .add_members(&[(bid, "b"), (cid, "c")], false)
+        .expect("added");
+    let k1 = added.keys_message;
+    g.load_keys(&group_hash(&id, 12, &k1), &k1, 2).expect("k1");
+    let members = g.push_members().expect("push").expect("members");
+    let as_member = |k: &IdentityKeys| {
+        let mut m = Group::open(k.seed(), id, None).expect("member");
+        m.load_keys("k1", &k1, 2).expect("key");
+        m
+    };
+    let (as_bob, as_carol) = (as_member(&bob), as_member(&carol));
+    let h = |d: &[u8]| group_hash(&id, 11, d);
+    let bobs = text(&as_bob, "bob's");
+    let carols = text(&as_carol, "carol's");
+    let (hb, hc) = (h(&bobs), h(&carols));
+    let unsend = |hashes: Vec<String>, members: Vec<_>, sig| GroupUpdate::DeleteMemberContent {
+        members,
+        hashes,
+        admin_signature: sig,
+    };
+    let ts = 10;
+    let forged_sig = carol.sign(
+        &Control::DeleteContent {
+            timestamp_ms: ts,
+            members: &[],
+            hashes: std::slice::from_ref(&hb),
+        }
+        .signed_bytes(),
+    );
+    let admin = g.keys().admin().expect("admin").duplicate();
+    let admin_sig = control::sign(
+        &admin,
+        &Control::DeleteContent {
+            timestamp_ms: ts,
+            members: &[cid],
+            hashes: &[],
+        },
+    );
+    let msgs = [
+        bobs.clone(),
+        carols.clone(),
+        // Bob unsends his own; Carol "unsends" Bob's; Carol names Bob without a signature;
+        // Carol signs with her own key; the admin deletes all of Carol's.
+        notice(&as_bob, &unsend(vec![hb.clone()], vec![], None), ts),
+        notice(&as_carol, &unsend(vec![hb.clone()], vec![], None), ts),
+        notice(&as_carol, &unsend(vec![], vec![bid], None), ts),
+        notice(
+            &as_carol,
+            &unsend(vec![hb.clone()], vec![], Some(forged_sig.to_vec())),
+            ts,
+        ),
+        notice(&g, &unsend(vec![], vec![cid], Some(admin_sig.to_vec())), ts),
+    ];
+    let pages = vec![
+        page(12, vec![(group_hash(&id, 12, &k1), k1.clone(), 2)]),
+        page(
+            14,
+            vec![(group_hash(&id, 14, &members.data), members.data.clone(), 2)],
+        ),
+        page(11, msgs.iter().map(|m| (h(m), m.clone(), 5)).collect()),
+    ];
+    let mut reader = as_member(&bob);
+    let (poll, round, effects) = apply_pages(&mut reader, &pages);
+    let why: Vec<&str> = round.refused.iter().map(|(_, w)| w.as_str()).collect();
+    assert_eq!(why.len(), 2, "{why:?}");
+    assert!(why[0].contains("only a group admin"), "{why:?}");
+    assert!(why[1].contains("signature does not verify"), "{why:?}");
+    let authorities: Vec<_> = effects.deletions.iter().map(|d| d.authority).collect();
+    assert_eq!(
+        authorities,
+        [
+            DeleteAuthority::Author(bid),
+            DeleteAuthority::Author(cid),
+            DeleteAuthority::Admin
+        ]
+    );
+    let author_of = |hash: &str| {
+        let m = poll.messages.iter().find(|m| m.hash == hash)?;
+        Some((m.sender.clone(), m.sent_at_ms))
+    };
+    let hashes_of = |who: &SessionId, up_to: u64| -> Vec<String> {
+        let who = who.to_string();
+        let of = poll
+            .messages
+            .iter()
+            .filter(|m| m.sender == who && m.sent_at_ms <= up_to);
+        of.map(|m| m.hash.clone()).collect()
+    };
+    let d = &effects.deletions;
+    assert_eq!(resolve(&d[0], author_of, hashes_of), Ok(vec![hb.clone()]));
+    let refused = resolve(&d[1], author_of, hashes_of).expect_err("not carol's message");
+    assert!(refused.contains(&format!("is {bid}'s")), "{refused}");
+    // All of Carol's messages: her text and her own deletion notice.
+    let mut carols_all = vec![hc.clone(), h(&msgs[3])];
+    carols_all.sort();
+    assert_eq!(resolve(&d[2], author_of, hashes_of), Ok(carols_all));
+    // A deletion does not reach messages sent after it.
+    let mut early = d[2].clone();
+    early.at_ms = 4;
+    assert_eq!(resolve(&early, author_of, hashes_of), Ok(vec![]));
 }

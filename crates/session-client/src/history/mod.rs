@@ -92,6 +92,8 @@ const MIGRATIONS: &[&str] = &[
     // 6: groups v2: each group's dumps, members, messages and namespace 11-14 cursors (the
     // joined and invited groups themselves are the `UserGroups` config).
     groups::MIGRATION,
+    // 7: group messages' expiry (the group's disappearing timer).
+    groups::MIGRATION_EXPIRY,
 ];
 
 /// Errors of the local state.
@@ -225,7 +227,8 @@ impl History {
         self.seed.as_ref().ok_or(HistoryError::NoAccount)
     }
 
-    /// Deletes the messages whose time ran out by `now_ms` (network time); returns how many.
+    /// Deletes the messages (1:1 and group) whose time ran out by `now_ms` (network time);
+    /// returns how many.
     pub fn sweep(&self, now_ms: u64) -> Result<usize, HistoryError> {
         self.db.execute(
             "DELETE FROM own_copies WHERE expires_at_ms <= ?1",
@@ -243,7 +246,7 @@ impl History {
         if n > 0 {
             attachments::drop_orphans(&self.db)?;
         }
-        Ok(n)
+        Ok(n + groups::sweep(&self.db, now_ms)?)
     }
 }
 

@@ -150,4 +150,40 @@ fn control_signatures() {
     assert_eq!(control::sign(&a, &info)[..], v["info_change_signature"][..]);
     let gid: GroupId = a.group_id();
     control::verify(&gid, &info, &v["info_change_signature"]).unwrap();
+    let timer = control::Control::InfoChange {
+        kind: 3,
+        timestamp_ms: 1_700_000_000_000,
+    };
+    assert_eq!(
+        control::sign(&a, &timer)[..],
+        v["disappearing_change_signature"][..]
+    );
+}
+
+/// Desktop's `DELETE_CONTENT ‖ timestamp ‖ member IDs ‖ hashes`, signed by the group key.
+#[test]
+fn delete_content_signature() {
+    let v = vectors();
+    let a = admin();
+    let member = keys(MEMBER_SEEDS[0]).session_id();
+    let hashes = ["A".repeat(43), "B".repeat(43)];
+    let del = control::Control::DeleteContent {
+        timestamp_ms: 1_700_000_000_000,
+        members: &[member],
+        hashes: &hashes,
+    };
+    assert_eq!(del.signed_bytes(), v["delete_content_message"]);
+    assert_eq!(
+        control::sign(&a, &del)[..],
+        v["delete_content_signature"][..]
+    );
+    let authority = control::check_delete(
+        &a.group_id(),
+        &member,
+        1_700_000_000_000,
+        &[member],
+        &hashes,
+        Some(&v["delete_content_signature"]),
+    );
+    assert_eq!(authority, Ok(control::DeleteAuthority::Admin));
 }

@@ -47,7 +47,7 @@ impl Expiry {
 
     /// From `Content.expirationType/Timer`: a missing, `UNKNOWN` or unknown type, or a zero or
     /// missing timer, is `Off`.
-    fn from_content(content: &Content) -> Self {
+    pub fn from_content(content: &Content) -> Self {
         let secs = content.expiration_timer.unwrap_or(0);
         match content.expiration_type.map(ExpirationType::try_from) {
             Some(Ok(ExpirationType::DeleteAfterSend)) => Self::AfterSend(secs),
@@ -58,7 +58,7 @@ impl Expiry {
     }
 
     /// Sets `Content.expirationType/Timer`; `Off` leaves both absent.
-    fn write_to(self, content: &mut Content) {
+    pub fn write_to(self, content: &mut Content) {
         let (kind, secs) = match self.normalized() {
             Self::Off => return,
             Self::AfterSend(s) => (ExpirationType::DeleteAfterSend, s),

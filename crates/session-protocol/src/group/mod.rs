@@ -113,14 +113,17 @@ pub enum GroupUpdate {
         /// Accepted.
         approved: bool,
     },
-    /// An admin deleted members' messages (in the group).
+    /// Messages deleted for everyone (in the group): by an admin (signed; any member's
+    /// messages, all of `members`' too), or by their author (unsigned; its own `hashes` only).
     DeleteMemberContent {
-        /// Members whose messages are gone.
+        /// Members whose messages are gone (admins only).
         members: Vec<SessionId>,
         /// Storage hashes of messages gone.
         hashes: Vec<String>,
-        /// The admin's signature of `DELETE_CONTENT ‖ timestamp ‖ members ‖ hashes`.
-        admin_signature: Vec<u8>,
+        /// The admin's signature of `DELETE_CONTENT ‖ timestamp ‖ members ‖ hashes`; `None`
+        /// for an author's unsend (an empty signature on the wire is read as none, as
+        /// desktop does).
+        admin_signature: Option<Vec<u8>>,
     },
 }
 
@@ -245,7 +248,7 @@ impl GroupUpdate {
                 m.delete_member_content = Some(GroupUpdateDeleteMemberContentMessage {
                     member_session_ids: ids(members),
                     message_hashes: hashes.clone(),
-                    admin_signature: Some(admin_signature.clone()),
+                    admin_signature: admin_signature.clone(),
                 });
             }
         }
@@ -332,7 +335,7 @@ pub fn parse(content: &Content) -> Option<GroupUpdate> {
         return Some(GroupUpdate::DeleteMemberContent {
             members: parse_ids(&d.member_session_ids)?,
             hashes: d.message_hashes.clone(),
-            admin_signature: d.admin_signature.clone()?,
+            admin_signature: d.admin_signature.clone().filter(|s| !s.is_empty()),
         });
     }
     m.member_left_notification_message

@@ -43,7 +43,12 @@ fn every_control_message_round_trips_through_content() {
         GroupUpdate::DeleteMemberContent {
             members: vec![sid(3)],
             hashes: vec!["h1".into()],
-            admin_signature: vec![4; 64],
+            admin_signature: Some(vec![4; 64]),
+        },
+        GroupUpdate::DeleteMemberContent {
+            members: Vec::new(),
+            hashes: vec!["h2".into()],
+            admin_signature: None,
         },
     ];
     for u in all {
@@ -51,6 +56,33 @@ fn every_control_message_round_trips_through_content() {
         let back: Content = proto::decode(&c.encode_to_vec()).expect("decodes");
         assert_eq!(parse(&back), Some(u));
     }
+}
+
+#[test]
+fn an_empty_deletion_signature_is_no_signature() {
+    let mut c = build(
+        &GroupUpdate::DeleteMemberContent {
+            members: Vec::new(),
+            hashes: vec!["h".into()],
+            admin_signature: None,
+        },
+        1,
+    );
+    let d = c
+        .data_message
+        .as_mut()
+        .and_then(|d| d.group_update_message.as_mut())
+        .and_then(|g| g.delete_member_content.as_mut())
+        .expect("a deletion");
+    assert_eq!(d.admin_signature, None, "absent on the wire, not empty");
+    d.admin_signature = Some(Vec::new());
+    assert!(matches!(
+        parse(&c),
+        Some(GroupUpdate::DeleteMemberContent {
+            admin_signature: None,
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -488,6 +488,27 @@ fn chat_commands_fail_clearly_without_network_or_with_bad_ids() {
         &[&base[..], &["group", "invite", &group]].concat(),
         "required",
     );
+    // Deleting and the timer: hashes and seconds are checked before going online.
+    bad(
+        &[&base[..], &["group", "delete", &group, "not-a-hash"]].concat(),
+        "not a message hash",
+    );
+    bad(
+        &[&base[..], &["group", "unsend", &group]].concat(),
+        "message hashes",
+    );
+    bad(
+        &[&base[..], &["group", "react", &group, "short", "x"]].concat(),
+        "not a message hash",
+    );
+    bad(
+        &[&base[..], &["group", "disappear", &group, "5"]].concat(),
+        "0 (off) or 10 to 2592000",
+    );
+    bad(
+        &[&base[..], &["group", "disappear", &group, "soon"]].concat(),
+        "invalid digit",
+    );
     assert_eq!(json(&["--home", home, "groups"])["count"], 0);
     assert_eq!(json(&["--home", home, "group", "invitations"])["count"], 0);
     assert_eq!(

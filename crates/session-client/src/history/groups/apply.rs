@@ -5,6 +5,7 @@
 //! when the admin's signature and our auth data verify; a promotion only when the seed is the
 //! group's; anything else is refused (reported, nothing stored).
 
+use super::messages::delete_messages;
 use super::{GroupMessage, GroupReaction, apply_reaction, insert_message, save_state};
 use crate::history::configs::UserConfigs;
 use crate::history::{History, HistoryError};
@@ -54,7 +55,7 @@ pub struct GroupPoll {
     pub members: Vec<Member>,
     /// Messages that decrypted from members (texts and notices).
     pub messages: Vec<GroupMessage>,
-    /// Hashes an admin deleted.
+    /// Hashes deleted for everyone (by an admin, or by their author).
     pub deleted: Vec<String>,
     /// Reactions (and removals) from members.
     pub reactions: Vec<GroupReaction>,
@@ -67,7 +68,7 @@ pub struct GroupPoll {
 pub struct GroupApplied {
     /// Messages not seen before.
     pub new: Vec<GroupMessage>,
-    /// Messages deleted by an admin that were here.
+    /// Messages deleted for everyone that were here.
     pub deleted: usize,
 }
 
@@ -94,12 +95,7 @@ impl History {
             for r in &p.reactions {
                 apply_reaction(db, &gid, r)?;
             }
-            for h in &p.deleted {
-                out.deleted += db.execute(
-                    "DELETE FROM group_messages WHERE group_id = ?1 AND hash = ?2",
-                    params![gid, h],
-                )?;
-            }
+            out.deleted = delete_messages(db, &gid, &p.deleted)?;
             for (ns, last) in &p.cursors {
                 set_cursor(db, &gid, *ns, last)?;
             }

@@ -10,6 +10,7 @@ mod messages;
 
 pub(crate) use apply::apply_updates;
 pub use apply::{GroupApplied, GroupPoll, GroupUpdateIn, Invitation};
+pub(crate) use messages::sweep;
 pub use messages::{GroupMessage, GroupReaction};
 use messages::{apply_reaction, insert_message};
 
@@ -63,6 +64,12 @@ pub(super) const MIGRATION: &str = "
         last_hash TEXT NOT NULL,
         PRIMARY KEY (group_id, namespace)
     );";
+
+/// Migration 7: when each group message disappears (the group's timer, after send).
+pub(super) const MIGRATION_EXPIRY: &str = "
+    ALTER TABLE group_messages ADD COLUMN expires_at_ms INTEGER;
+    CREATE INDEX group_messages_by_expiry ON group_messages (expires_at_ms)
+        WHERE expires_at_ms IS NOT NULL;";
 
 /// A group as `groups` lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]

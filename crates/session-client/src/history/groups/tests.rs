@@ -148,6 +148,7 @@ fn a_group_poll_commits_messages_members_and_cursors_once() {
         kind: "text".into(),
         quote: None,
         reactions: Vec::new(),
+        expires_at_ms: None,
     };
     let p = GroupPoll {
         group: Some(g.id()),
@@ -172,4 +173,72 @@ fn a_group_poll_commits_messages_members_and_cursors_once() {
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].status, "admin");
     assert!(h.group_dumps(&g.id()).expect("dumps").keys.is_some());
+}
+
+#[test]
+fn group_messages_disappear_at_their_expiry_and_deletions_take_their_reactions() {
+    let (h, keys) = me();
+    let g = Group::create(keys.seed(), "g", "", 1, &mut rand::rng()).expect("group");
+    let me = keys.session_id().to_string();
+    let msg = |hash: &str, at: u64, expires_at_ms| GroupMessage {
+        group_id: g.id().to_string(),
+        sender: me.clone(),
+        text: hash.into(),
+        sent_at_ms: NOW + at,
+        hash: hash.into(),
+        outgoing: true,
+        kind: "text".into(),
+        quote: None,
+        reactions: Vec::new(),
+        expires_at_ms,
+    };
+    for m in [
+        msg("keep", 0, None),
+        msg("timed", 1, Some(NOW + 10_000)),
+        msg("gone", 2, None),
+    ] {
+        h.record_group_message(&m).expect("recorded");
+    }
+    let r = GroupReaction {
+        author: me.clone(),
+        sent_at_ms: NOW + 2,
+        reactor: me.clone(),
+        emoji: "x".into(),
+        remove: false,
+    };
+    h.record_group_reaction(&g.id(), &r).expect("reaction");
+    assert_eq!(
+        h.group_message(&g.id(), "timed").expect("read"),
+        Some(msg("timed", 1, Some(NOW + 10_000))),
+        "the expiry is kept"
+    );
+    assert_eq!(h.sweep(NOW + 9_999).expect("sweep"), 0);
+    assert_eq!(h.sweep(NOW + 10_000).expect("sweep"), 1);
+    let left: Vec<String> = h
+        .group_messages(&g.id())
+        .expect("messages")
+        .into_iter()
+        .map(|m| m.hash)
+        .collect();
+    assert_eq!(left, ["keep", "gone"]);
+    assert_eq!(
+        h.group_message(&g.id(), "gone")
+            .expect("read")
+            .expect("here")
+            .reactions,
+        [format!("x {me}")]
+    );
+    let deleted = h
+        .delete_group_messages(&g.id(), &["gone".into(), "never".into()])
+        .expect("deleted");
+    assert_eq!(deleted, 1);
+    assert_eq!(
+        h.group_hashes_of(&g.id(), &me, NOW).expect("hashes"),
+        ["keep"]
+    );
+    assert!(
+        h.group_hashes_of(&g.id(), &me, NOW - 1)
+            .expect("hashes")
+            .is_empty()
+    );
 }

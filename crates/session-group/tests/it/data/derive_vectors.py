@@ -170,3 +170,9 @@ out("subaccount_signature", sig)
 inv_msg = b"INVITE" + session_id(m_seed).hex().encode() + b"1700000000000"
 out("invite_signature", ed_sign(GROUP_SEED, inv_msg))
 out("info_change_signature", ed_sign(GROUP_SEED, b"INFO_CHANGE11700000000000"))
+out("disappearing_change_signature", ed_sign(GROUP_SEED, b"INFO_CHANGE31700000000000"))
+# desktop's `DELETE_CONTENT${timestamp}${memberSessionIds.join('')}${messageHashes.join('')}`
+del_msg = (b"DELETE_CONTENT1700000000000" + session_id(m_seed).hex().encode()
+           + b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" + b"BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB")
+out("delete_content_message", del_msg)
+out("delete_content_signature", ed_sign(GROUP_SEED, del_msg))

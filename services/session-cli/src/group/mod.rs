@@ -1,17 +1,19 @@
-//! The group commands (`group create/invite/invitations/accept/decline/send/react/history/
-//! members/remove/promote/rename/describe/leave/destroy`, `groups`) and how `receive`/`watch` show
+//! The group commands (`group create/invite/invitations/accept/decline/send/react/delete/
+//! history/members/remove/promote/rename/describe/disappear/leave/destroy`, `groups`) and how `receive`/`watch` show
 //! group messages, invitations and refused group input. Every request goes through onion
 //! paths; state is in the home directory's SQLite.
+
+mod check;
+mod show;
+
+pub use show::{list, message, show, show_invites};
 
 use crate::chat::{err, id, online};
 use crate::output::Output;
 use crate::{CliError, CliResult};
+use check::{gid, ids, precheck};
 use clap::Subcommand;
 use session_client::Chat;
-use session_client::group::{GroupRound, parse_group_id};
-use session_client::history::Applied;
-use session_client::history::groups::GroupMessage;
-use session_crypto::{GroupId, SessionId};
 use std::path::{Path, PathBuf};
 
 /// What to do in a group.
@@ -73,6 +75,19 @@ pub enum GroupCommand {
         #[arg(long)]
         remove: bool,
     },
+    /// Delete messages for everyone (alias `unsend`): your own (any member), or anyone's and
+    /// all of a member's (admins; also deleted from the group's swarm). Every member's
+    /// client drops them when it polls the notice.
+    #[command(visible_alias = "unsend")]
+    Delete {
+        /// The group ID.
+        group: String,
+        /// Hashes of the messages (from `group history`).
+        hashes: Vec<String>,
+        /// Also every message of this member (admins; repeat for more).
+        #[arg(long = "member")]
+        members: Vec<String>,
+    },
     /// Show a group's messages, oldest first (offline).
     History {
         /// The group ID.
@@ -115,6 +130,14 @@ pub enum GroupCommand {
         /// The description (at most 2,000 bytes).
         text: String,
     },
+    /// Set the disappearing-messages timer (admins): messages sent from now on disappear
+    /// SECONDS after sending, for every member; 0 turns it off.
+    Disappear {
+        /// The group ID.
+        group: String,
+        /// The timer in seconds: 0 (off), or 10 to 2592000 (30 days).
+        seconds: u32,
+    },
     /// Leave a group.
     Leave {
         /// The group ID.
@@ -127,93 +150,18 @@ pub enum GroupCommand {
     },
 }
 
-fn ids(list: &[String]) -> Result<Vec<SessionId>, CliError> {
-    list.iter().map(|s| id(s)).collect()
-}
-
-fn gid(s: &str) -> Result<GroupId, CliError> {
-    parse_group_id(s).map_err(err)
-}
-
-/// A group message as `receive`, `watch` and `group history` print it.
-pub fn message(m: &GroupMessage) -> Output {
-    let mut out = Output::default()
-        .field("group_id", m.group_id.clone())
-        .field("sender", m.sender.clone())
-        .field("text", m.text.clone())
-        .field("sent_at_ms", m.sent_at_ms)
-        .field("hash", m.hash.clone());
-    if m.kind == "notice" {
-        out = out.field("notice", true);
-    }
-    if let Some((author, ts)) = &m.quote {
-        out = out.field("quote", format!("{author}@{ts}"));
-    }
-    if !m.reactions.is_empty() {
-        out = out.field("reactions", m.reactions.clone());
-    }
-    out
-}
-
-/// Prints the invitations and refusals a 1:1 poll brought.
-pub fn show_invites(applied: &Applied, json: bool) {
-    for i in &applied.group_invites {
-        Output::default()
-            .field("group_id", i.group_id.clone())
-            .field("name", i.name.clone())
-            .field("invited_by", i.inviter.clone())
-            .field("invitation", true)
-            .print(json);
-    }
-    for why in &applied.group_refusals {
-        eprintln!("refused: {why}");
-    }
-}
-
-/// Prints a group round; returns how many messages were new.
-pub fn show(round: &GroupRound, json: bool) -> usize {
-    for m in &round.new {
-        message(m).print(json);
-    }
-    for g in &round.destroyed {
-        Output::default()
-            .field("group_id", g.clone())
-            .field("destroyed", true)
-            .print(json);
-    }
-    for (g, why) in &round.refused {
-        eprintln!("group {g}: refused: {why}");
-    }
-    for (g, why) in &round.failed {
-        eprintln!("group {g}: poll failed: {why}");
-    }
-    round.new.len()
-}
-
-/// `groups` / `group invitations`: from `UserGroups` and the local state (offline).
-pub fn list(home: &Path, json: bool, only_invited: bool) -> CliResult {
-    let history = session_client::History::open(home).map_err(err)?;
-    let rows = history.groups().map_err(err)?;
-    let mut n = 0;
-    for g in rows.iter().filter(|g| !only_invited || g.invited) {
-        n += 1;
-        Output::default()
-            .field("group_id", g.id.clone())
-            .field("name", g.name.clone())
-            .field("admin", g.admin)
-            .field("invited", g.invited)
-            .print(json);
-    }
-    Ok(Output::default().field("count", n))
-}
-
 fn offline(home: &Path, cmd: &GroupCommand, json: bool) -> Option<CliResult> {
     use GroupCommand as G;
     let history = || session_client::History::open(home).map_err(err);
     Some(match cmd {
         G::Invitations => list(home, json, true),
         G::History { group } => gid(group).and_then(|g| {
-            let msgs = history()?.group_messages(&g).map_err(err)?;
+            let history = history()?;
+            // What disappeared by now (the system clock) is not shown.
+            history
+                .sweep(session_client::onion::system_ms())
+                .map_err(err)?;
+            let msgs = history.group_messages(&g).map_err(err)?;
             for m in &msgs {
                 message(m).print(json);
             }
@@ -232,33 +180,6 @@ fn offline(home: &Path, cmd: &GroupCommand, json: bool) -> Option<CliResult> {
         }),
         _ => return None,
     })
-}
-
-/// Checks IDs before going online.
-fn precheck(cmd: &GroupCommand) -> Result<(), CliError> {
-    use GroupCommand as G;
-    match cmd {
-        G::Create { members, .. } => ids(members).map(drop),
-        G::Invite { group, members, .. } | G::Remove { group, members, .. } => {
-            gid(group)?;
-            ids(members).map(drop)
-        }
-        G::Promote { group, member } => {
-            gid(group)?;
-            id(member).map(drop)
-        }
-        G::Accept { group }
-        | G::Decline { group }
-        | G::Send { group, .. }
-        | G::React { group, .. }
-        | G::Rename { group, .. }
-        | G::Describe { group, .. }
-        | G::Leave { group }
-        | G::Destroy { group }
-        | G::History { group }
-        | G::Members { group } => gid(group).map(drop),
-        G::Invitations => Ok(()),
-    }
 }
 
 /// Runs a group command.
@@ -329,6 +250,29 @@ async fn online_command(c: &mut Chat, cmd: GroupCommand) -> CliResult {
                 .field("hash", hash)
                 .field("emoji", emoji)
                 .field("removed", remove))
+        }
+        G::Delete {
+            group,
+            hashes,
+            members,
+        } => {
+            let n = c
+                .group_delete(&gid(&group)?, &hashes, &ids(&members)?)
+                .await
+                .map_err(err)?;
+            Ok(Output::default()
+                .field("group_id", group)
+                .field("hashes", hashes)
+                .field("members", members)
+                .field("deleted", n))
+        }
+        G::Disappear { group, seconds } => {
+            c.group_disappear(&gid(&group)?, seconds)
+                .await
+                .map_err(err)?;
+            Ok(Output::default()
+                .field("group_id", group)
+                .field("disappear_after_s", seconds))
         }
         G::Remove {
             group,

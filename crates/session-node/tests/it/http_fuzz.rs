@@ -114,6 +114,17 @@ fn prepare(ctx: &Ctx, node_x: &session_crypto::X25519PublicKey, case: &Case) -> 
                 req.render().into_bytes(),
             )
         }
+        Case::Deep {
+            shape,
+            depth,
+            json_rpc,
+        } => {
+            let body = deep(*shape, usize::from(*depth)).into_bytes();
+            match json_rpc {
+                true => post(Route::Other, "deep", "/json_rpc", body),
+                false => post(storage, "deep", "/storage_rpc/v1", body),
+            }
+        }
         Case::Other { method, path, body } => {
             let methods = [
                 reqwest::Method::GET,
@@ -135,6 +146,20 @@ fn prepare(ctx: &Ctx, node_x: &session_crypto::X25519PublicKey, case: &Case) -> 
             }
         }
     }
+}
+
+/// JSON nested `depth` deep: arrays, objects, or `ifelse` requests each holding the next.
+fn deep(shape: u8, depth: usize) -> String {
+    let (open, inner, close) = match shape {
+        0 => ("[", "1", "]"),
+        1 => (r#"{"a":"#, "1", "}"),
+        _ => (
+            r#"{"method":"ifelse","params":{"if":{"hf_at_least":[19,0]},"then":"#,
+            r#"{"method":"info","params":{}}"#,
+            "}}",
+        ),
+    };
+    [open.repeat(depth), inner.to_owned(), close.repeat(depth)].concat()
 }
 
 #[derive(Default)]

@@ -19,6 +19,13 @@ pub enum Case {
     Onion(OnionCase),
     /// `POST /json_rpc` with a (mutated) `get_n_service_nodes` call, or junk.
     JsonRpc(Vec<Mutation>),
+    /// Deeply nested JSON (`shape`: arrays, objects, or an `ifelse` chain) to
+    /// `/storage_rpc/v1` or `/json_rpc`.
+    Deep {
+        shape: u8,
+        depth: u16,
+        json_rpc: bool,
+    },
     /// Another method or path (`GET /info`, unknown paths, wrong methods).
     Other {
         method: usize,
@@ -314,17 +321,22 @@ fn meta_kind() -> impl Strategy<Value = MetaKind> {
     ]
 }
 
-/// A request, or a meta request holding up to 22 (nested once more at most).
+/// A request, or a meta request holding up to 22, mostly up to 3 so that some pass parsing
+/// as a whole (nested once more at most).
 pub fn plan() -> impl Strategy<Value = Plan> {
     rpc_case().prop_recursive(2, 48, 22, |inner| {
-        (meta_kind(), 0usize..8, vec(inner, 0..23), mutations()).prop_map(
-            |(kind, cond, subs, muts)| Plan::Meta {
+        (
+            meta_kind(),
+            0usize..8,
+            prop_oneof![3 => vec(inner.clone(), 1..4), 1 => vec(inner, 0..23)],
+            prop_oneof![2 => Just(Vec::new()), 1 => mutations()],
+        )
+            .prop_map(|(kind, cond, subs, muts)| Plan::Meta {
                 kind,
                 cond,
                 subs,
                 muts,
-            },
-        )
+            })
     })
 }
 
@@ -339,5 +351,7 @@ pub fn case() -> impl Strategy<Value = Case> {
         1 => mutations().prop_map(Case::JsonRpc),
         1 => (any::<usize>(), any::<usize>(), vec(any::<u8>(), 0..32))
             .prop_map(|(method, path, body)| Case::Other { method, path, body }),
+        1 => (0u8..3, prop_oneof![1u16..200, 200u16..20_000], any::<bool>())
+            .prop_map(|(shape, depth, json_rpc)| Case::Deep { shape, depth, json_rpc }),
     ]
 }

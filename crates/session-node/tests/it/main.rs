@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod errors;
+mod http_fuzz;
 mod limits;
 mod methods;
 mod network;

@@ -54,7 +54,8 @@ pub async fn serve_onion(
     serve_onion_with(onion, limiter, listener, shutdown, HttpLimits::default()).await
 }
 
-/// Serves the HTTP routes of `onion`'s node under `limits` (see [`super::conn`]).
+/// Serves the HTTP routes of `onion`'s node under `limits` (head and body deadlines, connection
+/// caps: see [`HttpLimits`]).
 pub async fn serve_onion_with(
     onion: Arc<Onion>,
     limiter: Option<Arc<RateLimiter>>,

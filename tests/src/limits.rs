@@ -34,16 +34,18 @@ use std::time::{Duration, Instant};
 pub const ERROR_TOLERANCE: f64 = 0.001;
 
 /// The node's peak RSS may be at most this multiple of its idle RSS (measured at start in the
-/// same run) plus twice the store's memtable budget ([`rss_bound_kib`]).
-pub const RSS_IDLE_FACTOR: u64 = 4;
+/// same run) plus the store's own memory budgets ([`rss_bound_kib`]).
+pub const RSS_IDLE_FACTOR: u64 = 3;
 
 /// The bound on the node's peak RSS for an idle RSS of `idle_kib`: `RSS_IDLE_FACTOR` × idle
-/// (1,000 open connections with their buffers, the blocking pool's threads, RocksDB's block
-/// cache warming up) plus 2 × [`session_store::MEMTABLE_BUDGET`] (the memtables being filled
-/// and those being flushed). It does not grow with the messages stored: a run of any length
-/// must stay under it.
+/// (the idle process, and twice that again for 1,000 open connections with their buffers and
+/// the blocking pool's threads: they measured about one idle RSS) plus 2 ×
+/// [`session_store::MEMTABLE_BUDGET`] (the memtables being filled and those being flushed) plus
+/// [`session_store::BLOCK_CACHE`]. It does not grow with the messages stored: a run of any
+/// length must stay under it.
 pub fn rss_bound_kib(idle_kib: u64) -> u64 {
-    RSS_IDLE_FACTOR * idle_kib + 2 * session_store::MEMTABLE_BUDGET as u64 / 1024
+    let store = 2 * session_store::MEMTABLE_BUDGET + session_store::BLOCK_CACHE;
+    RSS_IDLE_FACTOR * idle_kib + store as u64 / 1024
 }
 
 /// The shape of one run.

@@ -442,10 +442,10 @@ async fn retrieve_all(
         } else {
             ns.to_string()
         };
+        let signature = b64(&keys.sign(format!("retrieve{sig_ns}{ts}").as_bytes()));
         let params = json!({"pubkey": keys.session_id().to_string(),
             "pubkey_ed25519": hex::encode(keys.ed25519_public().as_bytes()), "namespace": ns,
-            "timestamp": ts, "signature": b64(&keys.sign(format!("retrieve{sig_ns}{ts}").as_bytes())),
-            "last_hash": last});
+            "timestamp": ts, "signature": signature, "last_hash": last});
         let body = json!({"method": "retrieve", "params": params});
         let reply = http.post(url).json(&body).send().await;
         let v: Option<Value> = match reply {

@@ -11,6 +11,7 @@
 
 pub mod chat;
 pub mod cli;
+pub mod limits;
 pub mod load;
 pub mod nemesis;
 

@@ -57,15 +57,20 @@ pub async fn phase(bodies: Arc<Vec<String>>, urls: Arc<Vec<String>>, fresh: bool
 /// Starts a standalone `session-node` (no rate limit) on a free port in `dir`; returns the
 /// process and its storage RPC URL.
 pub fn standalone(dir: &std::path::Path) -> (std::process::Child, String) {
+    let (child, base) = standalone_node(dir, false);
+    (child, format!("{base}/storage_rpc/v1"))
+}
+
+/// Starts a standalone `session-node` on a free port of 127.0.0.1 with its data in `dir`, its
+/// per-IP rate limiter on or off; returns the process and its base URL (`http://ADDR`).
+pub fn standalone_node(dir: &std::path::Path, rate_limit: bool) -> (std::process::Child, String) {
     use std::io::BufRead as _;
-    let mut child = std::process::Command::new(crate::bin("session-node"))
-        .args([
-            "--standalone",
-            "--no-rate-limit",
-            "--print-addr",
-            "--listen",
-            "127.0.0.1:0",
-        ])
+    let mut cmd = std::process::Command::new(crate::bin("session-node"));
+    cmd.args(["--standalone", "--print-addr", "--listen", "127.0.0.1:0"]);
+    if !rate_limit {
+        cmd.arg("--no-rate-limit");
+    }
+    let mut child = cmd
         .arg("--data-dir")
         .arg(dir)
         .env("RUST_LOG", "warn")
@@ -76,9 +81,6 @@ pub fn standalone(dir: &std::path::Path) -> (std::process::Child, String) {
     std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
         .read_line(&mut line)
         .expect("address line");
-    let url = format!(
-        "http://{}/storage_rpc/v1",
-        line.trim().trim_start_matches("listening on ")
-    );
-    (child, url)
+    let base = format!("http://{}", line.trim().trim_start_matches("listening on "));
+    (child, base)
 }

@@ -3,7 +3,8 @@
 //! merge bench of session-config and `group` for the groups bench of session-group ([`group`]);
 //! `node`, `swarm`, `onion`, `e2e` and `attach` run the system benches of session-e2e
 //! (`tests/benches`) and write their tables the same way; `community` runs the community
-//! server's load generator ([`community`]).
+//! server's load generator ([`community`]); `load` runs the load-and-limits run (1,000 clients
+//! against a node with its rate limiter on, `tests/benches/load_limits.rs`).
 
 mod attach;
 mod community;
@@ -46,13 +47,15 @@ const CONFIG_DECODE: &str = "decrypt_decode_1";
 /// Messages the merge decrypts and decodes (the bound's multiple).
 const CONFIG_MERGED: f64 = 5.0;
 
-/// Entry point: `bench crypto | config | group | node | swarm | onion | e2e | community | attach`.
+/// Entry point: `bench crypto | config | group | node | load | swarm | onion | e2e | community |
+/// attach | scale`.
 pub fn run(args: &[&str]) -> Result<()> {
     match args.first().copied() {
         Some("crypto") => crypto(),
         Some("config") => config(),
         Some("group") => criterion_bench("session-group", "group", group::table),
         Some("node") => node(),
+        Some("load") => load_bench("load_limits", "load", load_table),
         Some("swarm") => swarm(),
         Some("onion") => onion(),
         Some("e2e") => e2e(),
@@ -60,8 +63,8 @@ pub fn run(args: &[&str]) -> Result<()> {
         Some("attach") => load_bench("attach", "attach", attach::table),
         Some("scale") => scale::run(&args[1..]),
         _ => bail!(
-            "usage: cargo xtask bench <crypto | config | group | node | swarm | onion | e2e \
-             | community | attach | scale [--nodes N]…>"
+            "usage: cargo xtask bench <crypto | config | group | node | load | swarm | onion \
+             | e2e | community | attach | scale [--nodes N]…>"
         ),
     }
 }
@@ -267,6 +270,41 @@ pub fn node_table(v: &Value) -> Result<String> {
     Ok(table)
 }
 
+/// Renders the load-and-limits run: throughput, 429 share, errors and the node's memory, with
+/// the peak RSS next to the idle RSS and to the bound the run checked, all from the same run.
+pub fn load_table(v: &Value) -> Result<String> {
+    let num = |k: &str| {
+        v[k].as_f64()
+            .with_context(|| format!("load.json lacks {k}"))
+    };
+    let mib = |kib: f64| kib / 1024.0;
+    let (idle, peak, bound) = (
+        num("idle_rss_kib")?,
+        num("peak_rss_kib")?,
+        num("rss_bound_kib")?,
+    );
+    Ok(format!(
+        "| clients | addresses (hot × clients) | duration | accepted stores/s | 429 share | errors (of requests) | over-limit clients recovered | peak RSS | idle RSS | peak / idle | peak / bound |\n\
+         |---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n\
+         | {} | {} ({} × {}) | {:.0} s | {:.0} | {:.1} % | {} ({}) | {} / {} | {:.1} MiB | {:.1} MiB | {:.2} | {:.2} |\n",
+        v["clients"],
+        v["addresses"],
+        v["hot_addresses"],
+        v["hot_clients_per_address"],
+        num("duration_secs")?,
+        num("stores_per_s")?,
+        num("share_429")? * 100.0,
+        v["errors"],
+        v["requests"],
+        v["recovered_clients"],
+        v["over_limit_clients"],
+        mib(peak),
+        mib(idle),
+        peak / idle,
+        peak / bound,
+    ))
+}
+
 fn crypto() -> Result<()> {
     criterion_bench("session-crypto", "crypto", crypto_table)
 }
@@ -384,6 +422,21 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("| retrieve, node pinned to one core | 3000 | 10000 Ed25519 verifies/s, one core | 0.30 |"), "{t}");
+    }
+
+    #[test]
+    fn load_table_reports_throughput_429s_and_memory() {
+        let v = serde_json::json!({"clients": 1000, "addresses": 250, "hot_addresses": 4,
+            "hot_clients_per_address": 100, "duration_secs": 60.0, "stores_per_s": 1234.4,
+            "share_429": 0.25, "errors": 2, "requests": 100000, "recovered_clients": 400,
+            "over_limit_clients": 400, "idle_rss_kib": 20480.0, "peak_rss_kib": 61440.0,
+            "rss_bound_kib": 122880.0});
+        let t = load_table(&v).unwrap();
+        assert!(
+            t.contains("| 1000 | 250 (4 × 100) | 60 s | 1234 | 25.0 % | 2 (100000) | 400 / 400 | 60.0 MiB | 20.0 MiB | 3.00 | 0.50 |"),
+            "{t}"
+        );
+        assert!(load_table(&serde_json::json!({})).is_err());
     }
 
     #[test]

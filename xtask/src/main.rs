@@ -5,7 +5,7 @@
 //!   staleness check and forge tests, the examples' build, every test in the workspace, and a
 //!   compile check and a short run (`fuzz smoke`) of every fuzz target. This is exactly what
 //!   `.ci/run` runs.
-//! * `cargo xtask bench <crypto | config | group | node | swarm | onion | e2e | community |
+//! * `cargo xtask bench <crypto | config | group | node | load | swarm | onion | e2e | community |
 //!   attach | scale>` — criterion benchmarks next to libsodium or to their own bound, or a load
 //!   generator / latency run on real nodes or the community server; each writes its table into
 //!   `docs/BENCHMARKS.md`.
@@ -47,7 +47,7 @@ fn main() -> Result<()> {
         Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | e2e [FAMILY…] | chaos --minutes N | bench <crypto | config | group | node | swarm | onion | e2e | community | attach | scale> | fuzz TARGET [--runs N] | tidy | \
+                "usage: cargo xtask <test | e2e [FAMILY…] | chaos --minutes N | bench <crypto | config | group | node | load | swarm | onion | e2e | community | attach | scale> | fuzz TARGET [--runs N] | tidy | \
                  contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")

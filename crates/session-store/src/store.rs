@@ -10,6 +10,16 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Memory all column families' memtables may fill together before RocksDB flushes the largest
+/// (`db_write_buffer_size`). Without it each of the eight column families could hold two
+/// 64 MiB memtables (RocksDB's defaults): the node's memory grew with every message stored until
+/// then (the load-and-limits run, `docs/RELIABILITY.md`).
+pub const MEMTABLE_BUDGET: usize = 32 << 20;
+
+/// The block cache, one for all column families. RocksDB would make a 32 MiB cache of its own
+/// per table factory when none is given; one explicit cache keeps the bound in one place.
+pub const BLOCK_CACHE: usize = 32 << 20;
+
 /// Messages returned by [`Store::retrieve`].
 #[derive(Debug, Default)]
 pub struct Retrieved {
@@ -31,6 +41,17 @@ pub struct ExpiryChange {
     /// Its expiry now (equal to `old_ms` when the mode forbade the change).
     pub new_ms: u64,
 }
+
+/// Every column family but RocksDB's default one.
+const ALL_CFS: [&str; 7] = [
+    CF_MSGS,
+    CF_BY_HASH,
+    CF_BY_EXPIRY,
+    CF_REVOKED,
+    CF_TOMBSTONES,
+    CF_PROOFS,
+    CF_STAMPS,
+];
 
 /// The RocksDB-backed message store. Cheap to share behind an `Arc`; reads run concurrently,
 /// writes are serialised so that deduplication and expiry updates are read-modify-write safe.
@@ -55,16 +76,11 @@ impl Store {
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
-        let cfs = [
-            CF_MSGS,
-            CF_BY_HASH,
-            CF_BY_EXPIRY,
-            CF_REVOKED,
-            CF_TOMBSTONES,
-            CF_PROOFS,
-            CF_STAMPS,
-        ];
-        let db = DB::open_cf(&opts, path, cfs).ctx("opening the database")?;
+        opts.set_db_write_buffer_size(MEMTABLE_BUDGET);
+        let mut table = rocksdb::BlockBasedOptions::default();
+        table.set_block_cache(&rocksdb::Cache::new_lru_cache(BLOCK_CACHE));
+        opts.set_block_based_table_factory(&table);
+        let db = DB::open_cf(&opts, path, ALL_CFS).ctx("opening the database")?;
         let next_seq = match db.get(META_NEXT_SEQ).ctx("reading the sequence")? {
             Some(v) => u64_value(&v, "next_seq")?,
             None => 1,
@@ -74,6 +90,22 @@ impl Store {
             write_lock: Mutex::new(()),
             next_seq: AtomicU64::new(next_seq),
         })
+    }
+
+    /// Bytes held by the memtables of every column family, active, immutable and pinned
+    /// (RocksDB's `size-all-mem-tables`).
+    pub fn memtable_bytes(&self) -> Result<u64> {
+        const PROPERTY: &str = "rocksdb.size-all-mem-tables";
+        // RocksDB's default column family (the sequence counter lives there), then ours.
+        let mut total = (self.db.property_int_value(PROPERTY))
+            .ctx("reading memtable sizes")?
+            .unwrap_or(0);
+        for name in ALL_CFS {
+            total += (self.db.property_int_value_cf(self.cf(name), PROPERTY))
+                .ctx("reading memtable sizes")?
+                .unwrap_or(0);
+        }
+        Ok(total)
     }
 
     pub(crate) fn db(&self) -> &DB {

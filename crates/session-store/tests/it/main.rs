@@ -1,6 +1,7 @@
 //! Integration tests of the store against a real RocksDB directory.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod memory;
 mod model;
 mod revocations;
 mod stamps;

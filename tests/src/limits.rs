@@ -8,7 +8,7 @@
 //! jitter) and retries the same message; after the run, a client whose last answer was a 429
 //! keeps retrying until a store goes through (or [`Plan::recovery`] runs out).
 //!
-//! Afterwards every account is read back through signed `retrieve`s ([`read_back`]) and
+//! Afterwards every account is read back through signed `retrieve`s (`read_back`) and
 //! [`Report::failures`] lists what broke: an acknowledged store missing or with other bytes, a
 //! message stored twice (a store answered 429 must not have been kept), a message nobody sent,
 //! a 429 on an address under the limit, an over-limit client that never got a store through

@@ -5,43 +5,26 @@
 //! business). Between two stamps the later application wins, then the later expiry; a message
 //! without a stamp has only its stored expiry, which any stamp overrides.
 
-use crate::codec::{
-    CF_MSGS, CF_STAMPS, Loc, decode_stamp_value, ns_prefix, stamp_value, tombstone_key,
-};
+use crate::codec::{CF_MSGS, CF_STAMPS, Loc, decode_stamp_value, stamp_value, tombstone_key};
 use crate::error::{DbContext, Result};
 use crate::store::Store;
 use crate::types::{ExpiryStamp, Proof, StoredMessage};
-use rocksdb::{Direction, IteratorMode, WriteBatch};
+use rocksdb::WriteBatch;
 use session_rpc::types::{Account, MessageHash, Namespace};
 use std::collections::{HashMap, HashSet};
 
 impl Store {
     /// The expiry stamps of (account, namespace), in hash order.
     pub fn stamps(&self, account: &Account, ns: Namespace) -> Result<Vec<ExpiryStamp>> {
-        let prefix = ns_prefix(account, ns);
-        let mut out = Vec::new();
-        let iter = self.db().iterator_cf(
-            self.cf(CF_STAMPS),
-            IteratorMode::From(&prefix, Direction::Forward),
-        );
-        for item in iter {
-            let (k, v) = item.ctx("scanning stamps")?;
-            if !k.starts_with(&prefix) {
-                break;
-            }
-            let hash = k
-                .get(prefix.len()..)
-                .and_then(|h| <[u8; 32]>::try_from(h).ok())
-                .ok_or(crate::Error::Corrupt { what: "stamp key" })?;
-            let (set_at_ms, expiry_ms, proof) = decode_stamp_value(&v)?;
-            out.push(ExpiryStamp {
-                hash: MessageHash(hash),
+        self.per_message(CF_STAMPS, account, ns, "stamp key", |hash, v| {
+            let (set_at_ms, expiry_ms, proof) = decode_stamp_value(v)?;
+            Ok(ExpiryStamp {
+                hash,
                 expiry_ms,
                 set_at_ms,
                 proof,
-            });
-        }
-        Ok(out)
+            })
+        })
     }
 
     /// Applies a peer's expiry stamps of (account, namespace) with the `proofs` they cite.

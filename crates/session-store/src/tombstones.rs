@@ -21,29 +21,41 @@ use std::collections::{HashMap, HashSet};
 impl Store {
     /// The tombstones of (account, namespace), in hash order.
     pub fn tombstones(&self, account: &Account, ns: Namespace) -> Result<Vec<Tombstone>> {
+        self.per_message(CF_TOMBSTONES, account, ns, "tombstone key", |hash, v| {
+            let (expiry_ms, proof) = decode_tombstone_value(v)?;
+            Ok(Tombstone {
+                hash,
+                expiry_ms,
+                proof,
+            })
+        })
+    }
+
+    /// The entries of a column family keyed `account ‖ ns ‖ hash` (tombstones, stamps) for
+    /// (account, namespace), in hash order, each decoded by `decode` from its hash and value.
+    pub(crate) fn per_message<T>(
+        &self,
+        cf: &'static str,
+        account: &Account,
+        ns: Namespace,
+        what: &'static str,
+        decode: impl Fn(MessageHash, &[u8]) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let prefix = ns_prefix(account, ns);
         let mut out = Vec::new();
-        let iter = self.db().iterator_cf(
-            self.cf(CF_TOMBSTONES),
-            IteratorMode::From(&prefix, Direction::Forward),
-        );
+        let iter = self
+            .db()
+            .iterator_cf(self.cf(cf), IteratorMode::From(&prefix, Direction::Forward));
         for item in iter {
-            let (k, v) = item.ctx("scanning tombstones")?;
+            let (k, v) = item.ctx("scanning per-message entries")?;
             if !k.starts_with(&prefix) {
                 break;
             }
             let hash = k
                 .get(prefix.len()..)
                 .and_then(|h| <[u8; 32]>::try_from(h).ok())
-                .ok_or(crate::Error::Corrupt {
-                    what: "tombstone key",
-                })?;
-            let (expiry_ms, proof) = decode_tombstone_value(&v)?;
-            out.push(Tombstone {
-                hash: MessageHash(hash),
-                expiry_ms,
-                proof,
-            });
+                .ok_or(crate::Error::Corrupt { what })?;
+            out.push(decode(MessageHash(hash), &v)?);
         }
         Ok(out)
     }

@@ -37,27 +37,11 @@ pub(crate) fn verified(
     account: &Account,
     proofs: &[proto::Proof],
 ) -> HashMap<[u8; 32], (Proof, ExpiryProof)> {
-    let mut out = HashMap::new();
-    for p in proofs {
-        let Ok(id) = <[u8; 32]>::try_from(p.id.as_slice()) else {
-            continue;
-        };
-        if id_of(&p.body) != id || out.contains_key(&id) {
-            continue;
-        }
-        let Some(proof) = ExpiryProof::from_bytes(&p.body) else {
-            continue;
-        };
+    super::proofs::verified_with(proofs, |body| {
+        let proof = ExpiryProof::from_bytes(body)?;
         let revoked = |t: &[u8; 36]| Ok(store.is_revoked(account, t)?);
-        if proof.account() == account && proof.verify(revoked) {
-            let stored = Proof {
-                id,
-                body: p.body.clone(),
-            };
-            out.insert(id, (stored, proof));
-        }
-    }
-    out
+        (proof.account() == account && proof.verify(revoked)).then_some(proof)
+    })
 }
 
 /// The peer's stamps of one batch, as the store takes them (malformed ones dropped).

@@ -26,6 +26,19 @@ pub(crate) fn verified(
     account: &Account,
     proofs: &[proto::Proof],
 ) -> HashMap<[u8; 32], (Proof, DeletionProof)> {
+    verified_with(proofs, |body| {
+        let proof = DeletionProof::from_bytes(body)?;
+        let revoked = |t: &[u8; 36]| Ok(store.is_revoked(account, t)?);
+        (&proof.account == account && proof.verify(revoked)).then_some(proof)
+    })
+}
+
+/// A peer's proofs whose id matches their body and that `check` decodes and accepts, by id,
+/// in stored form with their decoded meaning (deletion and expiry proofs alike).
+pub(crate) fn verified_with<P>(
+    proofs: &[proto::Proof],
+    check: impl Fn(&[u8]) -> Option<P>,
+) -> HashMap<[u8; 32], (Proof, P)> {
     let mut out = HashMap::new();
     for p in proofs {
         let Ok(id) = <[u8; 32]>::try_from(p.id.as_slice()) else {
@@ -34,11 +47,7 @@ pub(crate) fn verified(
         if id_of(&p.body) != id || out.contains_key(&id) {
             continue;
         }
-        let Some(proof) = DeletionProof::from_bytes(&p.body) else {
-            continue;
-        };
-        let revoked = |t: &[u8; 36]| Ok(store.is_revoked(account, t)?);
-        if &proof.account == account && proof.verify(revoked) {
+        if let Some(proof) = check(&p.body) {
             let stored = Proof {
                 id,
                 body: p.body.clone(),

@@ -51,6 +51,10 @@ pub struct DevnetConfig {
     pub community_binary: Option<PathBuf>,
     /// `session-fileserver` binary: when set, a file server runs.
     pub fileserver_binary: Option<PathBuf>,
+    /// Give node k its own loopback address, 127.1.x.y with x.y = k + 1, instead of every node
+    /// on 127.0.0.1: nodes then call each other from distinct addresses, so a test can cut the
+    /// links between two of them (the nemesis's partitions) and leave clients' links alone.
+    pub distinct_addresses: bool,
 }
 
 impl DevnetConfig {
@@ -74,6 +78,7 @@ impl DevnetConfig {
             rate_limit: false,
             community_binary: None,
             fileserver_binary: None,
+            distinct_addresses: false,
         }
     }
 }
@@ -257,14 +262,15 @@ impl Devnet {
         let index = self.nodes.len();
         let data_dir = self.cfg.dir.join(format!("node-{index:02}"));
         let keys = session_node::identity::load_or_create(&data_dir, &mut rand::rng())?;
+        let ipv4 = self.address_for(index);
         let record = NodeRecord {
             id: 0,
             operator: self.operator_for(index).into_array(),
             ed25519: *keys.ed25519_public().as_bytes(),
             x25519: *keys.x25519_public().as_bytes(),
-            ipv4: [127, 0, 0, 1],
-            http_port: crate::free_port()?,
-            grpc_port: crate::free_port()?,
+            ipv4,
+            http_port: crate::free_port_on(ipv4)?,
+            grpc_port: crate::free_port_on(ipv4)?,
         };
         let contributors = self.contributors_for(index);
         let id = self.register(&keys, &record, &contributors).await?;
@@ -282,6 +288,15 @@ impl Devnet {
         node.child = Some(child);
         self.nodes.push(node);
         Ok(index)
+    }
+
+    /// The loopback address node `index` listens on (see [`DevnetConfig::distinct_addresses`]).
+    fn address_for(&self, index: usize) -> [u8; 4] {
+        if !self.cfg.distinct_addresses {
+            return [127, 0, 0, 1];
+        }
+        let [_, _, x, y] = u32::try_from(index + 1).unwrap_or(u32::MAX).to_be_bytes();
+        [127, 1, x, y]
     }
 
     fn operator_for(&self, index: usize) -> Address {

@@ -16,7 +16,14 @@ pub type Result<T> = anyhow::Result<T>;
 
 /// A free TCP port on 127.0.0.1 (bound, read, released).
 pub fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    free_port_on([127, 0, 0, 1])
+}
+
+/// A free TCP port on `ipv4` (bound, read, released).
+pub fn free_port_on(ipv4: [u8; 4]) -> std::io::Result<u16> {
+    Ok(
+        std::net::TcpListener::bind((std::net::Ipv4Addr::from(ipv4), 0))?
+            .local_addr()?
+            .port(),
+    )
 }

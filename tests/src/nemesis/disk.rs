@@ -2,6 +2,7 @@
 //! held full under load, emptied, and the node moved back. Needs the right to mount (root,
 //! as on this project's machines and CI); without it the fault is skipped and says so.
 
+use super::command as run;
 use session_devnet::Devnet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -10,17 +11,6 @@ use std::time::Duration;
 
 /// Room left on the tmpfs above the node's data when it moves there.
 const HEADROOM: u64 = 16 << 20;
-
-fn run(program: &str, args: &[&str]) -> anyhow::Result<()> {
-    let out = Command::new(program).args(args).output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "{program} {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr).trim()
-    );
-    Ok(())
-}
 
 fn used_bytes(dir: &Path) -> anyhow::Result<u64> {
     let out = Command::new("du").arg("-sb").arg(dir).output()?;

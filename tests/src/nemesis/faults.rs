@@ -1,9 +1,12 @@
 //! The nemesis: faults injected into a running devnet while the clients work, each recorded
 //! in the history with its heal. `kill -9` and restart of up to n-1 members of a swarm,
 //! SIGSTOP/SIGCONT pauses (hung nodes), a node restarted with its clock minutes off, churn
-//! (a node registers and another exits under load), and a node on a full disk.
+//! (a node registers and another exits under load), a node on a full disk, and a network
+//! partition cutting part of a swarm off from every other node.
 
 use super::history::History;
+use super::partition::{self, Partition};
+use super::rpc::Target;
 use super::topology::{Shared, Topology};
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
@@ -24,14 +27,18 @@ pub enum Fault {
     Churn,
     /// A node's data moved onto a small tmpfs that is then filled (see [`super::disk`]).
     Disk,
+    /// Some members of a swarm cut off from every other node, clients still reaching all
+    /// (see [`super::partition`]).
+    Partition,
 }
 
 /// Every fault, once each.
-pub const ALL: [Fault; 5] = [
+pub const ALL: [Fault; 6] = [
     Fault::Kill,
     Fault::Pause,
     Fault::Clock,
     Fault::Disk,
+    Fault::Partition,
     Fault::Churn,
 ];
 
@@ -65,6 +72,7 @@ impl<'a> Nemesis<'a> {
             Fault::Clock => self.clock().await,
             Fault::Churn => self.churn().await,
             Fault::Disk => self.disk().await,
+            Fault::Partition => self.partition(worst).await,
         }
     }
 
@@ -212,6 +220,72 @@ impl<'a> Nemesis<'a> {
                 .history
                 .fault("heal", format!("{name}: skipped, mounting not allowed")),
         }
+        Ok(())
+    }
+
+    /// Cuts k members of a swarm (one when `worst`: a lone member facing the rest) off from
+    /// every other node; checks the cut from a probe stored on that side, holds it, heals it
+    /// and checks that the probe reaches the whole swarm.
+    async fn partition(&mut self, worst: bool) -> anyhow::Result<()> {
+        let topology = self.topology.get();
+        let swarm: Vec<Target> = {
+            let swarms: Vec<&[Target]> = topology.swarms().filter(|s| s.len() > 1).collect();
+            anyhow::ensure!(!swarms.is_empty(), "no swarm to partition");
+            swarms[self.rng.random_range(0..swarms.len())].to_vec()
+        };
+        let k = if worst {
+            1
+        } else {
+            self.rng.random_range(1..swarm.len())
+        };
+        let mut others = swarm.clone();
+        let side: Vec<Target> = (0..k)
+            .map(|_| others.swap_remove(self.rng.random_range(0..others.len())))
+            .collect();
+        let side_nodes: Vec<usize> = side.iter().filter_map(|t| self.index(&t.id)).collect();
+        anyhow::ensure!(side_nodes.len() == k, "a member of the swarm has left");
+        let rest_nodes: Vec<usize> = (0..self.devnet.nodes.len())
+            .filter(|i| !self.devnet.nodes[*i].exited && !side_nodes.contains(i))
+            .collect();
+        let addresses = |nodes: &[usize]| -> Vec<std::net::Ipv4Addr> {
+            nodes
+                .iter()
+                .map(|i| self.devnet.nodes[*i].record.ipv4.into())
+                .collect()
+        };
+        let names = self.names(&side_nodes);
+        self.history.fault(
+            "partition",
+            format!("{names} cut off from the other {} nodes", rest_nodes.len()),
+        );
+        let Some(cut) = Partition::cut(&addresses(&side_nodes), &addresses(&rest_nodes))? else {
+            self.history.fault(
+                "heal",
+                format!("{names}: skipped, routing rules may not be changed"),
+            );
+            return Ok(());
+        };
+        let (probe, reached) = partition::probe(&topology, &swarm, &side[0], &others).await?;
+        self.history.fault(
+            "observed",
+            format!(
+                "{} one-way links cut; a store on {} reached {reached} of {} members, none across",
+                cut.links(),
+                self.name(side_nodes[0]),
+                swarm.len()
+            ),
+        );
+        tokio::time::sleep(self.hold).await;
+        drop(cut);
+        let took = partition::await_repair(&probe, &swarm, Duration::from_secs(60)).await?;
+        self.history.fault(
+            "heal",
+            format!(
+                "{names} reconnected; the probe was on all {} members {} ms later",
+                swarm.len(),
+                took.as_millis()
+            ),
+        );
         Ok(())
     }
 

@@ -11,6 +11,7 @@ pub mod disk;
 pub mod faults;
 pub mod final_read;
 pub mod history;
+pub mod partition;
 pub mod rpc;
 pub mod run;
 pub mod summary;
@@ -18,3 +19,15 @@ pub mod topology;
 
 pub use run::{Plan, Schedule, run};
 pub use summary::Summary;
+
+/// Runs `program` with `args`; an error carries its stderr.
+fn command(program: &str, args: &[&str]) -> anyhow::Result<()> {
+    let out = std::process::Command::new(program).args(args).output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{program} {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    Ok(())
+}

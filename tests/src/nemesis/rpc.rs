@@ -57,6 +57,20 @@ pub fn message_hash(user: &IdentityKeys, ns: i16, data: &[u8]) -> String {
     .to_b64()
 }
 
+fn store_params(user: &IdentityKeys, ns: i16, data: &[u8], ttl_ms: u64, ts: u64) -> Value {
+    let mut p = account_params(user);
+    p["namespace"] = json!(ns);
+    p["timestamp"] = json!(ts);
+    p["ttl"] = json!(ttl_ms);
+    p["data"] = json!(b64(data));
+    if ns % 10 != 0 {
+        p["signature"] = json!(b64(
+            &user.sign(format!("store{}{ts}", ns_str(ns)).as_bytes())
+        ));
+    }
+    p
+}
+
 /// Stores `data` with `ttl_ms` (signed unless `ns` is a public inbox).
 pub async fn store(
     http: &reqwest::Client,
@@ -67,16 +81,7 @@ pub async fn store(
     ttl_ms: u64,
 ) -> (Request, Answer) {
     let ts = now_ms();
-    let mut p = account_params(user);
-    p["namespace"] = json!(ns);
-    p["timestamp"] = json!(ts);
-    p["ttl"] = json!(ttl_ms);
-    p["data"] = json!(b64(&data));
-    if ns % 10 != 0 {
-        p["signature"] = json!(b64(
-            &user.sign(format!("store{}{ts}", ns_str(ns)).as_bytes())
-        ));
-    }
+    let p = store_params(user, ns, &data, ttl_ms, ts);
     let request = Request::Store {
         hash: message_hash(user, ns, &data),
         data,
@@ -89,6 +94,28 @@ pub async fn store(
     })
     .await;
     (request, answer)
+}
+
+/// Stores `data` and returns the node's whole 200 answer, whose `swarm` object gives each
+/// member's outcome (`"failed": true` for a member the node could not reach).
+pub async fn store_answer(
+    http: &reqwest::Client,
+    to: &Target,
+    user: &IdentityKeys,
+    ns: i16,
+    data: &[u8],
+    ttl_ms: u64,
+) -> anyhow::Result<Value> {
+    let body = json!({"method": "store", "params": store_params(user, ns, data, ttl_ms, now_ms())});
+    let reply = http
+        .post(format!("http://{}/storage_rpc/v1", to.addr))
+        .json(&body)
+        .send()
+        .await?;
+    let status = reply.status();
+    let text = reply.text().await?;
+    anyhow::ensure!(status == 200, "store on {}: {status} {text}", to.addr);
+    Ok(serde_json::from_str(&text)?)
 }
 
 /// One page of `user`'s namespace `ns` after `after`.

@@ -12,7 +12,7 @@ use crate::state::NodeState;
 use crate::swarm_view::NodeRecord;
 use session_crypto::Ed25519PublicKey;
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Duration;
 use tonic::transport::Channel;
@@ -38,9 +38,21 @@ pub enum PeerError {
 #[derive(Debug, Default)]
 pub struct Peers {
     channels: Mutex<HashMap<SocketAddr, NodeInternalClient<Channel>>>,
+    /// The address calls leave from; none lets the kernel choose.
+    local: Option<IpAddr>,
 }
 
 impl Peers {
+    /// Peers called from `local`: the address the node's gRPC server listens on, when that is a
+    /// specific one (a node bound to one of several addresses speaks from the address it is
+    /// registered with; an unspecified address leaves the choice to the kernel).
+    pub fn bound_to(local: IpAddr) -> Self {
+        Self {
+            channels: Mutex::default(),
+            local: (!local.is_unspecified()).then_some(local),
+        }
+    }
+
     fn client(&self, addr: SocketAddr) -> Result<NodeInternalClient<Channel>, PeerError> {
         let mut map = self
             .channels
@@ -52,6 +64,7 @@ impl Peers {
         let channel = Channel::from_shared(format!("http://{addr}"))
             .map_err(|e| PeerError::Call(e.to_string()))?
             .connect_timeout(Duration::from_secs(2))
+            .local_address(self.local)
             .connect_lazy();
         let client = NodeInternalClient::new(channel)
             .max_decoding_message_size(super::MAX_MESSAGE_BYTES)

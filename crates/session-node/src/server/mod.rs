@@ -96,7 +96,10 @@ pub async fn run(
         }
         _ => None,
     };
-    let peers: Arc<Peers> = Arc::default();
+    let peers = Arc::new(match config.grpc_listen {
+        Some(addr) => Peers::bound_to(addr.ip()),
+        None => Peers::default(),
+    });
     let proxy = ProxyConfig {
         allow_private: config.proxy_allow_private,
     };

@@ -14,7 +14,8 @@
 //! * `cargo xtask chaos --minutes N [--seed S]` — the nemesis suite with faults mixed at
 //!   random for N minutes (the `nemesis` family's long form).
 //! * `cargo xtask fuzz TARGET [--runs N]` — runs one cargo-fuzz target (installing cargo-fuzz
-//!   if needed).
+//!   if needed); `fuzz campaign [--runs N] [TARGET…]` runs every target (or the named ones)
+//!   10,000,000 times (or N) and prints the figures.
 //! * `cargo xtask contracts <build | check | test>` — the devnet's Solidity contracts.
 //! * `cargo xtask devnet [--nodes N --min-swarm-size M --ideal-swarm-size I --epoch-blocks K
 //!   --unlock-delay S --detach] | down | register | exit ID | status` — the local network: anvil,
@@ -27,6 +28,7 @@ mod contracts;
 mod devnet;
 mod e2e;
 mod fuzz;
+mod fuzz_campaign;
 mod layers;
 mod package;
 mod tidy;
@@ -47,7 +49,7 @@ fn main() -> Result<()> {
         Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | e2e [FAMILY…] | chaos --minutes N | bench <crypto | config | group | node | load | swarm | onion | e2e | community | attach | scale> | fuzz TARGET [--runs N] | tidy | \
+                "usage: cargo xtask <test | e2e [FAMILY…] | chaos --minutes N | bench <crypto | config | group | node | load | swarm | onion | e2e | community | attach | scale> | fuzz <TARGET [--runs N] | smoke | campaign [--runs N] [TARGET…]> | tidy | \
                  contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")

@@ -6,7 +6,7 @@
 //! root (CAP_NET_ADMIN): without it the fault is skipped and says so.
 //!
 //! Rules for local traffic must come before the kernel's `local` rule (preference 0), so while
-//! a partition holds that rule is moved to [`LOCAL_PREF`]; healing puts it back.
+//! a partition holds that rule is moved to preference 10; healing puts it back.
 
 use super::history::Answer;
 use super::rpc::{self, Target};

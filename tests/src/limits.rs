@@ -305,6 +305,8 @@ pub struct Sampled {
     pub hwm: u64,
     /// `VmRSS` once a second from the start, KiB (to see whether it levels off).
     pub series: Vec<u64>,
+    /// The store's memory by part every 5 s (RocksDB's counters, from `/info`).
+    pub store: Vec<Value>,
 }
 
 /// `VmRSS` and `VmHWM` of `pid` in KiB (0 when unreadable).
@@ -373,18 +375,42 @@ pub async fn run(plan: Plan, base: &str, pid: u32) -> Report {
     let tasks: Vec<_> = (0..plan.clients)
         .map(|i| tokio::spawn(client(plan.clone(), url.clone(), i, start)))
         .collect();
+    let (stop_polling, stopped) = tokio::sync::oneshot::channel();
+    let store_memory = tokio::spawn(poll_store_memory(base.to_owned(), stopped));
     let mut logs = Vec::with_capacity(tasks.len());
     for t in tasks {
         logs.push(t.await.expect("client task"));
     }
     let load_secs = start.elapsed().as_secs_f64();
-    let sampled = sampler.stop();
+    let _ = stop_polling.send(());
+    let mut sampled = sampler.stop();
+    sampled.store = store_memory.await.unwrap_or_default();
     let after_kib = rss_kib(pid).0;
     let info_ok = info_answers(base).await;
     let read = read_back(&plan, base).await;
     summarise(
         &plan, &logs, &read, idle_kib, &sampled, after_kib, load_secs, info_ok,
     )
+}
+
+/// Reads the node's `store_memory` (from `/info`) every 5 s until `stop`.
+async fn poll_store_memory(
+    base: String,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) -> Vec<Value> {
+    let http = client_at(address(11, 1));
+    let mut series = Vec::new();
+    loop {
+        if let Ok(r) = http.get(format!("{base}/info")).send().await
+            && let Ok(v) = r.json::<Value>().await
+        {
+            series.push(v["store_memory"].clone());
+        }
+        tokio::select! {
+            _ = &mut stop => return series,
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
+    }
 }
 
 /// `GET /info` answers 200 with the node's key.
@@ -610,6 +636,7 @@ fn summarise(
         "peak_rss_kib": peak,
         "rss_after_kib": after_kib,
         "rss_every_5s_kib": sampled.series.iter().step_by(5).collect::<Vec<_>>(),
+        "store_memory_every_5s": sampled.store,
         "rss_bound_kib": bound_kib,
         "peak_over_idle": peak as f64 / idle_kib.max(1) as f64,
         "peak_over_bound": peak as f64 / bound_kib.max(1) as f64,

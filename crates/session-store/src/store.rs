@@ -20,6 +20,20 @@ pub const MEMTABLE_BUDGET: usize = 32 << 20;
 /// per table factory when none is given; one explicit cache keeps the bound in one place.
 pub const BLOCK_CACHE: usize = 32 << 20;
 
+/// The store's memory as RocksDB counts it, in bytes ([`Store::memory`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// Memtables of every column family (bounded by [`MEMTABLE_BUDGET`], twice while
+    /// flushing).
+    pub memtables: u64,
+    /// Index and filter blocks of open table files, held outside the block cache.
+    pub table_readers: u64,
+    /// The shared block cache (bounded by [`BLOCK_CACHE`]).
+    pub block_cache: u64,
+    /// The part of the block cache pinned by readers.
+    pub block_cache_pinned: u64,
+}
+
 /// Messages returned by [`Store::retrieve`].
 #[derive(Debug, Default)]
 pub struct Retrieved {
@@ -95,14 +109,33 @@ impl Store {
     /// Bytes held by the memtables of every column family, active, immutable and pinned
     /// (RocksDB's `size-all-mem-tables`).
     pub fn memtable_bytes(&self) -> Result<u64> {
-        const PROPERTY: &str = "rocksdb.size-all-mem-tables";
-        // RocksDB's default column family (the sequence counter lives there), then ours.
-        let mut total = (self.db.property_int_value(PROPERTY))
-            .ctx("reading memtable sizes")?
+        self.sum_over_cfs("rocksdb.size-all-mem-tables")
+    }
+
+    /// Where RocksDB says the store's memory is (finding 6 of docs/RELIABILITY.md: what grows
+    /// under sustained writes).
+    pub fn memory(&self) -> Result<MemoryUse> {
+        let db_property = |name: &str| {
+            (self.db.property_int_value(name))
+                .ctx("reading memory use")
+                .map(Option::unwrap_or_default)
+        };
+        Ok(MemoryUse {
+            memtables: self.memtable_bytes()?,
+            table_readers: self.sum_over_cfs("rocksdb.estimate-table-readers-mem")?,
+            block_cache: db_property("rocksdb.block-cache-usage")?,
+            block_cache_pinned: db_property("rocksdb.block-cache-pinned-usage")?,
+        })
+    }
+
+    /// `property` summed over RocksDB's default column family and ours.
+    fn sum_over_cfs(&self, property: &str) -> Result<u64> {
+        let mut total = (self.db.property_int_value(property))
+            .ctx("reading a store property")?
             .unwrap_or(0);
         for name in ALL_CFS {
-            total += (self.db.property_int_value_cf(self.cf(name), PROPERTY))
-                .ctx("reading memtable sizes")?
+            total += (self.db.property_int_value_cf(self.cf(name), property))
+                .ctx("reading a store property")?
                 .unwrap_or(0);
         }
         Ok(total)

@@ -190,9 +190,22 @@ async fn health(State(app): State<App>) -> Response {
         "peers": crate::internal::health::lock(&n.peer_health).to_json(),
         "traffic": n.traffic.to_json(),
         "sync": n.sync.to_json(),
+        "store_memory": store_memory(&n.store),
         "t": n.now_ms(),
     });
     to_response(Reply::ok(body))
+}
+
+/// The store's memory by part (bytes), or null when RocksDB cannot say.
+fn store_memory(store: &session_store::Store) -> serde_json::Value {
+    store.memory().map_or(serde_json::Value::Null, |m| {
+        serde_json::json!({
+            "memtables": m.memtables,
+            "table_readers": m.table_readers,
+            "block_cache": m.block_cache,
+            "block_cache_pinned": m.block_cache_pinned,
+        })
+    })
 }
 
 /// The seed-node call clients bootstrap from: JSON-RPC 2.0 `get_n_service_nodes` (the only

@@ -2,6 +2,7 @@
 //! with reqwest, every method and the error paths of the spec.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod endless;
 mod errors;
 mod http_fuzz;
 mod limits;

@@ -1,6 +1,6 @@
 //! Every method's success path, with the exact result shapes.
 use crate::support::*;
-use serde_json::json;
+use serde_json::{Value, json};
 use session_crypto::Ed25519PublicKey;
 
 #[tokio::test]
@@ -245,4 +245,26 @@ async fn info_get_swarm_batch_and_sequence() {
     assert_eq!(res[0]["body"], "retrieve: request signature required");
     let r = node.rpc("sequence", json!({"requests": [bad, good]})).await;
     assert_eq!(r.json()["results"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn info_reports_the_stores_memory_by_part() {
+    let node = start().await;
+    store_public(&node, &User::new(3), b"counted").await;
+    let v: Value = reqwest::get(format!("{}/info", node.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let m = &v["store_memory"];
+    for part in [
+        "memtables",
+        "table_readers",
+        "block_cache",
+        "block_cache_pinned",
+    ] {
+        assert!(m[part].is_u64(), "{part}: {v}");
+    }
+    assert!(m["memtables"].as_u64().unwrap() > 0, "{v}");
 }

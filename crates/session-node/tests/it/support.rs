@@ -12,6 +12,8 @@ use tokio_util::sync::CancellationToken;
 pub struct TestNode {
     pub url: String,
     pub state: Arc<NodeState>,
+    /// The internal gRPC API's address, when started ([`start_with_grpc`]).
+    pub grpc: Option<std::net::SocketAddr>,
     shutdown: CancellationToken,
     _dir: tempfile::TempDir,
     client: reqwest::Client,
@@ -28,23 +30,29 @@ pub async fn start() -> TestNode {
 }
 
 pub async fn start_with(limiter: Option<RateLimiter>) -> TestNode {
-    start_node(limiter, true, HttpLimits::default()).await
+    start_node(limiter, true, HttpLimits::default(), false).await
 }
 
 /// A standalone node whose HTTP listener has `limits`.
 pub async fn start_limited(limits: HttpLimits) -> TestNode {
-    start_node(None, true, limits).await
+    start_node(None, true, limits, false).await
 }
 
 /// A node that follows a chain (none here): no swarm until the test publishes a view.
 pub async fn start_following() -> TestNode {
-    start_node(None, false, HttpLimits::default()).await
+    start_node(None, false, HttpLimits::default(), false).await
+}
+
+/// A standalone node that also serves its internal gRPC API ([`TestNode::grpc`]).
+pub async fn start_with_grpc() -> TestNode {
+    start_node(None, true, HttpLimits::default(), true).await
 }
 
 async fn start_node(
     limiter: Option<RateLimiter>,
     standalone: bool,
     limits: HttpLimits,
+    grpc: bool,
 ) -> TestNode {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -58,9 +66,25 @@ async fn start_node(
     };
     let state = Arc::new(build(store, keys, Arc::new(SystemClock), addr));
     let shutdown = CancellationToken::new();
-    let onion = session_node::onion::Onion::new(state.clone(), Arc::default(), Default::default());
+    let onion = Arc::new(session_node::onion::Onion::new(
+        state.clone(),
+        Arc::default(),
+        Default::default(),
+    ));
+    let grpc = if grpc {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(session_node::server::grpc::serve(
+            onion.clone(),
+            listener,
+            shutdown.clone(),
+        ));
+        Some(addr)
+    } else {
+        None
+    };
     tokio::spawn(session_node::server::serve_onion_with(
-        Arc::new(onion),
+        onion,
         limiter.map(Arc::new),
         listener,
         shutdown.clone(),
@@ -69,6 +93,7 @@ async fn start_node(
     TestNode {
         url: format!("http://{addr}"),
         state,
+        grpc,
         shutdown,
         _dir: dir,
         client: reqwest::Client::new(),

@@ -28,3 +28,41 @@ fn memtables_stay_within_the_budget_while_writing_four_times_it() {
         "memtables peaked at {peak} B for a budget of {budget} B after {written} B written"
     );
 }
+
+#[test]
+fn memory_use_names_the_memtables_the_table_readers_and_the_cache() {
+    let (_dir, s) = open();
+    let empty = s.memory().unwrap();
+    let data = vec![0x17u8; 1024];
+    // Past the budget, so tables are flushed to disk and opened; then read them back.
+    for n in 0..(2 * MEMTABLE_BUDGET as u64 / 1024) {
+        let mut d = data.clone();
+        d[..8].copy_from_slice(&n.to_be_bytes());
+        stored(
+            &s,
+            &msg(
+                acct(u8::try_from(n % 50).unwrap() + 1),
+                0,
+                1_000 + n,
+                10_000_000_000,
+                &d,
+            ),
+        );
+    }
+    for a in 1..=50 {
+        s.retrieve(&acct(a), Namespace(0), None, 1_000, 1 << 20, 1_000)
+            .unwrap();
+    }
+    let used = s.memory().unwrap();
+    assert!(used.memtables > 0, "{used:?}");
+    assert!(used.memtables <= 2 * MEMTABLE_BUDGET as u64, "{used:?}");
+    assert!(
+        used.table_readers > empty.table_readers,
+        "flushed tables are open: {used:?}"
+    );
+    assert!(
+        used.block_cache > 0,
+        "reads went through the cache: {used:?}"
+    );
+    assert!(used.block_cache <= BLOCK_CACHE as u64, "{used:?}");
+}

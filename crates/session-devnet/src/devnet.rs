@@ -397,6 +397,9 @@ impl Devnet {
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
             );
+        if c.distinct_addresses {
+            cmd.arg("--peer-calls-from-listen-address");
+        }
         if !c.rate_limit {
             cmd.arg("--no-rate-limit");
         }

@@ -37,6 +37,13 @@ pub struct NodeConfig {
     /// off by default, so a node cannot be used to reach its own network.
     #[serde(default)]
     pub proxy_allow_private: bool,
+    /// Call peers from the gRPC listen address (a specific one) instead of letting the kernel
+    /// choose the source. For test networks whose nodes share a host on addresses of their own
+    /// (the partition nemesis cuts links by source address). Off by default: a socket bound
+    /// before it connects takes its port out of the whole ephemeral range, where it can collide
+    /// with the listening port of a node restarting on a shared address.
+    #[serde(default)]
+    pub peer_calls_from_listen_address: bool,
     /// Test only: this node's clock runs this many ms off the system clock (nemesis tests of a
     /// node with a wrong clock); 0 in production.
     #[serde(default)]

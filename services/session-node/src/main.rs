@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 #[command(name = "session-node", version, about)]
 struct Args {
     /// Read options from this JSON file (keys: data_dir, listen, grpc_listen, sync_interval_ms, peer_test_interval_ms, standalone,
-    /// purge_interval_secs, no_rate_limit, proxy_allow_private, test_clock_offset_ms, chain: {rpc_url, registry, start_block, epoch_blocks,
+    /// purge_interval_secs, no_rate_limit, proxy_allow_private, peer_calls_from_listen_address, test_clock_offset_ms, chain: {rpc_url, registry, start_block, epoch_blocks,
     /// confirmations, min_swarm_size, ideal_swarm_size, poll_ms}); flags given here override it.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -72,6 +72,10 @@ struct Args {
     /// Milliseconds between chain polls (default 1000).
     #[arg(long)]
     chain_poll_ms: Option<u64>,
+    /// Call peers from the --grpc-listen address instead of letting the kernel choose (test
+    /// networks whose nodes share a host on addresses of their own; off by default).
+    #[arg(long)]
+    peer_calls_from_listen_address: bool,
     /// Test only: run this node's clock this many ms off the system clock (negative: behind).
     #[arg(long, allow_hyphen_values = true)]
     test_clock_offset_ms: Option<i64>,
@@ -112,6 +116,9 @@ fn config(args: &Args) -> Result<NodeConfig> {
     }
     if let Some(ms) = args.test_clock_offset_ms {
         v["test_clock_offset_ms"] = serde_json::json!(ms);
+    }
+    if args.peer_calls_from_listen_address {
+        v["peer_calls_from_listen_address"] = serde_json::json!(true);
     }
     if let Some(g) = args.grpc_listen {
         v["grpc_listen"] = serde_json::json!(g.to_string());

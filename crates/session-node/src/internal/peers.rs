@@ -43,9 +43,9 @@ pub struct Peers {
 }
 
 impl Peers {
-    /// Peers called from `local`: the address the node's gRPC server listens on, when that is a
-    /// specific one (a node bound to one of several addresses speaks from the address it is
-    /// registered with; an unspecified address leaves the choice to the kernel).
+    /// Peers called from `local`, the address the node's gRPC server listens on, when that is a
+    /// specific one (an unspecified address leaves the choice to the kernel). Only with
+    /// `peer_calls_from_listen_address` (see [`crate::config::NodeConfig`]).
     pub fn bound_to(local: IpAddr) -> Self {
         Self {
             channels: Mutex::default(),

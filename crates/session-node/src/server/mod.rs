@@ -97,8 +97,8 @@ pub async fn run(
         _ => None,
     };
     let peers = Arc::new(match config.grpc_listen {
-        Some(addr) => Peers::bound_to(addr.ip()),
-        None => Peers::default(),
+        Some(addr) if config.peer_calls_from_listen_address => Peers::bound_to(addr.ip()),
+        _ => Peers::default(),
     });
     let proxy = ProxyConfig {
         allow_private: config.proxy_allow_private,

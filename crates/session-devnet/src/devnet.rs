@@ -545,7 +545,12 @@ impl Devnet {
                 continue;
             }
             let log = std::fs::read_to_string(n.data_dir.join("node.log")).unwrap_or_default();
-            let tail: Vec<&str> = log.lines().rev().take(5).collect();
+            let tail: Vec<&str> = log
+                .lines()
+                .filter(|l| !is_backtrace_line(l))
+                .rev()
+                .take(5)
+                .collect();
             out.push_str(&format!(
                 "; node {} (pid {}, {}) is not running, its log ends: {}",
                 n.id,
@@ -679,4 +684,34 @@ pub fn parse_report(result: &Value) -> anyhow::Result<SwarmReport> {
         assignment.insert(key, swarm);
     }
     Ok(SwarmReport { epoch, assignment })
+}
+
+/// A line of a printed backtrace (`Stack backtrace:`, `  12: frame`, `at file:line`): left
+/// out of a dead node's log tail, so the error above it shows.
+fn is_backtrace_line(line: &str) -> bool {
+    let t = line.trim_start();
+    t == "Stack backtrace:"
+        || t == "stack backtrace:"
+        || t.starts_with("at ")
+        || t.split_once(':')
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_backtrace_line;
+
+    #[test]
+    fn a_dead_nodes_tail_keeps_the_error_and_drops_the_backtrace() {
+        let log = "INFO starting\nError: Address already in use (os error 98)\n\nStack backtrace:\n   0: anyhow::error::msg\n             at /rustc/x/library/core/src/ops.rs:12:5\n  17: __libc_start_main_impl\n  18: _start";
+        let kept: Vec<&str> = log.lines().filter(|l| !is_backtrace_line(l)).collect();
+        assert_eq!(
+            kept,
+            [
+                "INFO starting",
+                "Error: Address already in use (os error 98)",
+                ""
+            ]
+        );
+    }
 }

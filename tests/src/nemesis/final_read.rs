@@ -67,15 +67,23 @@ pub async fn settle(
     let start = Instant::now();
     loop {
         let finals = read_all(topology, users).await;
-        let unsettled = super::check::check(ops, &finals).iter().any(|a| {
-            matches!(
+        let mut pending: BTreeMap<String, usize> = BTreeMap::new();
+        for a in super::check::check(ops, &finals) {
+            if matches!(
                 a.kind,
                 Kind::Lost | Kind::Resurrected | Kind::Divergent | Kind::Unanswered
-            )
-        });
-        if !unsettled || start.elapsed() > patience {
+            ) {
+                *pending.entry(format!("{:?}", a.kind)).or_default() += 1;
+            }
+        }
+        if pending.is_empty() || start.elapsed() > patience {
             return (finals, start.elapsed());
         }
+        // What the members still disagree on, so a slow convergence says what it waited for.
+        eprintln!(
+            "nemesis: not converged {:.1} s after healing: {pending:?}",
+            start.elapsed().as_secs_f64()
+        );
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
 }

@@ -19,7 +19,8 @@
 //! * `cargo xtask contracts <build | check | test>` — the devnet's Solidity contracts.
 //! * `cargo xtask devnet [--nodes N --min-swarm-size M --ideal-swarm-size I --epoch-blocks K
 //!   --unlock-delay S --detach] | down | register | exit ID | status` — the local network: anvil,
-//!   the contracts, N registered nodes (`session-devnet` does the work).
+//!   the contracts, N registered nodes, the community and file servers, a TURN relay (coturn,
+//!   installed with apt-get when missing and running as root; `session-devnet` does the work).
 
 mod bench;
 mod chaos;
@@ -59,6 +60,8 @@ fn main() -> Result<()> {
 
 fn test() -> Result<()> {
     let root = cmd::workspace_root();
+    // session-devnet's tests start the TURN relay: fail (or install it) now, not after the build.
+    devnet::ensure_turnserver(&root)?;
     cmd::run("cargo", &["fmt", "--all", "--check"], &root)?;
     cmd::run(
         "cargo",

@@ -3,6 +3,7 @@
 mod error;
 pub mod machine;
 pub mod signal;
+pub mod turn;
 
 pub use error::{Error, Result};
 pub use machine::{Action, Direction, HistoryEntry, Input, Machine, Outcome, Phase, Received};

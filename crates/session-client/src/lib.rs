@@ -3,6 +3,7 @@
 pub mod account;
 pub mod attachments;
 pub mod avatars;
+pub mod call;
 pub mod chat;
 pub mod community;
 pub use session_protocol::content;

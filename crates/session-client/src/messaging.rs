@@ -89,6 +89,8 @@ pub(crate) enum Opened {
     Message(Incoming),
     /// A group invitation or promotion.
     Group(crate::history::groups::GroupUpdateIn),
+    /// A call message.
+    Call(crate::history::CallIn),
 }
 
 /// Swarm requests for one account.
@@ -461,7 +463,7 @@ impl Messenger {
     pub(crate) fn open(&self, hash: &str, data: &str) -> Option<Incoming> {
         match self.open_any(hash, data)? {
             Opened::Message(m) => Some(m),
-            Opened::Group(_) => None,
+            Opened::Group(_) | Opened::Call(_) => None,
         }
     }
 
@@ -485,6 +487,17 @@ impl Messenger {
                     .unwrap_or(incoming.envelope_timestamp_ms),
                 hash: hash.to_owned(),
                 update,
+            }));
+        }
+        if let Some(signal) = session_call::CallSignal::from_content(&incoming.content) {
+            let signal = signal.ok()?;
+            return Some(Opened::Call(crate::history::CallIn {
+                sender: incoming.sender.to_string(),
+                sent_at_ms: incoming
+                    .signed_timestamp_ms()
+                    .unwrap_or(incoming.envelope_timestamp_ms),
+                hash: hash.to_owned(),
+                signal,
             }));
         }
         let parsed = content::parse_full(&incoming.content);

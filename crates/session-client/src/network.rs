@@ -30,6 +30,47 @@ pub struct NetworkConfig {
     pub seeds: Vec<SocketAddr>,
     /// The file server of this network, if the file names one.
     pub file_server: Option<FileServer>,
+    /// The TURN relay calls use, if the file names one.
+    pub turn: Option<TurnServer>,
+}
+
+/// A TURN relay and its long-term credential: `"turn": {"addr": "host:port", "username": …,
+/// "credential": …}` (the devnet manifest's entry has these and more).
+#[derive(Clone, PartialEq, Eq)]
+pub struct TurnServer {
+    /// Where it listens (UDP).
+    pub addr: SocketAddr,
+    /// The user name.
+    pub username: String,
+    /// The password.
+    pub credential: String,
+}
+
+impl std::fmt::Debug for TurnServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TurnServer")
+            .field("addr", &self.addr)
+            .field("username", &self.username)
+            .field("credential", &"<redacted>")
+            .finish()
+    }
+}
+
+impl TurnServer {
+    fn from_json(v: &Value) -> Result<Self> {
+        let field = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::NodeList(format!("turn: no {k}")))
+        };
+        Ok(Self {
+            addr: field("addr")?
+                .parse()
+                .map_err(|_| Error::NodeList("turn: bad addr".into()))?,
+            username: field("username")?.to_owned(),
+            credential: field("credential")?.to_owned(),
+        })
+    }
 }
 
 impl NetworkConfig {
@@ -75,7 +116,15 @@ impl NetworkConfig {
                     .map_err(|e| Error::NodeList(format!("file_server: {e}")))?,
             ),
         };
-        Ok(Self { seeds, file_server })
+        let turn = match v.get("turn") {
+            None | Some(Value::Null) => None,
+            Some(t) => Some(TurnServer::from_json(t)?),
+        };
+        Ok(Self {
+            seeds,
+            file_server,
+            turn,
+        })
     }
 }
 
@@ -240,6 +289,32 @@ mod tests {
         assert!(NetworkConfig::from_json(&serde_json::json!({"seeds": []})).is_err());
         assert!(NetworkConfig::from_json(&serde_json::json!({})).is_err());
         assert_eq!(cfg.file_server, None, "no file_server entry: none");
+        assert_eq!(cfg.turn, None);
+    }
+
+    #[test]
+    fn the_turn_relay_comes_from_the_network_file() {
+        let v = serde_json::json!({"seeds": ["10.0.0.1:22021"], "turn": {
+            "url": "turn:127.0.0.1:3478?transport=udp", "addr": "127.0.0.1:3478",
+            "username": "session", "credential": "s3cret", "realm": "session-devnet"}});
+        let t = NetworkConfig::from_json(&v)
+            .expect("turn")
+            .turn
+            .expect("some");
+        assert_eq!(t.addr, "127.0.0.1:3478".parse().expect("addr"));
+        assert_eq!(
+            (t.username.as_str(), t.credential.as_str()),
+            ("session", "s3cret")
+        );
+        assert!(!format!("{t:?}").contains("s3cret"));
+        for bad in [
+            serde_json::json!({"addr": "nowhere", "username": "u", "credential": "c"}),
+            serde_json::json!({"addr": "127.0.0.1:1", "credential": "c"}),
+            serde_json::json!("turn:127.0.0.1:1"),
+        ] {
+            let v = serde_json::json!({"seeds": ["10.0.0.1:22021"], "turn": bad});
+            assert!(NetworkConfig::from_json(&v).is_err(), "{v}");
+        }
     }
 
     #[test]

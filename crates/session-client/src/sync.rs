@@ -32,6 +32,8 @@ pub struct BatchPage {
     pub more: Vec<i16>,
     /// Group invitations and promotions of namespace 0 (not verified yet).
     pub group_updates: Vec<crate::history::groups::GroupUpdateIn>,
+    /// Call messages of namespace 0.
+    pub calls: Vec<crate::history::CallIn>,
 }
 
 fn ns_str(namespace: i16) -> String {
@@ -153,6 +155,7 @@ impl Messenger {
                     match self.open_any(hash, data) {
                         Some(crate::messaging::Opened::Message(m)) => page.messages.push(m),
                         Some(crate::messaging::Opened::Group(g)) => page.group_updates.push(g),
+                        Some(crate::messaging::Opened::Call(c)) => page.calls.push(c),
                         None => {}
                     }
                     continue;

@@ -1,10 +1,12 @@
-//! The devnet: anvil + contracts + node processes, and the checks that the nodes agree.
+//! The devnet: anvil + contracts + node processes (+ community, file and TURN servers), and
+//! the checks that the nodes agree.
 
 use crate::anvil::{self, Anvil};
-use crate::manifest::{CommunityEntry, FileServerEntry, Manifest, ManifestNode};
+use crate::manifest::{CommunityEntry, FileServerEntry, Manifest, ManifestNode, TurnEntry};
 use crate::ops::{CallError, Chain, Contracts, STAKING_REQUIREMENT, TOKEN, sign_registration};
 use crate::process::Child;
 use crate::servers::{self, Running};
+use crate::turn;
 use alloy::primitives::Address;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -51,6 +53,8 @@ pub struct DevnetConfig {
     pub community_binary: Option<PathBuf>,
     /// `session-fileserver` binary: when set, a file server runs.
     pub fileserver_binary: Option<PathBuf>,
+    /// coturn's `turnserver` binary ([`turn::find`]): when set, a TURN relay runs.
+    pub turn_binary: Option<PathBuf>,
     /// Give node k its own loopback address, 127.1.x.y with x.y = k + 1, instead of every node
     /// on 127.0.0.1: nodes then call each other from distinct addresses, so a test can cut the
     /// links between two of them (the nemesis's partitions) and leave clients' links alone.
@@ -78,6 +82,7 @@ impl DevnetConfig {
             rate_limit: false,
             community_binary: None,
             fileserver_binary: None,
+            turn_binary: None,
             distinct_addresses: false,
         }
     }
@@ -165,6 +170,8 @@ pub struct Devnet {
     pub community: Option<Running<CommunityEntry>>,
     /// The file server, when [`DevnetConfig::fileserver_binary`] was set.
     pub file_server: Option<Running<FileServerEntry>>,
+    /// The TURN relay, when [`DevnetConfig::turn_binary`] was set.
+    pub turn: Option<Running<TurnEntry>>,
     http: reqwest::Client,
     // Declared last: dropped after the nodes.
     anvil: Option<Anvil>,
@@ -204,6 +211,7 @@ impl Devnet {
             anvil_pid: anvil.child.pid(),
             community: None,
             file_server: None,
+            turn: None,
             http: reqwest::Client::new(),
             anvil: Some(anvil),
         };
@@ -215,7 +223,8 @@ impl Devnet {
         Ok(devnet)
     }
 
-    /// Starts the community and file servers whose binaries the config names.
+    /// Starts the community and file servers and the TURN relay whose binaries the config
+    /// names.
     async fn start_servers(&mut self) -> anyhow::Result<()> {
         if let Some(bin) = &self.cfg.community_binary {
             let dir = self.cfg.dir.join("community");
@@ -224,6 +233,10 @@ impl Devnet {
         if let Some(bin) = &self.cfg.fileserver_binary {
             let dir = self.cfg.dir.join("fileserver");
             self.file_server = Some(servers::start_file_server(bin, &dir).await?);
+        }
+        if let Some(bin) = &self.cfg.turn_binary {
+            let dir = self.cfg.dir.join("turn");
+            self.turn = Some(turn::start(bin, &dir).await?);
         }
         Ok(())
     }
@@ -251,6 +264,7 @@ impl Devnet {
             anvil_pid: m.anvil_pid,
             community: m.community.clone().map(Running::unowned),
             file_server: m.file_server.clone().map(Running::unowned),
+            turn: m.turn.clone().map(Running::unowned),
             http: reqwest::Client::new(),
             anvil: None,
         })
@@ -614,6 +628,7 @@ impl Devnet {
             supervisor_pid,
             community: self.community.as_ref().map(|r| r.entry.clone()),
             file_server: self.file_server.as_ref().map(|r| r.entry.clone()),
+            turn: self.turn.as_ref().map(|r| r.entry.clone()),
         }
     }
 
@@ -628,6 +643,9 @@ impl Devnet {
             s.detach();
         }
         if let Some(s) = self.file_server.as_mut() {
+            s.detach();
+        }
+        if let Some(s) = self.turn.as_mut() {
             s.detach();
         }
         if let Some(a) = self.anvil.as_mut() {

@@ -6,9 +6,10 @@ pub mod manifest;
 pub mod ops;
 mod process;
 pub mod servers;
+pub mod turn;
 
 pub use devnet::{Devnet, DevnetConfig, NodeHandle, SwarmReport};
-pub use manifest::{CommunityEntry, FileServerEntry, Manifest, RoomEntry};
+pub use manifest::{CommunityEntry, FileServerEntry, Manifest, RoomEntry, TurnEntry};
 pub use process::{is_running, state, terminate};
 
 /// Errors of the devnet.

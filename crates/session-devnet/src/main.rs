@@ -1,7 +1,8 @@
 //! `session-devnet`: the program behind `cargo xtask devnet`. `up` brings a devnet up (nodes, a
-//! community server, a file server; in the foreground until Ctrl-C, or `--detach`ed), `down`
-//! stops a detached one, `register` adds a node and `exit ID` retires one, `status` prints what
-//! the nodes agree on; `kill`, `start`, `pause` and `resume ID` inject faults by hand.
+//! community server, a file server, a TURN relay; in the foreground until Ctrl-C, or
+//! `--detach`ed), `down` stops a detached one, `register` adds a node and `exit ID` retires one,
+//! `status` prints what the nodes agree on; `kill`, `start`, `pause` and `resume ID` inject
+//! faults by hand.
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -9,8 +10,8 @@ use session_devnet::{Devnet, DevnetConfig, Manifest, SwarmReport};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// A local Session network: anvil, the contracts, registered nodes, a community server and a
-/// file server.
+/// A local Session network: anvil, the contracts, registered nodes, a community server, a file
+/// server and a TURN relay (coturn).
 #[derive(Parser, Debug)]
 #[command(name = "session-devnet", version, about)]
 struct Cli {
@@ -26,6 +27,9 @@ struct Cli {
     /// The session-fileserver binary (default: next to this program).
     #[arg(long)]
     fileserver_binary: Option<PathBuf>,
+    /// coturn's turnserver (default: $SESSION_TURNSERVER, else `turnserver` on PATH).
+    #[arg(long)]
+    turn_binary: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -180,6 +184,10 @@ async fn up(cli: &Cli, root: &Path, a: &UpArgs) -> anyhow::Result<()> {
         cli.fileserver_binary.as_ref(),
         "session-fileserver",
     )?);
+    cfg.turn_binary = Some(match &cli.turn_binary {
+        Some(p) => p.clone(),
+        None => session_devnet::turn::find()?,
+    });
     eprintln!(
         "starting anvil, deploying, registering {} nodes...",
         cfg.nodes
@@ -241,6 +249,14 @@ fn print_summary(devnet: &Devnet, report: &SwarmReport, manifest: &Path) {
             f.entry.url, f.entry.pubkey, f.entry.pid
         );
     }
+    if let Some(t) = &devnet.turn {
+        let t = &t.entry;
+        println!(
+            "  TURN relay {} user {} credential {} realm {} relay ports {}-{} (pid {})",
+            t.url, t.username, t.credential, t.realm, t.relay_min_port, t.relay_max_port, t.pid
+        );
+        println!("    log {}", t.log);
+    }
     println!("manifest: {}", manifest.display());
     if let Some(n) = devnet.live_nodes().next() {
         println!("try (from the workspace root, so the CLI finds the manifest):");
@@ -252,6 +268,14 @@ fn print_summary(devnet: &Devnet, report: &SwarmReport, manifest: &Path) {
             "  curl -s -X POST http://{}/storage_rpc/v1 -d '{{\"method\":\"get_swarm\",\"params\":{{\"pubkey\":\"05<64 hex>\"}}}}'",
             n.http()
         );
+        if let Some(t) = &devnet.turn {
+            let t = &t.entry;
+            let port = t.addr.rsplit(':').next().unwrap_or_default();
+            println!(
+                "  turnutils_uclient -u {} -w {} -y -c -n 10 -p {port} 127.0.0.1   # two clients relay through TURN",
+                t.username, t.credential
+            );
+        }
         println!("  cargo xtask devnet register | exit ID | status | down");
     }
 }
@@ -267,6 +291,7 @@ fn down(root: &Path) -> anyhow::Result<()> {
     let servers = [
         m.community.as_ref().map(|c| c.pid),
         m.file_server.as_ref().map(|f| f.pid),
+        m.turn.as_ref().map(|t| t.pid),
     ];
     for pid in servers.into_iter().flatten() {
         if session_devnet::is_running(pid) {

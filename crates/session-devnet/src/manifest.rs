@@ -61,6 +61,9 @@ pub struct Manifest {
     /// The file server, when the devnet runs one (clients take it from here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_server: Option<FileServerEntry>,
+    /// The TURN relay, when the devnet runs one (callers take it from here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn: Option<TurnEntry>,
 }
 
 /// The devnet's community server.
@@ -104,6 +107,31 @@ pub struct FileServerEntry {
     pub data_dir: String,
 }
 
+/// The devnet's TURN relay (coturn), with its long-term credentials.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnEntry {
+    /// `turn:127.0.0.1:PORT?transport=udp`, as an ICE server URL.
+    pub url: String,
+    /// `127.0.0.1:PORT`: where it listens, UDP and TCP.
+    pub addr: String,
+    /// Long-term credential user name.
+    pub username: String,
+    /// Its password, drawn when the devnet started (a devnet secret, not a real one).
+    pub credential: String,
+    /// The realm.
+    pub realm: String,
+    /// Lowest UDP port of relay addresses (on 127.0.0.1).
+    pub relay_min_port: u16,
+    /// Highest UDP port of relay addresses.
+    pub relay_max_port: u16,
+    /// Process id.
+    pub pid: u32,
+    /// Its log file (verbose: allocations, permissions, traffic; see `turn::TurnLog`).
+    pub log: String,
+    /// Data directory (pid file, user database, log).
+    pub data_dir: String,
+}
+
 impl Manifest {
     /// Reads a manifest.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
@@ -123,5 +151,45 @@ impl Manifest {
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, path)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest_without_servers() -> serde_json::Value {
+        serde_json::json!({
+            "rpc_url": "http://127.0.0.1:8545", "chain_id": 412346, "token": "0x1",
+            "registry": "0x2", "deploy_block": 3, "epoch_blocks": 4, "confirmations": 1,
+            "min_swarm_size": 3, "ideal_swarm_size": 4, "unlock_delay_secs": 5, "nodes": [],
+            "anvil_pid": 10, "supervisor_pid": 0
+        })
+    }
+
+    #[test]
+    fn a_manifest_from_before_the_turn_relay_still_loads() {
+        let m: Manifest = serde_json::from_value(manifest_without_servers()).unwrap();
+        assert_eq!(m.turn, None);
+    }
+
+    #[test]
+    fn the_turn_entry_round_trips() {
+        let mut m: Manifest = serde_json::from_value(manifest_without_servers()).unwrap();
+        m.turn = Some(TurnEntry {
+            url: "turn:127.0.0.1:40001?transport=udp".into(),
+            addr: "127.0.0.1:40001".into(),
+            username: "session".into(),
+            credential: "00ff".into(),
+            realm: "session-devnet".into(),
+            relay_min_port: 61_000,
+            relay_max_port: 61_199,
+            pid: 42,
+            log: "/d/turnserver.log".into(),
+            data_dir: "/d".into(),
+        });
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["turn"]["relay_min_port"], 61_000);
+        assert_eq!(serde_json::from_value::<Manifest>(json).unwrap(), m);
     }
 }

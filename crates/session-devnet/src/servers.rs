@@ -26,6 +26,14 @@ pub struct Running<E> {
 }
 
 impl<E> Running<E> {
+    /// A server this devnet started and owns: dropping the handle stops it.
+    pub(crate) fn owned(entry: E, child: Child) -> Self {
+        Self {
+            entry,
+            child: Some(child),
+        }
+    }
+
     /// A server started earlier (from a manifest): not owned, dropping stops nothing.
     pub fn unowned(entry: E) -> Self {
         Self { entry, child: None }

@@ -127,6 +127,17 @@ async fn show(
         notice(n).print(json);
     }
     crate::group::show_invites(applied, json);
+    let me = chat.messenger().account().session_id().to_string();
+    for c in applied.calls.iter().filter(|c| c.sender != me) {
+        if c.signal.signal == session_call::Signal::PreOffer {
+            Output::default()
+                .field("event", "incoming call")
+                .field("peer", c.sender.clone())
+                .field("call_id", c.signal.call.as_str())
+                .field("sent_at_ms", c.sent_at_ms)
+                .print(json);
+        }
+    }
 
     for peer in peers {
         chat.mark_read(&id(&peer)?, receipts).await.map_err(err)?;

@@ -8,6 +8,7 @@
 
 mod account;
 mod account_state;
+mod calls;
 mod chat;
 mod community;
 mod debug;
@@ -174,6 +175,28 @@ enum Command {
         #[arg(long)]
         remove: bool,
     },
+    /// Call a contact (voice, through the network's TURN relay only) and stay in the call
+    /// until either side hangs up, nobody answers in 60 s, or --duration ends it.
+    Call {
+        /// The contact's Session ID.
+        session_id: String,
+        #[command(flatten)]
+        media: MediaFlags,
+    },
+    /// Wait for a contact's call (one ringing already counts), answer it, stay in it.
+    Answer {
+        #[command(flatten)]
+        media: MediaFlags,
+        /// Give up after this many seconds without a call.
+        #[arg(long, default_value_t = 60.0)]
+        wait: f64,
+    },
+    /// Decline the call ringing now.
+    Decline,
+    /// Hang up the call running for this account (in another `call` or `answer`).
+    Hangup,
+    /// The call history: who, when, how long, missed or declined.
+    Calls,
     /// Set a conversation's disappearing messages.
     SetExpiry {
         /// The other party's Session ID.
@@ -184,6 +207,30 @@ enum Command {
         #[arg(default_value_t = 0)]
         seconds: u32,
     },
+}
+
+/// Audio of a call, from and to WAV files (16-bit PCM, 48 kHz).
+#[derive(clap::Args, Debug)]
+struct MediaFlags {
+    /// Play this WAV file into the call (from the moment it connects).
+    #[arg(long)]
+    play: Option<std::path::PathBuf>,
+    /// Record what the other side says into this WAV file.
+    #[arg(long)]
+    record: Option<std::path::PathBuf>,
+    /// Hang up this many seconds after the call connects.
+    #[arg(long)]
+    duration: Option<f64>,
+}
+
+impl MediaFlags {
+    fn args(self) -> calls::MediaArgs {
+        calls::MediaArgs {
+            play: self.play,
+            record: self.record,
+            duration: self.duration,
+        }
+    }
 }
 
 /// Changes to the profile.
@@ -362,6 +409,13 @@ fn conversation(
             mode,
             seconds,
         } => chat::set_expiry(home, net, &session_id, &mode, seconds),
+        Command::Call { session_id, media } => {
+            calls::call(home, net, json, &session_id, &media.args())
+        }
+        Command::Answer { media, wait } => calls::answer(home, net, json, &media.args(), wait),
+        Command::Decline => calls::decline(home, net),
+        Command::Hangup => calls::hangup(home),
+        Command::Calls => calls::list(home, json),
         _ => not_a_conversation(),
     }
 }

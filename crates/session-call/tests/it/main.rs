@@ -4,3 +4,6 @@
 mod machine;
 mod props;
 mod signal;
+mod stun;
+mod turn;
+mod turn_props;

@@ -49,6 +49,8 @@ pub struct Chat {
     home: Option<PathBuf>,
     /// The network's file server, if it has one.
     file_server: Option<FileServer>,
+    /// The network's TURN relay (calls), if it has one.
+    turn: Option<network::TurnServer>,
 }
 
 pub(crate) fn local(e: history::HistoryError) -> Error {
@@ -64,6 +66,7 @@ impl Chat {
             history,
             home: None,
             file_server: None,
+            turn: None,
         }
     }
 
@@ -87,7 +90,24 @@ impl Chat {
         let messenger =
             Messenger::new(account, onion, nodes).with_refresh(home, network, fetched_at);
         messenger.ensure_paths().await?;
-        Ok(Self::new(messenger, history).with_files(home, network.file_server.clone()))
+        let mut chat = Self::new(messenger, history).with_files(home, network.file_server.clone());
+        chat.turn = network.turn.clone();
+        Ok(chat)
+    }
+
+    /// The home directory, when the chat has one.
+    pub(crate) fn home_dir(&self) -> Option<&Path> {
+        self.home.as_deref()
+    }
+
+    /// The network's TURN relay.
+    pub(crate) fn turn(&self) -> Option<&network::TurnServer> {
+        self.turn.as_ref()
+    }
+
+    /// Where a peer stands (approved contact, request, blocked), if anywhere.
+    pub(crate) fn peer_state(&self, peer: &str) -> Result<Option<ContactState>> {
+        self.contact_state(peer)
     }
 
     /// The swarm requests.
@@ -361,6 +381,7 @@ impl Chat {
                 last_hash: page.last_hash,
                 configs: page.configs,
                 group_updates: page.group_updates,
+                calls: page.calls,
                 now_ms: self.messenger.now_ms(),
             };
             let applied = self.history.apply_batch(&batch).map_err(local)?;
@@ -374,6 +395,7 @@ impl Chat {
             all.config_errors.extend(applied.config_errors);
             all.group_invites.extend(applied.group_invites);
             all.group_refusals.extend(applied.group_refusals);
+            all.calls.extend(applied.calls);
             if page.more.is_empty() {
                 break;
             }

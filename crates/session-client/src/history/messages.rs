@@ -126,6 +126,8 @@ pub struct Applied {
     /// Group invitations or promotions refused (a forged invite…), one line each; nothing of
     /// them was stored.
     pub group_refusals: Vec<String>,
+    /// Call messages this poll brought (kept for their TTL).
+    pub calls: Vec<super::CallIn>,
 }
 
 /// What reading a conversation changed.

@@ -13,6 +13,7 @@
 //! ([`configs`]); pushing it is the caller's next step.
 
 mod attachments;
+mod calls;
 pub mod community;
 pub mod configs;
 mod contacts;
@@ -21,6 +22,7 @@ mod messages;
 mod poll;
 
 pub use attachments::{Avatar, FileState, StoredAttachment};
+pub use calls::{CallIn, CallRecord};
 pub use configs::{ConfigStatus, PendingPush, Profile, UserConfigs};
 pub use contacts::{Contact, ContactState, Summary};
 pub use messages::{Applied, Entry, Incoming, Notice, ReadMarks, Record, State};
@@ -94,6 +96,8 @@ const MIGRATIONS: &[&str] = &[
     groups::MIGRATION,
     // 7: group messages' expiry (the group's disappearing timer).
     groups::MIGRATION_EXPIRY,
+    // 8: calls: the call messages polls brought (for their TTL) and the call history.
+    calls::MIGRATION,
 ];
 
 /// Errors of the local state.

@@ -36,6 +36,8 @@ pub struct PollBatch {
     pub configs: Vec<ConfigMessages>,
     /// Group invitations and promotions that came 1:1 (verified when applied).
     pub group_updates: Vec<super::groups::GroupUpdateIn>,
+    /// Call messages (kept for their TTL; a call driver reads them).
+    pub calls: Vec<super::CallIn>,
     /// Now (network time, ms): when read state learned from another device starts
     /// after-read timers, and the base of the read-state config's age rules.
     pub now_ms: u64,
@@ -69,6 +71,7 @@ impl History {
             last_hash: Some(last_hash.to_owned()),
             configs: Vec::new(),
             group_updates: Vec::new(),
+            calls: Vec::new(),
             now_ms: crate::onion::system_ms(),
         })
     }
@@ -96,6 +99,8 @@ impl History {
                 applied: Applied::default(),
             };
             merge_configs(db, &mut ctx, batch)?;
+            super::calls::keep_signals(db, &batch.calls, batch.now_ms)?;
+            ctx.applied.calls.clone_from(&batch.calls);
             let mut sorted: Vec<&Incoming> = batch.messages.iter().collect();
             sorted.sort_by(|a, b| (a.sent_at_ms, &a.hash).cmp(&(b.sent_at_ms, &b.hash)));
             for m in sorted {

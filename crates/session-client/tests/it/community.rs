@@ -271,6 +271,7 @@ async fn join_post_react_edit_delete_ban_and_dm_through_onion_paths() {
                 last_hash: "g1".into(),
             }],
             group_updates: Vec::new(),
+            calls: Vec::new(),
             now_ms: session_client::onion::system_ms(),
         })
         .unwrap();

@@ -72,6 +72,7 @@ impl Swarm {
                 })
                 .collect(),
             group_updates: Vec::new(),
+            calls: Vec::new(),
             now_ms: NOW,
         }
     }
@@ -292,6 +293,7 @@ fn bad_config_messages_change_nothing_and_the_poll_goes_on() {
             },
         ],
         group_updates: Vec::new(),
+        calls: Vec::new(),
         now_ms: NOW + 10,
     };
     let applied = b.apply_batch(&batch).expect("the poll goes on");

@@ -53,6 +53,7 @@ fn poll(h: &mut History, updates: Vec<GroupUpdateIn>) -> crate::history::Applied
     h.apply_batch(&PollBatch {
         last_hash: Some("m1".into()),
         group_updates: updates,
+        calls: Vec::new(),
         now_ms: NOW,
         ..Default::default()
     })

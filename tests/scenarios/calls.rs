@@ -3,7 +3,9 @@
 //! the other's tone (Goertzel), the mouth-to-ear delay is measured, coturn carried the media of
 //! both allocations, and hanging up ends both sides. Then: a declined call; a call from a
 //! stranger that never rings (a missed call in the request) and, unanswered, ends as missed on
-//! the caller's side after 60 s.
+//! the caller's side after 60 s; a call whose signalling arrives after its 5-minute TTL is
+//! ignored. What crossed the network (the call messages Bob's client kept) names only relay
+//! candidates.
 
 use serde_json::Value;
 use session_devnet::Devnet;
@@ -92,9 +94,96 @@ async fn calls_connect_through_the_relay_and_end_as_they_should() {
     };
     let (alice, bob, carol) = (user("alice"), user("bob"), user("carol"));
     let wavs = dir.path().to_path_buf();
-    tokio::task::spawn_blocking(move || scenario(&alice, &bob, &carol, &wavs, &entry.log))
-        .await
-        .expect("the calls");
+    let (alice, bob) = tokio::task::spawn_blocking(move || {
+        scenario(&alice, &bob, &carol, &wavs, &entry.log);
+        (alice, bob)
+    })
+    .await
+    .expect("the calls");
+    relay_only_on_the_wire(&bob);
+    stale_call_is_ignored(&devnet, &alice, bob).await;
+}
+
+/// Every call message Bob's client kept from Alice: SDPs and candidates name relays only, on
+/// the loopback relay.
+fn relay_only_on_the_wire(bob: &User) {
+    use session_call::Signal;
+    use session_call::signal::ice;
+    let history = session_client::history::History::open(&bob.home).expect("bob's history");
+    let kept = history.call_signals(0, 0).expect("kept call messages");
+    let (mut sdps, mut candidates) = (0, 0);
+    for (_, c) in &kept {
+        match &c.signal.signal {
+            Signal::Offer { sdp } | Signal::Answer { sdp } => {
+                sdps += 1;
+                assert!(ice::sdp_is_relay_only(sdp), "{sdp}");
+                for line in sdp.lines().filter(|l| l.starts_with("a=candidate")) {
+                    assert!(
+                        line.contains(" 127.0.0.1 ") && line.contains("typ relay"),
+                        "{line}"
+                    );
+                }
+            }
+            Signal::IceCandidates(cs) => {
+                for cand in cs {
+                    candidates += 1;
+                    assert!(ice::is_relay(&cand.candidate), "{}", cand.candidate);
+                    assert!(cand.candidate.contains(" 127.0.0.1 "), "{}", cand.candidate);
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        sdps >= 2 && candidates >= 1,
+        "{sdps} SDPs, {candidates} candidates kept"
+    );
+}
+
+/// Alice's pre-offer and offer, signed as sent 6 minutes ago but stored now (a delivery that
+/// took longer than the TTL): Bob's `answer` never rings and records nothing.
+async fn stale_call_is_ignored(devnet: &Devnet, alice: &User, bob: User) {
+    use session_call::{CallId, CallSignal, Signal};
+    let chat = session_e2e::chat::chat_for(devnet, &alice.home, 0).await;
+    let to: session_crypto::SessionId = session_client::Account::open(&bob.home)
+        .expect("bob")
+        .session_id();
+    let now = chat.messenger().now_ms();
+    let sent = now - 6 * 60 * 1000;
+    let call = CallId::random(&mut rand::rng());
+    for signal in [
+        Signal::PreOffer,
+        Signal::Offer {
+            sdp: "v=0\r\n".into(),
+        },
+    ] {
+        let s = CallSignal {
+            call: call.clone(),
+            signal,
+        };
+        let content = s.to_content(sent, session_client::content::Expiry::Off);
+        let (bytes, _) = chat.messenger().seal(&to, &content, sent).expect("seal");
+        chat.messenger()
+            .store(&to, &bytes, now, session_call::CALL_TTL_MS)
+            .await
+            .expect("stored");
+    }
+    let out = tokio::task::spawn_blocking(move || {
+        let out = bob.run(&["answer", "--wait", "6"]);
+        (out, bob.run(&["calls"]))
+    })
+    .await
+    .expect("bob");
+    let (answered, calls) = out;
+    assert_eq!(summary(&answered)["outcome"], "no call", "{answered:?}");
+    assert!(
+        !answered.iter().any(|l| l["event"] == "ringing"),
+        "{answered:?}"
+    );
+    assert!(
+        !calls.iter().any(|c| c["call_id"] == call.as_str()),
+        "{calls:?}"
+    );
 }
 
 fn scenario(alice: &User, bob: &User, carol: &User, dir: &Path, turn_log: &str) {
@@ -182,21 +271,30 @@ fn scenario(alice: &User, bob: &User, carol: &User, dir: &Path, turn_log: &str) 
         assert_eq!(calls[0]["direction"], dir);
     }
 
-    // 2. Bob declines Alice's next call
+    // 2. Bob sees the call ring (`receive` prints it) and declines it
     let call = spawn(alice, &["call", &b]);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let seen = receive_until(bob, |l| l["event"] == "incoming call");
+    let ring = seen
+        .iter()
+        .find(|l| l["event"] == "incoming call")
+        .expect("ring");
+    assert_eq!(ring["peer"], a.as_str());
+    // the offer follows the pre-offer by an onion store: until it is here, nothing rings
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let out = loop {
         let out = bob.command(&["decline"]).output().expect("decline runs");
         if out.status.success() {
-            break;
+            break lines(&String::from_utf8_lossy(&out.stdout));
         }
+        assert_eq!(out.status.code(), Some(2));
         assert!(
             Instant::now() < deadline,
-            "no call to decline: {}",
+            "{}",
             String::from_utf8_lossy(&out.stderr)
         );
         std::thread::sleep(Duration::from_millis(300));
-    }
+    };
+    assert_eq!(out[0]["declined"], ring["call_id"]);
     let declined = finish(call, "declined call");
     assert_eq!(summary(&declined)["outcome"], "declined", "{declined:?}");
     assert_eq!(bob.run(&["calls"])[0]["outcome"], "declined");

@@ -59,12 +59,13 @@ pub fn run(args: &[&str]) -> Result<()> {
         Some("swarm") => swarm(),
         Some("onion") => onion(),
         Some("e2e") => e2e(),
+        Some("call") => load_bench("call", "call", call_table),
         Some("community") => community::run(),
         Some("attach") => load_bench("attach", "attach", attach::table),
         Some("scale") => scale::run(&args[1..]),
         _ => bail!(
             "usage: cargo xtask bench <crypto | config | group | node | load | swarm | onion \
-             | e2e | community | attach | scale [--nodes N]…>"
+             | e2e | call | community | attach | scale [--nodes N]…>"
         ),
     }
 }
@@ -231,6 +232,28 @@ pub fn e2e_table(v: &Value) -> Result<String> {
         v["polls"],
         v["poll_errors"],
         v["duplicates"],
+    ))
+}
+
+/// Renders call setup and mouth-to-ear delay next to one onion round trip of the same run.
+pub fn call_table(v: &Value) -> Result<String> {
+    let num = |k: &str| {
+        v[k].as_f64()
+            .with_context(|| format!("call.json lacks {k}"))
+    };
+    let (rt, setup) = (num("onion_round_trip_p50_ms")?, num("setup_p50_ms")?);
+    Ok(format!(
+        "| voice call ({} calls, {}-node loopback devnet, coturn relay, polls every {:.0} ms) | p50 | max | bound (same run) | ratio p50 / bound |\n\
+         |---|---:|---:|---:|---:|\n\
+         | setup: Alice's call starts → media connected | {setup:.0} ms | {:.0} ms | {rt:.1} ms (one onion round trip: an empty poll) | {:.1} |\n\
+         | mouth-to-ear through the relay (both ways) | {:.1} ms | {:.1} ms | — | — |\n",
+        v["calls"],
+        v["nodes"],
+        num("watch_interval_ms")?,
+        num("setup_max_ms")?,
+        setup / rt,
+        num("mouth_to_ear_p50_ms")?,
+        num("mouth_to_ear_max_ms")?,
     ))
 }
 
@@ -464,6 +487,18 @@ mod tests {
         );
         assert!(t.contains("| 12.3 ms | 56.8 ms |"), "{t}");
         assert!(onion_table(&serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn call_table_reports_setup_against_an_onion_round_trip() {
+        let v = serde_json::json!({"calls": 5, "nodes": 6, "watch_interval_ms": 500.0,
+            "onion_round_trip_p50_ms": 80.0, "setup_p50_ms": 1600.0, "setup_max_ms": 2100.0,
+            "mouth_to_ear_p50_ms": 8.5, "mouth_to_ear_max_ms": 15.0});
+        let t = call_table(&v).unwrap();
+        assert!(t.contains("| 1600 ms | 2100 ms | 80.0 ms"), "{t}");
+        assert!(t.contains("| 20.0 |"), "{t}");
+        assert!(t.contains("| 8.5 ms | 15.0 ms |"), "{t}");
+        assert!(call_table(&serde_json::json!({})).is_err());
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub const PERMISSION_MS: u64 = 300_000;
 /// Seconds of allocation asked for; refreshed a minute before they run out.
 pub const LIFETIME_S: u32 = 600;
 const REFRESH_MARGIN_MS: u64 = 60_000;
+/// Datagrams held for a peer whose permission is not confirmed yet (the oldest are dropped).
+pub const MAX_HELD: usize = 64;
 /// REQUESTED-TRANSPORT: UDP.
 const UDP: u8 = 17;
 
@@ -130,6 +132,11 @@ pub struct TurnClient {
     state: State,
     pending: Vec<Pending>,
     permissions: BTreeMap<IpAddr, u64>,
+    /// Peers whose permission the server confirmed.
+    confirmed: std::collections::BTreeSet<IpAddr>,
+    /// What waits for a permission: a Send indication the server got before the permission
+    /// (coturn checks credentials on another thread) would be dropped.
+    held: VecDeque<(SocketAddr, Vec<u8>)>,
     events: VecDeque<Event>,
 }
 
@@ -153,6 +160,8 @@ impl TurnClient {
             state: State::Idle,
             pending: Vec::new(),
             permissions: BTreeMap::new(),
+            confirmed: std::collections::BTreeSet::new(),
+            held: VecDeque::new(),
             events: VecDeque::new(),
         }
     }
@@ -178,8 +187,9 @@ impl TurnClient {
         self.events.pop_front()
     }
 
-    /// Sends `data` to `peer` through the relay (a Send indication), first asking for a
-    /// permission for the peer's IP if there is none. Dropped before the allocation exists.
+    /// Sends `data` to `peer` through the relay (a Send indication). The first datagram to a
+    /// peer's IP asks for a permission; until the server confirms it, datagrams to that IP are
+    /// held (at most [`MAX_HELD`]). Dropped before the allocation exists.
     pub fn send(&mut self, peer: SocketAddr, data: &[u8], now: u64, rng: &mut impl CryptoRng) {
         if self.relay().is_none() {
             return;
@@ -188,6 +198,17 @@ impl TurnClient {
             e.insert(now + PERMISSION_MS - REFRESH_MARGIN_MS);
             self.request(Kind::Permission(peer.ip()), now, rng);
         }
+        if !self.confirmed.contains(&peer.ip()) {
+            if self.held.len() == MAX_HELD {
+                self.held.pop_front();
+            }
+            self.held.push_back((peer, data.to_vec()));
+            return;
+        }
+        self.indicate(peer, data, rng);
+    }
+
+    fn indicate(&mut self, peer: SocketAddr, data: &[u8], rng: &mut impl CryptoRng) {
         let msg = Message::new(Class::Indication, Method::Send, random_tx(rng))
             .with(Attr::XorPeer(peer))
             .with(Attr::Data(data.to_vec()));
@@ -226,7 +247,7 @@ impl TurnClient {
         }
         let pending = self.pending.swap_remove(i);
         match msg.class {
-            Class::Success => self.on_success(pending.kind, &msg, now),
+            Class::Success => self.on_success(pending.kind, &msg, now, rng),
             Class::Error => self.on_error(pending, &msg, now, rng),
             _ => {}
         }
@@ -294,7 +315,7 @@ impl TurnClient {
         }
     }
 
-    fn on_success(&mut self, kind: Kind, msg: &Message, now: u64) {
+    fn on_success(&mut self, kind: Kind, msg: &Message, now: u64, rng: &mut impl CryptoRng) {
         let lifetime = msg
             .find(|a| match a {
                 Attr::Lifetime(s) => Some(*s),
@@ -323,6 +344,7 @@ impl TurnClient {
             (Kind::Refresh(l), State::Allocated { relay, .. }) if l > 0 => {
                 self.state = State::Allocated { relay, expires_at };
             }
+            (Kind::Permission(ip), State::Allocated { .. }) => self.confirm(ip, rng),
             _ => {}
         }
     }
@@ -350,9 +372,23 @@ impl TurnClient {
         match pending.kind {
             Kind::Permission(ip) => {
                 self.permissions.remove(&ip);
+                self.confirmed.remove(&ip);
+                self.held.retain(|(p, _)| p.ip() != ip);
             }
             Kind::Refresh(0) => {}
             kind => self.fail(Failure::Refused(kind.method(), code)),
+        }
+    }
+
+    /// The server holds a permission for `ip`: what waited for it goes out, in order.
+    fn confirm(&mut self, ip: IpAddr, rng: &mut impl CryptoRng) {
+        self.confirmed.insert(ip);
+        let (ready, waiting): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|(p, _)| p.ip() == ip);
+        self.held = waiting;
+        for (peer, data) in ready {
+            self.indicate(peer, &data, rng);
         }
     }
 

@@ -4,7 +4,7 @@
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use session_call::turn::client::{LIFETIME_S, MAX_TRIES, PERMISSION_MS};
+use session_call::turn::client::{LIFETIME_S, MAX_HELD, MAX_TRIES, PERMISSION_MS};
 use session_call::turn::stun::{self, Attr, Class, Message, Method};
 use session_call::turn::{Credentials, Event, Failure, TurnClient};
 use std::net::SocketAddr;
@@ -183,22 +183,33 @@ fn sending_asks_for_a_permission_once_then_sends_indications() {
     let sent = transmits(&mut c);
     assert_eq!(
         sent.len(),
-        3,
-        "one CreatePermission for 127.0.0.1, two Send indications"
+        1,
+        "one CreatePermission for 127.0.0.1; the data waits for it"
     );
     assert_eq!(
         (sent[0].class, sent[0].method),
         (Class::Request, Method::CreatePermission)
     );
     assert!(sent[0].attrs.contains(&Attr::XorPeer(addr("127.0.0.1:0"))));
+    // an answer without our integrity confirms nothing
+    let ok = Message::new(Class::Success, Method::CreatePermission, sent[0].tx);
+    c.handle_input(&ok.encode(None, false), T0 + 25, &mut rng);
+    assert_eq!(transmits(&mut c), vec![]);
+    c.handle_input(&ok.encode(Some(&key()), false), T0 + 30, &mut rng);
+    let sent = transmits(&mut c);
+    assert_eq!(sent.len(), 2, "both held datagrams, in order");
     assert_eq!(
-        (sent[1].class, sent[1].method),
+        (sent[0].class, sent[0].method),
         (Class::Indication, Method::Send)
     );
     assert_eq!(
-        sent[1].attrs,
+        sent[0].attrs,
         vec![Attr::XorPeer(peer), Attr::Data(b"hello".to_vec())]
     );
+    assert_eq!(sent[1].attrs[1], Attr::Data(b"again".to_vec()));
+    // confirmed: the next goes straight out
+    c.send(peer, b"third", T0 + 35, &mut rng);
+    assert_eq!(transmits(&mut c).len(), 1);
     // a Data indication from the peer comes out as Data
     let data = Message::new(Class::Indication, Method::Data, [5; 12])
         .with(Attr::XorPeer(peer))
@@ -212,6 +223,31 @@ fn sending_asks_for_a_permission_once_then_sends_indications() {
             data: b"hi back".to_vec()
         }]
     );
+}
+
+#[test]
+fn a_refused_permission_drops_what_waited_and_held_data_is_bounded() {
+    let mut rng = rng();
+    let (mut c, _) = allocated_client(&mut rng);
+    let peer = addr("127.0.0.1:49300");
+    for i in 0..(MAX_HELD + 10) {
+        c.send(peer, &[i as u8], T0 + 20, &mut rng);
+    }
+    let perm = transmits(&mut c).remove(0);
+    let ok = Message::new(Class::Success, Method::CreatePermission, perm.tx);
+    c.handle_input(&ok.encode(Some(&key()), false), T0 + 30, &mut rng);
+    let sent = transmits(&mut c);
+    assert_eq!(sent.len(), MAX_HELD, "the oldest were dropped");
+    assert_eq!(sent[0].attrs[1], Attr::Data(vec![10]));
+    // another peer's permission is refused: its datagram is dropped, nothing is sent
+    c.send(addr("127.0.0.2:5000"), b"x", T0 + 40, &mut rng);
+    let perm = transmits(&mut c).remove(0);
+    let refused = Message::new(Class::Error, Method::CreatePermission, perm.tx)
+        .with(Attr::ErrorCode(403, "Forbidden".into()));
+    c.handle_input(&refused.encode(None, false), T0 + 50, &mut rng);
+    assert_eq!(transmits(&mut c), vec![]);
+    c.handle_timeout(T0 + 10_000, &mut rng);
+    assert!(transmits(&mut c).iter().all(|m| m.method != Method::Send));
 }
 
 #[test]
@@ -264,6 +300,7 @@ fn the_allocation_and_permissions_are_refreshed_before_they_expire() {
         T0 + 25,
         &mut rng,
     );
+    assert_eq!(transmits(&mut c).len(), 1, "the held datagram");
     let perm_due = c.poll_timeout().expect("a refresh is scheduled");
     assert_eq!(perm_due, T0 + 20 + PERMISSION_MS - 60_000);
     c.handle_timeout(perm_due, &mut rng);

@@ -309,12 +309,13 @@ impl<'a> Driver<'a> {
                     on(&CallEvent::MissedFromRequest { from });
                 }
             }
-            if let (Phase::InCall { .. }, None) = (self.machine.phase(), self.report.setup_ms) {
-                let setup_ms = self.started.elapsed().as_millis() as u64;
-                self.report.setup_ms = Some(setup_ms);
-                on(&CallEvent::Connected { setup_ms });
-                self.hang_up_at = self.opts.duration.map(|d| tokio::time::Instant::now() + d);
-            }
+        }
+        // media connecting gives no action: look at the phase after every input
+        if let (Phase::InCall { .. }, None) = (self.machine.phase(), self.report.setup_ms) {
+            let setup_ms = self.started.elapsed().as_millis() as u64;
+            self.report.setup_ms = Some(setup_ms);
+            on(&CallEvent::Connected { setup_ms });
+            self.hang_up_at = self.opts.duration.map(|d| tokio::time::Instant::now() + d);
         }
         Ok(())
     }

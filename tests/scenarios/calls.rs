@@ -100,16 +100,17 @@ async fn calls_connect_through_the_relay_and_end_as_they_should() {
     })
     .await
     .expect("the calls");
-    relay_only_on_the_wire(&bob);
+    relay_only_on_the_wire(&bob, 2);
+    relay_only_on_the_wire(&alice, 1);
     stale_call_is_ignored(&devnet, &alice, bob).await;
 }
 
-/// Every call message Bob's client kept from Alice: SDPs and candidates name relays only, on
-/// the loopback relay.
-fn relay_only_on_the_wire(bob: &User) {
+/// Every call message `user`'s client kept (the other's, and copies of its own): SDPs and
+/// candidates name relays only, on the loopback relay.
+fn relay_only_on_the_wire(user: &User, min_sdps: usize) {
     use session_call::Signal;
     use session_call::signal::ice;
-    let history = session_client::history::History::open(&bob.home).expect("bob's history");
+    let history = session_client::history::History::open(&user.home).expect("history");
     let kept = history.call_signals(0, 0).expect("kept call messages");
     let (mut sdps, mut candidates) = (0, 0);
     for (_, c) in &kept {
@@ -135,7 +136,7 @@ fn relay_only_on_the_wire(bob: &User) {
         }
     }
     assert!(
-        sdps >= 2 && candidates >= 1,
+        sdps >= min_sdps && candidates >= 1,
         "{sdps} SDPs, {candidates} candidates kept"
     );
 }
@@ -198,24 +199,44 @@ fn scenario(alice: &User, bob: &User, carol: &User, dir: &Path, turn_log: &str) 
     session_media::wav::write(&wav("a.wav"), &sine(ALICE_HZ, 3.0, 0.4)).expect("a.wav");
     session_media::wav::write(&wav("b.wav"), &sine(BOB_HZ, 3.0, 0.4)).expect("b.wav");
 
-    // 1. Alice calls, Bob answers; Alice hangs up after 5 s
+    // bad input: one line, exit 2
+    for args in [
+        &["call", "05nope"][..],
+        &["call", &b, "--duration", "-1"],
+        &["answer", "--wait", "0"],
+    ] {
+        let out = alice.command(args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).lines().count(),
+            1,
+            "{args:?}"
+        );
+    }
+    assert_eq!(
+        alice
+            .command(&["hangup"])
+            .output()
+            .expect("runs")
+            .status
+            .code(),
+        Some(2),
+        "no call to hang up"
+    );
+
+    // 1. Alice calls, Bob answers; `hangup` (another process) ends Alice's call after 6 s, and
+    // with it Bob's
     let (ar, br) = (wav("alice-heard.wav"), wav("bob-heard.wav"));
     let s = |p: &Path| p.to_str().expect("utf8").to_owned();
-    let (bw, brs) = (s(&wav("b.wav")), s(&br));
+    let (aw, ars, bw, brs) = (s(&wav("a.wav")), s(&ar), s(&wav("b.wav")), s(&br));
     let answer = spawn(
         bob,
         &["answer", "--play", &bw, "--record", &brs, "--wait", "60"],
     );
-    let call = alice.run(&[
-        "call",
-        &b,
-        "--play",
-        wav("a.wav").to_str().expect("utf8"),
-        "--record",
-        ar.to_str().expect("utf8"),
-        "--duration",
-        "5",
-    ]);
+    let calling = spawn(alice, &["call", &b, "--play", &aw, "--record", &ars]);
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(alice.run(&["hangup"])[0]["hangup"], "requested");
+    let call = finish(calling, "call");
     let answered = finish(answer, "answer");
     let (sa, sb) = (summary(&call), summary(&answered));
     for (who, s, peer) in [("alice", sa, &b), ("bob", sb, &a)] {

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 const ALICE_HZ: f64 = 440.0;
 const BOB_HZ: f64 = 660.0;
+/// Seconds of tone each side plays.
+const TONE_SECS: usize = 10;
 
 fn spawn(u: &User, args: &[&str]) -> Child {
     u.command(args)
@@ -55,12 +57,20 @@ fn heard_at_ms(s: &Value, wav: &Path, hz: f64) -> f64 {
     let samples = session_media::wav::read(wav).expect("recording");
     let onset = tone_start(&samples, hz, 0.5)
         .unwrap_or_else(|| panic!("{} never has {hz} Hz", wav.display()));
-    let one_second = &samples[onset..(onset + SAMPLE_RATE as usize).min(samples.len())];
-    assert!(
-        tone_share(one_second, hz) > 0.6,
-        "{}: {hz} Hz",
-        wav.display()
-    );
+    // every second of the tone arrived, and nothing else in it
+    let second = SAMPLE_RATE as usize;
+    for i in 0..TONE_SECS {
+        let from = onset + i * second;
+        let window = samples
+            .get(from..from + second)
+            .unwrap_or_else(|| panic!("{}: the tone stops before {i} s", wav.display()));
+        assert!(
+            tone_share(window, hz) > 0.6,
+            "{}: second {i} of {hz} Hz: share {}",
+            wav.display(),
+            tone_share(window, hz)
+        );
+    }
     let start = s["recording_started_at_ms"]
         .as_u64()
         .expect("recording start") as f64;
@@ -118,6 +128,13 @@ fn relay_only_on_the_wire(user: &User, min_sdps: usize) {
             Signal::Offer { sdp } | Signal::Answer { sdp } => {
                 sdps += 1;
                 assert!(ice::sdp_is_relay_only(sdp), "{sdp}");
+                // no address in it but the loopback relay's (and 0.0.0.0, "none")
+                for token in sdp.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
+                    if let Ok(ip) = token.parse::<std::net::Ipv4Addr>() {
+                        assert!(ip.is_loopback() || ip.is_unspecified(), "{ip} in {sdp}");
+                    }
+                }
+                assert!(!sdp.contains("IP6"), "{sdp}");
                 for line in sdp.lines().filter(|l| l.starts_with("a=candidate")) {
                     assert!(
                         line.contains(" 127.0.0.1 ") && line.contains("typ relay"),
@@ -196,8 +213,9 @@ fn scenario(alice: &User, bob: &User, carol: &User, dir: &Path, turn_log: &str) 
     receive_until(alice, |l| l["notice"] == "accepted your messages");
 
     let wav = |name: &str| dir.join(name);
-    session_media::wav::write(&wav("a.wav"), &sine(ALICE_HZ, 3.0, 0.4)).expect("a.wav");
-    session_media::wav::write(&wav("b.wav"), &sine(BOB_HZ, 3.0, 0.4)).expect("b.wav");
+    let secs = TONE_SECS as f64;
+    session_media::wav::write(&wav("a.wav"), &sine(ALICE_HZ, secs, 0.4)).expect("a.wav");
+    session_media::wav::write(&wav("b.wav"), &sine(BOB_HZ, secs, 0.4)).expect("b.wav");
 
     // bad input: one line, exit 2
     for args in [
@@ -224,7 +242,7 @@ fn scenario(alice: &User, bob: &User, carol: &User, dir: &Path, turn_log: &str) 
         "no call to hang up"
     );
 
-    // 1. Alice calls, Bob answers; `hangup` (another process) ends Alice's call after 6 s, and
+    // 1. Alice calls, Bob answers; `hangup` (another process) ends Alice's call after the tone, and
     // with it Bob's
     let (ar, br) = (wav("alice-heard.wav"), wav("bob-heard.wav"));
     let s = |p: &Path| p.to_str().expect("utf8").to_owned();
@@ -234,7 +252,7 @@ fn scenario(alice: &User, bob: &User, carol: &User, dir: &Path, turn_log: &str) 
         &["answer", "--play", &bw, "--record", &brs, "--wait", "60"],
     );
     let calling = spawn(alice, &["call", &b, "--play", &aw, "--record", &ars]);
-    std::thread::sleep(Duration::from_secs(6));
+    std::thread::sleep(Duration::from_secs(TONE_SECS as u64 + 3));
     assert_eq!(alice.run(&["hangup"])[0]["hangup"], "requested");
     let call = finish(calling, "call");
     let answered = finish(answer, "answer");
@@ -243,7 +261,7 @@ fn scenario(alice: &User, bob: &User, carol: &User, dir: &Path, turn_log: &str) 
         assert_eq!(s["outcome"], "answered", "{who}: {s}");
         assert_eq!(s["peer"], peer.as_str(), "{who}");
         assert!(
-            s["duration_ms"].as_u64().expect("duration") >= 3_000,
+            s["duration_ms"].as_u64().expect("duration") >= TONE_SECS as u64 * 1_000,
             "{who}: {s}"
         );
         assert!(

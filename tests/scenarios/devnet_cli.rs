@@ -46,7 +46,7 @@ async fn get_json(url: String) -> Value {
         .expect("JSON")
 }
 
-/// The servers answer on their manifest URLs.
+/// The servers answer on their manifest URLs (the TURN relay, a STUN Binding request).
 async fn servers_answer(m: &Manifest) {
     let community = m.community.as_ref().expect("community entry");
     let rooms = get_json(format!("{}/rooms", community.base_url)).await;
@@ -64,6 +64,12 @@ async fn servers_answer(m: &Manifest) {
     assert!(id["id"].is_string() || id["id"].is_number(), "{id}");
     assert_eq!(community.pubkey.len(), 64);
     assert_eq!(file_server.pubkey.len(), 64);
+    let turn = m.turn.as_ref().expect("turn entry");
+    let addr: std::net::SocketAddr = turn.addr.parse().expect("turn addr");
+    session_devnet::turn::stun_binding(addr, Duration::from_secs(2))
+        .await
+        .expect("the TURN relay answers STUN");
+    assert_eq!(turn.url, format!("turn:{addr}?transport=udp"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,11 +134,12 @@ async fn up_servers_faults_by_hand_and_down() {
     let pids = [
         community.pid,
         m.file_server.as_ref().expect("fs").pid,
+        m.turn.as_ref().expect("the TURN relay").pid,
         m.anvil_pid,
         pid,
     ];
     let printed = run(&["down"]);
-    assert!(printed.contains("2 servers"), "{printed}");
+    assert!(printed.contains("3 servers"), "{printed}");
     let all_gone = || pids.iter().all(|&p| !alive(p));
     eventually("down stopped every process", all_gone).await;
 }

@@ -65,4 +65,15 @@ fn memory_use_names_the_memtables_the_table_readers_and_the_cache() {
         "reads went through the cache: {used:?}"
     );
     assert!(used.block_cache <= BLOCK_CACHE as u64, "{used:?}");
+    // Every family reads through the one cache (finding 6: each had a 32 MiB cache of its
+    // own, which the shared cache's counter did not see, and the node's RSS grew with them).
+    let per_family = s.block_cache_usage_per_family().unwrap();
+    assert!(
+        per_family.iter().all(|u| *u == per_family[0]),
+        "one cache for all: {per_family:?}"
+    );
+    assert!(
+        per_family[0] > 1 << 20,
+        "the retrieves filled it: {per_family:?}"
+    );
 }

@@ -6,6 +6,7 @@ use crate::chat::{err, id, online};
 use crate::output::Output;
 use crate::{CliError, CliResult};
 use session_client::call::{CallEvent, CallOptions, CallReport};
+use session_client::history::{direction_name, outcome_name};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -62,17 +63,7 @@ fn event_line(e: &CallEvent) -> Output {
             .field("peer", from.to_string()),
         CallEvent::Ended(e) => Output::default()
             .field("event", "ended")
-            .field("outcome", outcome(e.outcome).0),
-    }
-}
-
-fn outcome(o: session_call::Outcome) -> (&'static str, u64) {
-    match o {
-        session_call::Outcome::Answered { duration_ms } => ("answered", duration_ms),
-        session_call::Outcome::Missed => ("missed", 0),
-        session_call::Outcome::Declined => ("declined", 0),
-        session_call::Outcome::AnsweredElsewhere => ("answered elsewhere", 0),
-        session_call::Outcome::Failed => ("failed", 0),
+            .field("outcome", outcome_name(e.outcome).0),
     }
 }
 
@@ -82,17 +73,11 @@ fn summary(report: &CallReport, record: Option<&Path>) -> CliResult {
     let Some(e) = &report.entry else {
         return Ok(out.field("outcome", "no call"));
     };
-    let (what, duration_ms) = outcome(e.outcome);
+    let (what, duration_ms) = outcome_name(e.outcome);
     out = out
         .field("call_id", e.call.as_str())
         .field("peer", e.peer.to_string())
-        .field(
-            "direction",
-            match e.direction {
-                session_call::Direction::Outgoing => "outgoing",
-                session_call::Direction::Incoming => "incoming",
-            },
-        )
+        .field("direction", direction_name(e.direction))
         .field("outcome", what)
         .field("duration_ms", duration_ms)
         .field("started_at_ms", e.started_at_ms);

@@ -56,11 +56,7 @@ impl<'a> Driver<'a> {
         peer: SessionId,
         on: &mut dyn FnMut(&CallEvent),
     ) -> Result<CallReport> {
-        if self.chat.turn().is_none() {
-            return Err(Error::Local(
-                "the network names no TURN relay: calls need one".into(),
-            ));
-        }
+        self.require_turn()?;
         let call = CallId::random(&mut rand::rng());
         on(&CallEvent::Calling {
             peer,
@@ -77,11 +73,7 @@ impl<'a> Driver<'a> {
         wait: Duration,
         on: &mut dyn FnMut(&CallEvent),
     ) -> Result<CallReport> {
-        if self.chat.turn().is_none() {
-            return Err(Error::Local(
-                "the network names no TURN relay: calls need one".into(),
-            ));
-        }
+        self.require_turn()?;
         self.auto_answer = true;
         // a call that rang before we started counts: its messages are in the history
         self.cursor = 0;
@@ -98,6 +90,16 @@ impl<'a> Driver<'a> {
         }
         self.execute(actions, &mut |_| {}).await?;
         Ok(self.report.entry)
+    }
+
+    /// Calls need the network's TURN relay: without one, fail before anything is sent.
+    fn require_turn(&self) -> Result<()> {
+        match self.chat.turn() {
+            Some(_) => Ok(()),
+            None => Err(Error::Local(
+                "the network names no TURN relay: calls need one".into(),
+            )),
+        }
     }
 
     fn now(&self) -> u64 {

@@ -82,13 +82,22 @@ pub(super) fn keep_signals(
     Ok(())
 }
 
-fn outcome_str(o: Outcome) -> (&'static str, u64) {
+/// How a call ended, as the history and the CLI name it, with its connected time (ms).
+pub fn outcome_name(o: Outcome) -> (&'static str, u64) {
     match o {
         Outcome::Answered { duration_ms } => ("answered", duration_ms),
         Outcome::Missed => ("missed", 0),
         Outcome::Declined => ("declined", 0),
         Outcome::AnsweredElsewhere => ("answered elsewhere", 0),
         Outcome::Failed => ("failed", 0),
+    }
+}
+
+/// Who called, as the history and the CLI name it.
+pub fn direction_name(d: Direction) -> &'static str {
+    match d {
+        Direction::Outgoing => "outgoing",
+        Direction::Incoming => "incoming",
     }
 }
 
@@ -146,11 +155,8 @@ impl History {
 
     /// Adds a finished call to the history (once per call UUID).
     pub fn record_call(&self, e: &HistoryEntry, request: bool) -> Result<(), HistoryError> {
-        let (outcome, duration) = outcome_str(e.outcome);
-        let direction = match e.direction {
-            Direction::Outgoing => "outgoing",
-            Direction::Incoming => "incoming",
-        };
+        let (outcome, duration) = outcome_name(e.outcome);
+        let direction = direction_name(e.direction);
         self.db.execute(
             "INSERT OR IGNORE INTO calls
              (call_id, peer, direction, outcome, duration_ms, started_at_ms, request)

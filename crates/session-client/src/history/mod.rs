@@ -22,7 +22,7 @@ mod messages;
 mod poll;
 
 pub use attachments::{Avatar, FileState, StoredAttachment};
-pub use calls::{CallIn, CallRecord};
+pub use calls::{CallIn, CallRecord, direction_name, outcome_name};
 pub use configs::{ConfigStatus, PendingPush, Profile, UserConfigs};
 pub use contacts::{Contact, ContactState, Summary};
 pub use messages::{Applied, Entry, Incoming, Notice, ReadMarks, Record, State};

@@ -183,12 +183,10 @@ impl Devnet {
     pub async fn start(cfg: DevnetConfig) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&cfg.dir)
             .with_context(|| format!("creating {}", cfg.dir.display()))?;
-        let port = crate::free_port()?;
         let accounts = (cfg.nodes + 8).max(12);
         let anvil = tokio::task::block_in_place(|| {
             anvil::start(
                 &cfg.anvil,
-                port,
                 session_chain::DEVNET_CHAIN_ID,
                 cfg.block_time,
                 accounts,

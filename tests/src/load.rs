@@ -54,6 +54,80 @@ pub async fn phase(bodies: Arc<Vec<String>>, urls: Arc<Vec<String>>, fresh: bool
     answered / start.elapsed().as_secs_f64()
 }
 
+/// Latencies of a paced phase.
+#[derive(Debug, Clone, Copy)]
+pub struct Paced {
+    /// Requests sent per second (the pace kept).
+    pub sent_per_s: f64,
+    /// Share of requests not answered 200.
+    pub failed_share: f64,
+    /// Median latency, ms.
+    pub p50_ms: f64,
+    /// 99th percentile latency, ms.
+    pub p99_ms: f64,
+}
+
+/// Sends `rate` requests per second for `PHASE`, spread over `CLIENTS` clients, each on a fixed
+/// schedule (open loop): a request's latency counts from when it was due, so a node that falls
+/// behind shows in the tail instead of slowing the senders (no coordinated omission). Bodies as
+/// in [`phase`].
+pub async fn paced(bodies: Arc<Vec<String>>, url: String, fresh: bool, rate: f64) -> Paced {
+    let interval = Duration::from_secs_f64(CLIENTS as f64 / rate.max(1.0));
+    let start = Instant::now() + Duration::from_millis(100);
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let (bodies, url) = (bodies.clone(), url.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                // Clients start spread over one interval, so the arrivals are even.
+                let mut due = start + interval.mul_f64(i as f64 / CLIENTS as f64);
+                let (mut latencies, mut failed, mut n) = (Vec::new(), 0u64, 0u64);
+                while due < start + PHASE {
+                    tokio::time::sleep_until(due.into()).await;
+                    let body = if fresh {
+                        n += 1;
+                        let data = b64(format!("paced {i} {n}").as_bytes());
+                        json!({"method": "store", "params": {"pubkey": bodies[i % bodies.len()], "timestamp": now_ms(), "ttl": 3_600_000u64, "data": data}}).to_string()
+                    } else {
+                        bodies[i % bodies.len()].clone()
+                    };
+                    let answered = match client.post(&url).body(body).send().await {
+                        Ok(r) => r.status().as_u16() == 200 && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    latencies.push(due.elapsed());
+                    failed += u64::from(!answered);
+                    due += interval;
+                }
+                (latencies, failed)
+            })
+        })
+        .collect();
+    let (mut all, mut failed) = (Vec::new(), 0u64);
+    for t in tasks {
+        let (l, f) = t.await.expect("client task");
+        all.extend(l);
+        failed += f;
+    }
+    summarise(all, failed)
+}
+
+/// The pace, failures and percentiles of a paced phase's latencies.
+#[allow(clippy::cast_precision_loss)]
+fn summarise(mut latencies: Vec<Duration>, failed: u64) -> Paced {
+    latencies.sort_unstable();
+    let at = |q: f64| {
+        let i = ((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1);
+        latencies.get(i).map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)
+    };
+    Paced {
+        sent_per_s: latencies.len() as f64 / PHASE.as_secs_f64(),
+        failed_share: failed as f64 / latencies.len().max(1) as f64,
+        p50_ms: at(0.50),
+        p99_ms: at(0.99),
+    }
+}
+
 /// Starts a standalone `session-node` (no rate limit) on a free port in `dir`; returns the
 /// process and its storage RPC URL.
 pub fn standalone(dir: &std::path::Path) -> (std::process::Child, String) {
@@ -83,4 +157,19 @@ pub fn standalone_node(dir: &std::path::Path, rate_limit: bool) -> (std::process
         .expect("address line");
     let base = format!("http://{}", line.trim().trim_start_matches("listening on "));
     (child, base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let ms = |n: u64| Duration::from_millis(n);
+        let p = summarise((1..=100).rev().map(ms).collect(), 5);
+        assert_eq!((p.p50_ms, p.p99_ms), (50.0, 99.0));
+        assert!((p.failed_share - 0.05).abs() < 1e-9);
+        assert!((p.sent_per_s - 100.0 / PHASE.as_secs_f64()).abs() < 1e-9);
+        assert!(summarise(Vec::new(), 0).p99_ms.is_nan());
+    }
 }

@@ -58,7 +58,7 @@ pub fn build_binaries(root: &Path, profile: &str) -> Result<PathBuf> {
 }
 
 /// The executables of cargo's JSON messages (`compiler-artifact` with `executable`).
-fn executables(json_lines: &str) -> Vec<PathBuf> {
+pub(crate) fn executables(json_lines: &str) -> Vec<PathBuf> {
     json_lines
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())

@@ -13,7 +13,7 @@ use session_crypto::{IdentityKeys, Seed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use session_e2e::load::{CLIENTS, PHASE, Paced, paced, phase, standalone};
+use session_e2e::load::{CLIENTS, PHASE, Paced, paced, phase, standalone_on};
 use session_e2e::{b64, now_ms};
 
 /// Ed25519 verifications per second using every core.
@@ -77,7 +77,11 @@ fn one_core_rates() -> (f64, f64) {
         std::hint::black_box(session_sodium_ref::sign_detached(&lib.sk, msg));
     }));
     let verify = rate(2, || pk.verify(msg, &sig, "bench").unwrap()).max(rate(2, || {
-        assert!(session_sodium_ref::verify_detached(pk.as_bytes(), msg, &sig));
+        assert!(session_sodium_ref::verify_detached(
+            pk.as_bytes(),
+            msg,
+            &sig
+        ));
     }));
     (sign, verify)
 }
@@ -97,8 +101,10 @@ fn main() {
     let pinned = cores >= 2 && pin(me, 0);
     let (sign_one, verify_one) = one_core_rates();
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, url) = standalone(dir.path());
-    let pinned = pinned && pin(child.id(), 0) && pin(me, 1);
+    // Pinned from its start (taskset execs the node, so the pid is the node's).
+    let (mut child, base) = standalone_on(dir.path(), false, pinned.then_some(0));
+    let url = format!("{base}/storage_rpc/v1");
+    let pinned = pinned && pin(me, 1);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

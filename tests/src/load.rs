@@ -68,9 +68,9 @@ pub struct Paced {
 }
 
 /// Sends `rate` requests per second for `PHASE`, spread over `CLIENTS` clients, each on a fixed
-/// schedule (open loop): a request's latency counts from when it was due, so a node that falls
-/// behind shows in the tail instead of slowing the senders (no coordinated omission). Bodies as
-/// in [`phase`].
+/// schedule (open loop): a request's latency counts from when it was due if the client was still
+/// waiting for its previous answer then, so a node that falls behind shows in the tail instead
+/// of slowing the senders (no coordinated omission). Bodies as in [`phase`].
 pub async fn paced(bodies: Arc<Vec<String>>, url: String, fresh: bool, rate: f64) -> Paced {
     let interval = Duration::from_secs_f64(CLIENTS as f64 / rate.max(1.0));
     let start = Instant::now() + Duration::from_millis(100);
@@ -83,7 +83,12 @@ pub async fn paced(bodies: Arc<Vec<String>>, url: String, fresh: bool, rate: f64
                 let mut due = start + interval.mul_f64(i as f64 / CLIENTS as f64);
                 let (mut latencies, mut failed, mut n) = (Vec::new(), 0u64, 0u64);
                 while due < start + PHASE {
+                    // Late because the last answer was late: the wait counts (no coordinated
+                    // omission). Late only because the timer ticks in whole milliseconds: it
+                    // does not (that is the generator's, not the node's).
+                    let slept = Instant::now() < due;
                     tokio::time::sleep_until(due.into()).await;
+                    let sent = if slept { Instant::now() } else { due };
                     let body = if fresh {
                         n += 1;
                         let data = b64(format!("paced {i} {n}").as_bytes());
@@ -95,7 +100,7 @@ pub async fn paced(bodies: Arc<Vec<String>>, url: String, fresh: bool, rate: f64
                         Ok(r) => r.status().as_u16() == 200 && r.bytes().await.is_ok(),
                         Err(_) => false,
                     };
-                    latencies.push(due.elapsed());
+                    latencies.push(sent.elapsed());
                     failed += u64::from(!answered);
                     due += interval;
                 }
@@ -138,8 +143,27 @@ pub fn standalone(dir: &std::path::Path) -> (std::process::Child, String) {
 /// Starts a standalone `session-node` on a free port of 127.0.0.1 with its data in `dir`, its
 /// per-IP rate limiter on or off; returns the process and its base URL (`http://ADDR`).
 pub fn standalone_node(dir: &std::path::Path, rate_limit: bool) -> (std::process::Child, String) {
+    standalone_on(dir, rate_limit, None)
+}
+
+/// [`standalone_node`], started under `taskset -c CORE` when `core` is given: from its first
+/// instruction the node sees one core, and sizes its threads for one (tokio's workers, the
+/// request executor), as a node on a one-core machine would.
+pub fn standalone_on(
+    dir: &std::path::Path,
+    rate_limit: bool,
+    core: Option<usize>,
+) -> (std::process::Child, String) {
     use std::io::BufRead as _;
-    let mut cmd = std::process::Command::new(crate::bin("session-node"));
+    let node = crate::bin("session-node");
+    let mut cmd = match core {
+        Some(core) => {
+            let mut c = std::process::Command::new("taskset");
+            c.args(["-c", &core.to_string()]).arg(node);
+            c
+        }
+        None => std::process::Command::new(node),
+    };
     cmd.args(["--standalone", "--print-addr", "--listen", "127.0.0.1:0"]);
     if !rate_limit {
         cmd.arg("--no-rate-limit");

@@ -4,6 +4,7 @@ pub mod chain;
 pub mod clock;
 pub mod config;
 mod every;
+pub mod executor;
 pub mod identity;
 pub mod internal;
 pub mod onion;

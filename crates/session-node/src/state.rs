@@ -29,6 +29,8 @@ pub struct NodeState {
     pub sync: SyncCounters,
     /// How far peers' clocks are from ours (from their signed internal calls).
     pub peer_clock: crate::internal::peer_clock::PeerClock,
+    /// Where storage requests run (off the async workers).
+    pub executor: crate::executor::Executor,
 }
 
 /// The sync loop's work (`GET /info` `sync`): how many rounds ran, how many ended up asking
@@ -122,6 +124,7 @@ impl NodeState {
             traffic: Traffic::default(),
             sync: SyncCounters::default(),
             peer_clock: Default::default(),
+            executor: crate::executor::Executor::per_core(),
             view: RwLock::new(Arc::new(view)),
             peer_health: std::sync::Mutex::new(crate::internal::health::Schedule::new(
                 crate::internal::health::PASS_INTERVAL_MS,

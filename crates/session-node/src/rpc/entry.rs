@@ -3,6 +3,7 @@
 //! for a recursive request that succeeded, forward it to the rest of the swarm and merge.
 
 use super::{Body, Reply};
+use crate::executor::ExecError;
 use crate::internal::peers::{PeerError, Peers};
 use crate::state::NodeState;
 use serde_json::{Value, json};
@@ -20,7 +21,7 @@ pub async fn storage_request(node: Arc<NodeState>, peers: Arc<Peers>, body: Arc<
     // RocksDB calls block; keep them off the async workers. One hand-off decodes and, for a
     // plain request, executes.
     let (local_node, local_body) = (node.clone(), body.clone());
-    let local = blocking(move || match session_rpc::decode(&local_body) {
+    let local = on_executor(&node, move || match session_rpc::decode(&local_body) {
         Err(reply) => Local::Done(reply, Forward::default()),
         Ok(req) if req.is_meta() => Local::Meta(Box::new(req)),
         Ok(req) => {
@@ -48,7 +49,7 @@ pub(crate) fn run_sub(
         }
         let forward = Forward::of(&sub.request);
         let (local_node, req) = (node.clone(), sub.request);
-        match blocking(move || super::execute(&local_node, req)).await {
+        match on_executor(&node, move || super::execute(&local_node, req)).await {
             Ok(reply) => finish(node, peers, Arc::from(sub.body), reply, forward).await,
             Err(reply) => reply,
         }
@@ -81,13 +82,18 @@ impl Forward {
     }
 }
 
-/// Runs `f` on the blocking pool; a panic there is the reference's 500.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Reply> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        Reply::text(
+/// Runs `f` on the node's executor: a panic there is the reference's 500; a full queue is a
+/// 503 (the node is overloaded; a client tries another swarm member or later).
+async fn on_executor<T: Send + 'static>(
+    node: &NodeState,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Reply> {
+    node.executor.run(f).await.map_err(|e| match e {
+        ExecError::Busy => Reply::text(503, format!("Server busy, try again later: {e}")),
+        ExecError::Panicked => Reply::text(
             500,
             format!("Exception caught with processing client request: {e}"),
-        )
+        ),
     })
 }
 

@@ -53,9 +53,14 @@ impl NodeInternal for InternalService {
             Scope::OwnSwarm,
             &node.peer_clock,
         )?;
-        let reply = tokio::task::spawn_blocking(move || rpc::handle_forwarded(&node, &req.body))
+        let forwarded = node.clone();
+        let reply = (node.executor)
+            .run(move || rpc::handle_forwarded(&forwarded, &req.body))
             .await
-            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(|e| match e {
+                crate::executor::ExecError::Busy => Status::resource_exhausted(e.to_string()),
+                crate::executor::ExecError::Panicked => Status::internal(e.to_string()),
+            })?
             .ok_or_else(|| Status::invalid_argument("only recursive requests are forwarded"))?;
         Ok(Response::new(ForwardReply {
             code: u32::from(reply.code),

@@ -300,6 +300,46 @@ fn survives_reopen_with_order_and_sequence_intact() {
     assert_eq!(got[5], later);
 }
 
+/// The counter is stored once per `SEQ_BLOCK` messages: across block boundaries and reopens
+/// (each of which skips the rest of a reservation), messages keep the order they were stored
+/// in, and `retrieve` after any of them resumes right behind it.
+#[test]
+fn sequence_reservations_keep_the_order_across_blocks_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = acct(2);
+    let block = usize::try_from(SEQ_BLOCK).unwrap();
+    let mut hashes = Vec::new();
+    for round in 0..3u32 {
+        let s = Store::open(dir.path()).unwrap();
+        let n = if round == 0 { block + 3 } else { 2 };
+        for i in 0..n {
+            let data = format!("{round}/{i}");
+            hashes.push(stored(&s, &msg(a, 0, 1, FAR, data.as_bytes())));
+        }
+    }
+    let s = Store::open(dir.path()).unwrap();
+    let all: Vec<_> = (s.retrieve(&a, Namespace(0), None, 10_000, usize::MAX, 0))
+        .unwrap()
+        .messages
+        .iter()
+        .map(|m| m.hash)
+        .collect();
+    assert_eq!(all, hashes);
+    for at in [block - 1, block, block + 2, block + 3, block + 4] {
+        let after: Vec<_> = (s.retrieve(&a, Namespace(0), Some(&hashes[at]), 2, usize::MAX, 0))
+            .unwrap()
+            .messages
+            .iter()
+            .map(|m| m.hash)
+            .collect();
+        assert_eq!(
+            after,
+            hashes[at + 1..(at + 3).min(hashes.len())],
+            "after #{at}"
+        );
+    }
+}
+
 #[test]
 fn namespaces_classify_like_the_spec() {
     assert!(

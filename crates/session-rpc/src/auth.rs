@@ -172,7 +172,7 @@ fn master_key(account: &Account, auth: &Auth) -> Option<Ed25519PublicKey> {
     match auth.pubkey_ed25519 {
         Some(ed) if account.0[0] == 0x05 => {
             let ed = Ed25519PublicKey::from_bytes(ed);
-            (ed.to_x25519().ok()?.as_bytes() == &tail).then_some(ed)
+            (crate::key_memo::x25519_of(&ed)? == tail).then_some(ed)
         }
         _ => Some(Ed25519PublicKey::from_bytes(tail)),
     }

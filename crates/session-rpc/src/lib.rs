@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod auth;
+pub mod key_memo;
 pub mod params;
 pub mod proof;
 pub mod reply;

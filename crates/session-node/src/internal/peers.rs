@@ -14,7 +14,7 @@ use session_crypto::Ed25519PublicKey;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tonic::transport::Channel;
 
 /// How long the entry node waits for each peer (the reference's `sn.storage_cc` timeout).
@@ -34,10 +34,16 @@ pub enum PeerError {
     Call(String),
 }
 
-/// Channels to peers, by gRPC address.
+/// A channel unused this long is dropped (its connection closes once no call holds it): a node
+/// keeps connections to the peers it works with (its swarm, every sync round; busy onion
+/// relays), not to every node it once peer-tested (one per pass interval, every node in turn:
+/// at 100 nodes those connections were most of what a node's memory grew by with the network).
+pub const IDLE_CHANNEL: Duration = Duration::from_secs(20);
+
+/// Channels to peers, by gRPC address, with when each was last used.
 #[derive(Debug, Default)]
 pub struct Peers {
-    channels: Mutex<HashMap<SocketAddr, NodeInternalClient<Channel>>>,
+    channels: Mutex<Channels>,
     /// The address calls leave from; none lets the kernel choose.
     local: Option<IpAddr>,
 }
@@ -54,11 +60,14 @@ impl Peers {
     }
 
     fn client(&self, addr: SocketAddr) -> Result<NodeInternalClient<Channel>, PeerError> {
-        let mut map = self
+        let mut channels = self
             .channels
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(c) = map.get(&addr) {
+        let now = Instant::now();
+        channels.drop_idle(now);
+        if let Some((c, used)) = channels.by_addr.get_mut(&addr) {
+            *used = now;
             return Ok(c.clone());
         }
         let channel = Channel::from_shared(format!("http://{addr}"))
@@ -69,8 +78,16 @@ impl Peers {
         let client = NodeInternalClient::new(channel)
             .max_decoding_message_size(super::MAX_MESSAGE_BYTES)
             .max_encoding_message_size(super::MAX_MESSAGE_BYTES);
-        map.insert(addr, client.clone());
+        channels.by_addr.insert(addr, (client.clone(), now));
         Ok(client)
+    }
+
+    /// Peers with an open channel.
+    pub fn open_channels(&self) -> usize {
+        (self.channels.lock())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .by_addr
+            .len()
     }
 
     /// Has `peer` execute `body` (a recursive storage RPC request); returns its code and body.
@@ -193,6 +210,28 @@ impl Peers {
     }
 }
 
+/// The channel map and when it was last swept.
+#[derive(Debug, Default)]
+struct Channels {
+    by_addr: HashMap<SocketAddr, (NodeInternalClient<Channel>, Instant)>,
+    swept: Option<Instant>,
+}
+
+impl Channels {
+    /// Drops the channels unused for [`IDLE_CHANNEL`]; sweeps at most once per half of it.
+    fn drop_idle(&mut self, now: Instant) {
+        if self
+            .swept
+            .is_some_and(|t| now.duration_since(t) < IDLE_CHANNEL / 2)
+        {
+            return;
+        }
+        self.swept = Some(now);
+        self.by_addr
+            .retain(|_, (_, used)| now.duration_since(*used) < IDLE_CHANNEL);
+    }
+}
+
 /// Signs `req` (its auth unset) for `method` as this node, now.
 fn sign<R: prost::Message>(
     node: &NodeState,
@@ -227,4 +266,35 @@ async fn call<T>(
     fut: impl std::future::Future<Output = Result<tonic::Response<T>, tonic::Status>>,
 ) -> Result<T, PeerError> {
     call_within(FORWARD_TIMEOUT * 6, fut, call_error).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn channels_unused_for_the_idle_time_are_dropped_and_used_ones_kept() {
+        let peers = Peers::default();
+        let (a, b): (SocketAddr, SocketAddr) = (
+            "127.0.0.1:1".parse().unwrap(),
+            "127.0.0.1:2".parse().unwrap(),
+        );
+        peers.client(a).unwrap();
+        peers.client(b).unwrap();
+        assert_eq!(peers.open_channels(), 2);
+        let mut channels = peers.channels.lock().unwrap();
+        let start = channels.by_addr[&a].1;
+        // `a` used again 15 s in; at 25 s only `b` has been idle for the whole 20 s.
+        channels.by_addr.get_mut(&a).unwrap().1 = start + Duration::from_secs(15);
+        channels.swept = None;
+        channels.drop_idle(start + Duration::from_secs(25));
+        assert_eq!(channels.by_addr.keys().collect::<Vec<_>>(), [&a]);
+        // Swept at most once per half the idle time: `a`, idle since the start, survives a
+        // call 5 s after the last sweep and goes at the next one.
+        channels.by_addr.get_mut(&a).unwrap().1 = start;
+        channels.drop_idle(start + Duration::from_secs(30));
+        assert_eq!(channels.by_addr.len(), 1, "no sweep 5 s after the last");
+        channels.drop_idle(start + Duration::from_secs(36));
+        assert!(channels.by_addr.is_empty());
+    }
 }

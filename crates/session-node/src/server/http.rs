@@ -191,6 +191,7 @@ async fn health(State(app): State<App>) -> Response {
         "traffic": n.traffic.to_json(),
         "sync": n.sync.to_json(),
         "store_memory": store_memory(&n.store),
+        "peer_channels": app.peers.open_channels(),
         "t": n.now_ms(),
     });
     to_response(Reply::ok(body))

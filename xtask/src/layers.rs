@@ -22,6 +22,7 @@ pub const NODE_LAYERS: &[(&str, u8)] = &[
     ("identity", 1),
     ("rate_limit", 1),
     ("every", 1),
+    ("executor", 1),
 ];
 
 /// Checks every `.rs` file under `src` (the crate root `lib.rs` may use anything).

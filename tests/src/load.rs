@@ -22,23 +22,19 @@ pub async fn phase(bodies: Arc<Vec<String>>, urls: Arc<Vec<String>>, fresh: bool
     let counter = Arc::new(AtomicU64::new(0));
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|i| {
-            let (ok, urls, bodies, counter) = (ok.clone(), urls.clone(), bodies.clone(), counter.clone());
+            let (ok, urls, bodies, counter) =
+                (ok.clone(), urls.clone(), bodies.clone(), counter.clone());
             tokio::spawn(async move {
                 let client = reqwest::Client::new();
                 let url = urls[i % urls.len()].clone();
                 while Instant::now() < deadline {
-                    let body = if fresh {
-                        let n = counter.fetch_add(1, Ordering::Relaxed);
-                        let data = b64(format!("load {i} {n}").as_bytes());
-                        json!({"method": "store", "params": {"pubkey": bodies[i % bodies.len()], "timestamp": now_ms(), "ttl": 3_600_000u64, "data": data}}).to_string()
+                    let n = if fresh {
+                        counter.fetch_add(1, Ordering::Relaxed)
                     } else {
-                        bodies[i % bodies.len()].clone()
+                        0
                     };
-                    let answered = match client.post(&url).body(body).send().await {
-                        Ok(r) => r.status().as_u16() == 200 && r.bytes().await.is_ok(),
-                        Err(_) => false,
-                    };
-                    if answered {
+                    let body = request_body(&bodies, i, fresh.then(|| format!("load {i} {n}")));
+                    if send(&client, &url, body).await {
                         ok.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -52,6 +48,26 @@ pub async fn phase(bodies: Arc<Vec<String>>, urls: Arc<Vec<String>>, fresh: bool
     #[allow(clippy::cast_precision_loss)]
     let answered = ok.load(Ordering::Relaxed) as f64;
     answered / start.elapsed().as_secs_f64()
+}
+
+/// Client `i`'s request: a fresh store of `data` for pubkey `bodies[i]`, or with no `data` the
+/// prepared body `bodies[i]` itself (both modulo the list's length).
+fn request_body(bodies: &[String], i: usize, data: Option<String>) -> String {
+    let item = &bodies[i % bodies.len()];
+    match data {
+        Some(data) => json!({"method": "store", "params": {"pubkey": item, "timestamp": now_ms(),
+            "ttl": 3_600_000u64, "data": b64(data.as_bytes())}})
+        .to_string(),
+        None => item.clone(),
+    }
+}
+
+/// Posts `body` to `url`; true when it was answered 200 with a whole body.
+async fn send(client: &reqwest::Client, url: &str, body: String) -> bool {
+    match client.post(url).body(body).send().await {
+        Ok(r) => r.status().as_u16() == 200 && r.bytes().await.is_ok(),
+        Err(_) => false,
+    }
 }
 
 /// Latencies of a paced phase.
@@ -89,17 +105,9 @@ pub async fn paced(bodies: Arc<Vec<String>>, url: String, fresh: bool, rate: f64
                     let slept = Instant::now() < due;
                     tokio::time::sleep_until(due.into()).await;
                     let sent = if slept { Instant::now() } else { due };
-                    let body = if fresh {
-                        n += 1;
-                        let data = b64(format!("paced {i} {n}").as_bytes());
-                        json!({"method": "store", "params": {"pubkey": bodies[i % bodies.len()], "timestamp": now_ms(), "ttl": 3_600_000u64, "data": data}}).to_string()
-                    } else {
-                        bodies[i % bodies.len()].clone()
-                    };
-                    let answered = match client.post(&url).body(body).send().await {
-                        Ok(r) => r.status().as_u16() == 200 && r.bytes().await.is_ok(),
-                        Err(_) => false,
-                    };
+                    n += 1;
+                    let body = request_body(&bodies, i, fresh.then(|| format!("paced {i} {n}")));
+                    let answered = send(&client, &url, body).await;
                     latencies.push(sent.elapsed());
                     failed += u64::from(!answered);
                     due += interval;

@@ -48,13 +48,18 @@ pub fn build_binaries(root: &Path, profile: &str) -> Result<PathBuf> {
             dir.clone()
         }
         .join(name);
-        let _ = std::fs::remove_file(&link);
-        // A hard link costs no space; cargo replaces (never rewrites) its outputs.
-        std::fs::hard_link(&exe, &link)
-            .or_else(|_| std::fs::copy(&exe, &link).map(|_| ()))
-            .with_context(|| format!("linking {}", exe.display()))?;
+        link_to(&exe, &link)?;
     }
     Ok(dir)
+}
+
+/// Puts cargo's `exe` at `link`, replacing what was there: a hard link, which costs no space
+/// (cargo replaces, never rewrites, its outputs), or a copy where that fails.
+pub(crate) fn link_to(exe: &Path, link: &Path) -> Result<()> {
+    let _ = std::fs::remove_file(link);
+    std::fs::hard_link(exe, link)
+        .or_else(|_| std::fs::copy(exe, link).map(|_| ()))
+        .with_context(|| format!("linking {}", exe.display()))
 }
 
 /// The executables of cargo's JSON messages (`compiler-artifact` with `executable`).

@@ -57,11 +57,7 @@ pub fn build(root: &Path) -> Result<PathBuf> {
         .context("cargo built no session-node")?;
     let dir = target.join("session-bench/release-bin");
     std::fs::create_dir_all(&dir)?;
-    let link = dir.join("session-node");
-    let _ = std::fs::remove_file(&link);
-    std::fs::hard_link(&exe, &link)
-        .or_else(|_| std::fs::copy(&exe, &link).map(|_| ()))
-        .with_context(|| format!("linking {}", exe.display()))?;
+    crate::e2e::link_to(&exe, &dir.join("session-node"))?;
     Ok(dir)
 }
 

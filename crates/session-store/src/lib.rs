@@ -5,6 +5,7 @@ mod error;
 mod revocations;
 mod stamps;
 mod store;
+mod summary_index;
 mod sync;
 mod tombstones;
 mod types;

@@ -209,3 +209,44 @@ fn a_change_made_here_after_a_held_stamp_beats_it_whatever_the_clocks() {
     assert_eq!(s.stamps(&ACC, NS).unwrap(), [stamp(h, 20_000, 90_001, &q)]);
     assert_eq!(expiry(&s, &h), Some(20_000));
 }
+
+#[test]
+fn a_peer_copy_with_a_longer_expiry_does_not_undo_a_proven_change() {
+    // Finding 9: a member shortened a message (stamped), then a sync fetch begun before that
+    // brought a peer's older copy; "a duplicate keeps the later expiry" put the old expiry back,
+    // and the member's own stamp kept its peers' equal stamps from repairing it.
+    let (_d, s) = open();
+    let h = put(&s, b"m", 10_000);
+    let p = proof(1);
+    let by = Stamping {
+        proof: &p,
+        set_at_ms: 500,
+    };
+    s.update_expiry(&ACC, &[h], 5_000, ExpiryMode::Shorten, Some(by))
+        .unwrap();
+    let copy = NewMessage {
+        account: ACC,
+        namespace: NS,
+        timestamp_ms: 1_000,
+        expiry_ms: 10_000,
+        data: b"m".to_vec(),
+    };
+    s.store_replicated(&copy).unwrap();
+    assert_eq!(expiry(&s, &h), Some(5_000), "the proven change holds");
+    assert_eq!(
+        s.summaries(0, |_| true).unwrap(),
+        s.summaries_by_scan(0, |_| true).unwrap()
+    );
+    // Without a proven change a peer's later expiry still wins (as a client's duplicate does).
+    let h2 = put(&s, b"n", 10_000);
+    let longer = NewMessage {
+        expiry_ms: 20_000,
+        data: b"n".to_vec(),
+        ..copy.clone()
+    };
+    s.store_replicated(&longer).unwrap();
+    assert_eq!(expiry(&s, &h2), Some(20_000));
+    // A client's own duplicate still extends, stamped or not (the reference's rule).
+    s.store(&copy).unwrap();
+    assert_eq!(expiry(&s, &h), Some(10_000));
+}

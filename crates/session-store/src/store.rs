@@ -66,15 +66,6 @@ pub struct ExpiryChange {
     pub new_ms: u64,
 }
 
-/// Where a stored message comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Origin {
-    /// A client's store (or a swarm peer forwarding it).
-    Client,
-    /// Replication: a peer's copy.
-    Peer,
-}
-
 /// Every column family but RocksDB's default one.
 const ALL_CFS: [&str; 7] = [
     CF_MSGS,
@@ -248,24 +239,16 @@ impl Store {
 
     /// Stores a message. A duplicate (same hash) keeps one copy, with the later expiry.
     pub fn store(&self, msg: &NewMessage) -> Result<StoreOutcome> {
-        self.store_inner(msg, false, Origin::Client)
+        self.store_inner(msg, false)
     }
 
     /// Stores a message and deletes every other message of its (account, namespace), as the
     /// public-outbox namespaces require; both happen in one atomic batch.
     pub fn store_exclusive(&self, msg: &NewMessage) -> Result<StoreOutcome> {
-        self.store_inner(msg, true, Origin::Client)
+        self.store_inner(msg, true)
     }
 
-    /// Stores `msg` (`exclusive`: the only message of its namespace). A duplicate keeps the
-    /// later expiry, except a peer's copy of a message whose expiry was changed here with a
-    /// proof: the stamp outranks the copy's expiry (finding 9 of docs/RELIABILITY.md).
-    pub(crate) fn store_inner(
-        &self,
-        msg: &NewMessage,
-        exclusive: bool,
-        from: Origin,
-    ) -> Result<StoreOutcome> {
+    fn store_inner(&self, msg: &NewMessage, exclusive: bool) -> Result<StoreOutcome> {
         let hash = MessageHash::compute(&msg.account, msg.namespace, &msg.data);
         let _guard = self.lock();
         let mut batch = WriteBatch::default();
@@ -285,9 +268,7 @@ impl Store {
                     what: "by_hash points at nothing",
                 })?;
             let old = decode_value(loc.ns, &value)?.expiry_ms;
-            let stamped = from == Origin::Peer
-                && (self.recorded_stamp(&msg.account, msg.namespace, &hash)?).is_some();
-            let expiry_ms = if stamped { old } else { old.max(msg.expiry_ms) };
+            let expiry_ms = old.max(msg.expiry_ms);
             if expiry_ms != old {
                 self.set_expiry_into(&mut batch, &loc, &hash, &value, old, expiry_ms);
             }

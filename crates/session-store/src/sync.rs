@@ -4,7 +4,7 @@
 
 use crate::codec::{CF_MSGS, CF_TOMBSTONES, Loc, decode_value, ns_prefix, tombstone_key};
 use crate::error::{DbContext, Result};
-use crate::store::{Origin, Store};
+use crate::store::Store;
 use crate::summary_index::{expiry_mix, xor_into};
 use crate::types::{NewMessage, StoreOutcome, StoredMessage};
 use rocksdb::IteratorMode;
@@ -83,9 +83,7 @@ impl Store {
     }
 
     /// Stores a message received from a peer, unless this node holds a tombstone for it (it
-    /// was deleted here and the peer missed the deletion). A copy of a message held here keeps
-    /// our expiry when a proven change set it (the stamp, not the copy, carries expiry changes
-    /// between members); otherwise the later expiry wins, as for a client's duplicate. A public outbox keeps one message:
+    /// was deleted here and the peer missed the deletion). A public outbox keeps one message:
     /// the newest by (timestamp, hash) wins on every node, so replacements converge through
     /// the messages themselves (their replacement tombstones carry no owner's proof, and peers
     /// do not apply unproven tombstones). `None` when refused.
@@ -108,9 +106,9 @@ impl Store {
             if newer_held {
                 return Ok(None);
             }
-            return self.store_inner(msg, true, Origin::Peer).map(Some);
+            return self.store_exclusive(msg).map(Some);
         }
-        self.store_inner(msg, false, Origin::Peer).map(Some)
+        self.store(msg).map(Some)
     }
 }
 

@@ -11,7 +11,10 @@
 //!   it) ‖ body
 //! * `stamps`:    account(33) ‖ ns(2) ‖ hash(32) → set at(8 BE) ‖ expiry(8 BE) ‖ proof id(32):
 //!   the last proven expiry change of a message
-//! * default:     `next_seq` → u64 BE
+//! * `summaries`: account(33) ‖ ns(2) → count(8 BE) ‖ XOR of hashes(32) ‖ XOR of
+//!   BLAKE2b-256(hash ‖ expiry)(32) over the stored messages, kept by merges
+//!   (`summary_index.rs`)
+//! * default:     `next_seq` → u64 BE; `summaries_v1` → ∅ (the summary index is complete)
 
 use crate::error::{Error, Result};
 use crate::types::StoredMessage;
@@ -33,6 +36,7 @@ pub(crate) const CF_REVOKED: &str = "revoked";
 pub(crate) const CF_TOMBSTONES: &str = "tombstones";
 pub(crate) const CF_PROOFS: &str = "proofs";
 pub(crate) const CF_STAMPS: &str = "stamps";
+pub(crate) const CF_SUMMARIES: &str = "summaries";
 pub(crate) const META_NEXT_SEQ: &[u8] = b"next_seq";
 
 pub(crate) const LOC_LEN: usize = 33 + 2 + 8;
@@ -148,7 +152,7 @@ pub(crate) fn ns_prefix(account: &Account, ns: Namespace) -> Vec<u8> {
     p
 }
 
-/// The (account, namespace) of a [`ns_prefix`] key (the summary index's keys).
+/// The (account, namespace) of a [`ns_prefix`] key.
 pub(crate) fn decode_ns_prefix(k: &[u8]) -> Result<(Account, Namespace)> {
     let k: &[u8; 35] = k.try_into().map_err(|_| Error::Corrupt {
         what: "summary key",

@@ -67,7 +67,7 @@ pub struct ExpiryChange {
 }
 
 /// Every column family but RocksDB's default one.
-const ALL_CFS: [&str; 7] = [
+const ALL_CFS: [&str; 8] = [
     CF_MSGS,
     CF_BY_HASH,
     CF_BY_EXPIRY,
@@ -75,17 +75,27 @@ const ALL_CFS: [&str; 7] = [
     CF_TOMBSTONES,
     CF_PROOFS,
     CF_STAMPS,
+    CF_SUMMARIES,
 ];
+
+/// The options of column family `name`: the store's, and the summary index's merge operator.
+fn family_options(name: &str, base: &Options) -> Options {
+    let mut opts = base.clone();
+    if name == CF_SUMMARIES {
+        opts.set_merge_operator_associative(
+            crate::summary_index::MERGE_OPERATOR,
+            crate::summary_index::merge,
+        );
+        opts.set_max_successive_merges(crate::summary_index::MAX_SUCCESSIVE_MERGES);
+    }
+    opts
+}
 
 /// The RocksDB-backed message store. Cheap to share behind an `Arc`; reads run concurrently,
 /// writes are serialised so that deduplication and expiry updates are read-modify-write safe.
 pub struct Store {
     db: DB,
     write_lock: Mutex<()>,
-    /// The summary deltas of the write in progress (under `write_lock`; see `summary_index`).
-    deltas: Mutex<crate::summary_index::Deltas>,
-    /// The summary index (`summary_index`): changed only with a written batch, under its lock.
-    index: Mutex<crate::summary_index::Index>,
     next_seq: AtomicU64,
     /// Sequence numbers below this are covered by the stored counter.
     seq_reserved: AtomicU64,
@@ -116,7 +126,7 @@ impl Store {
         // them a 32 MiB block cache of its own (finding 6 of docs/RELIABILITY.md).
         let families = std::iter::once(rocksdb::DEFAULT_COLUMN_FAMILY_NAME)
             .chain(ALL_CFS)
-            .map(|name| rocksdb::ColumnFamilyDescriptor::new(name, opts.clone()));
+            .map(|name| rocksdb::ColumnFamilyDescriptor::new(name, family_options(name, &opts)));
         let db = DB::open_cf_descriptors(&opts, path, families).ctx("opening the database")?;
         let next_seq = match db.get(META_NEXT_SEQ).ctx("reading the sequence")? {
             Some(v) => u64_value(&v, "next_seq")?,
@@ -125,12 +135,10 @@ impl Store {
         let store = Self {
             db,
             write_lock: Mutex::new(()),
-            deltas: Mutex::default(),
-            index: Mutex::default(),
             next_seq: AtomicU64::new(next_seq),
             seq_reserved: AtomicU64::new(next_seq),
         };
-        *store.index() = store.build_summary_index()?;
+        store.ensure_summary_index()?;
         Ok(store)
     }
 
@@ -200,30 +208,11 @@ impl Store {
 
     pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
         // A panic while holding the lock cannot leave RocksDB half-written (batches are atomic).
-        let guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
-        // Deltas of a write that failed before `write` belong to nothing.
-        self.deltas().clear();
-        guard
+        self.write_lock.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The summary deltas of the write in progress (only touched under the write lock).
-    pub(crate) fn deltas(&self) -> std::sync::MutexGuard<'_, crate::summary_index::Deltas> {
-        self.deltas.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The summary index.
-    pub(crate) fn index(&self) -> std::sync::MutexGuard<'_, crate::summary_index::Index> {
-        self.index.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Writes `batch`, then moves the summary index by what it changed, holding the index's
-    /// lock across both (under the write lock).
     pub(crate) fn write(&self, batch: WriteBatch, context: &'static str) -> Result<()> {
-        let deltas = std::mem::take(&mut *self.deltas());
-        let mut index = self.index();
-        self.db.write(batch).ctx(context)?;
-        crate::summary_index::apply(&mut index, deltas);
-        Ok(())
+        self.db.write(batch).ctx(context)
     }
 
     pub(crate) fn loc_of(&self, hash: &MessageHash) -> Result<Option<Loc>> {
@@ -294,7 +283,7 @@ impl Store {
         batch.put_cf(self.cf(CF_MSGS), loc.key(), value);
         batch.put_cf(self.cf(CF_BY_HASH), hash.0, loc.key());
         batch.put_cf(self.cf(CF_BY_EXPIRY), expiry_key(msg.expiry_ms, &hash), []);
-        self.summary_add(&loc, &hash, msg.expiry_ms);
+        self.summary_add_into(&mut batch, &loc, &hash, msg.expiry_ms);
         let reserve = self.reserve_seq_into(&mut batch, seq);
         self.write(batch, "storing a message")?;
         if let Some(upto) = reserve {
@@ -331,7 +320,7 @@ impl Store {
         batch.delete_cf(self.cf(CF_MSGS), loc.key());
         batch.delete_cf(self.cf(CF_BY_HASH), hash.0);
         batch.delete_cf(self.cf(CF_BY_EXPIRY), expiry_key(expiry, hash));
-        self.summary_remove(loc, hash, expiry);
+        self.summary_remove_into(batch, loc, hash, expiry);
         let key = tombstone_key(&loc.account, loc.ns, hash);
         batch.delete_cf(self.cf(CF_STAMPS), &key);
         batch.put_cf(self.cf(CF_TOMBSTONES), key, tombstone_value(expiry, proof));
@@ -367,7 +356,7 @@ impl Store {
         batch.put_cf(self.cf(CF_MSGS), loc.key(), with_expiry(value, new));
         batch.delete_cf(self.cf(CF_BY_EXPIRY), expiry_key(old, hash));
         batch.put_cf(self.cf(CF_BY_EXPIRY), expiry_key(new, hash), []);
-        self.summary_reexpire(loc, hash, old, new);
+        self.summary_reexpire_into(batch, loc, hash, old, new);
     }
 
     /// Every message under a key prefix of `msgs`, in key order (expired ones included).
@@ -639,7 +628,7 @@ impl Store {
             if let Some(loc) = self.loc_of(&hash)? {
                 batch.delete_cf(self.cf(CF_MSGS), loc.key());
                 batch.delete_cf(self.cf(CF_BY_HASH), hash.0);
-                self.summary_remove(&loc, &hash, expiry);
+                self.summary_remove_into(&mut batch, &loc, &hash, expiry);
             }
             n += 1;
         }

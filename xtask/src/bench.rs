@@ -4,15 +4,13 @@
 //! `node`, `swarm`, `onion`, `e2e` and `attach` run the system benches of session-e2e
 //! (`tests/benches`) and write their tables the same way; `community` runs the community
 //! server's load generator ([`community`]); `load` runs the load-and-limits run (1,000 clients
-//! against a node with its rate limiter on, `tests/benches/load_limits.rs`); `store` the summary
-//! index of session-store against a full scan ([`store`]).
+//! against a node with its rate limiter on, `tests/benches/load_limits.rs`).
 
 mod attach;
 mod community;
 mod group;
 mod release_node;
 mod scale;
-mod store;
 
 use crate::cmd;
 use anyhow::{Context, Result, bail};
@@ -66,10 +64,9 @@ pub fn run(args: &[&str]) -> Result<()> {
         Some("community") => community::run(),
         Some("attach") => load_bench("attach", "attach", attach::table),
         Some("scale") => scale::run(&args[1..]),
-        Some("store") => store::run(),
         _ => bail!(
             "usage: cargo xtask bench <crypto | config | group | node | load | swarm | onion \
-             | e2e | call | community | attach | scale [--nodes N]… | store>"
+             | e2e | call | community | attach | scale [--nodes N]…>"
         ),
     }
 }
@@ -144,7 +141,7 @@ fn run_bench(
 }
 
 /// Prints `table` and writes it between the `name` markers of `docs/BENCHMARKS.md`.
-pub(crate) fn write_table(root: &Path, name: &str, table: &str) -> Result<()> {
+fn write_table(root: &Path, name: &str, table: &str) -> Result<()> {
     println!("{table}");
     let doc = root.join("docs/BENCHMARKS.md");
     let text = std::fs::read_to_string(&doc).context("reading docs/BENCHMARKS.md")?;
@@ -416,7 +413,7 @@ pub fn config_table(dir: &Path) -> Result<String> {
     ))
 }
 
-pub(crate) fn mean_ns(dir: &Path, group: &str, func: &str) -> Result<Option<f64>> {
+fn mean_ns(dir: &Path, group: &str, func: &str) -> Result<Option<f64>> {
     let path = dir.join(group).join(func).join("new/estimates.json");
     if !path.exists() {
         return Ok(None);

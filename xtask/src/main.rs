@@ -6,7 +6,7 @@
 //!   compile check and a short run (`fuzz smoke`) of every fuzz target. This is exactly what
 //!   `.ci/run` runs.
 //! * `cargo xtask bench <crypto | config | group | node | load | swarm | onion | e2e | community |
-//!   attach | scale | store>` — criterion benchmarks next to libsodium or to their own bound, or a load
+//!   attach | scale>` — criterion benchmarks next to libsodium or to their own bound, or a load
 //!   generator / latency run on real nodes or the community server; each writes its table into
 //!   `docs/BENCHMARKS.md`.
 //! * `cargo xtask e2e [FAMILY…]` — the end-to-end scenarios (`tests/scenarios`), all or the
@@ -50,7 +50,7 @@ fn main() -> Result<()> {
         Some("devnet") => devnet::run(&rest()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test | e2e [FAMILY…] | chaos --minutes N | bench <crypto | config | group | node | load | swarm | onion | e2e | community | attach | scale | store> | fuzz <TARGET [--runs N] | smoke | campaign [--runs N] [TARGET…]> | tidy | \
+                "usage: cargo xtask <test | e2e [FAMILY…] | chaos --minutes N | bench <crypto | config | group | node | load | swarm | onion | e2e | community | attach | scale> | fuzz <TARGET [--runs N] | smoke | campaign [--runs N] [TARGET…]> | tidy | \
                  contracts <build | check | test> | devnet [up options | down | register | exit ID | status]>"
             );
             bail!("unknown or missing command")

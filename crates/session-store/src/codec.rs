@@ -11,10 +11,7 @@
 //!   it) ‖ body
 //! * `stamps`:    account(33) ‖ ns(2) ‖ hash(32) → set at(8 BE) ‖ expiry(8 BE) ‖ proof id(32):
 //!   the last proven expiry change of a message
-//! * `summaries`: account(33) ‖ ns(2) → count(8 BE) ‖ XOR of hashes(32) ‖ XOR of
-//!   BLAKE2b-256(hash ‖ expiry)(32) over the stored messages, kept by merges
-//!   (`summary_index.rs`)
-//! * default:     `next_seq` → u64 BE; `summaries_v1` → ∅ (the summary index is complete)
+//! * default:     `next_seq` → u64 BE
 
 use crate::error::{Error, Result};
 use crate::types::StoredMessage;
@@ -36,7 +33,6 @@ pub(crate) const CF_REVOKED: &str = "revoked";
 pub(crate) const CF_TOMBSTONES: &str = "tombstones";
 pub(crate) const CF_PROOFS: &str = "proofs";
 pub(crate) const CF_STAMPS: &str = "stamps";
-pub(crate) const CF_SUMMARIES: &str = "summaries";
 pub(crate) const META_NEXT_SEQ: &[u8] = b"next_seq";
 
 pub(crate) const LOC_LEN: usize = 33 + 2 + 8;
@@ -150,15 +146,6 @@ pub(crate) fn ns_prefix(account: &Account, ns: Namespace) -> Vec<u8> {
     let mut p = account.0.to_vec();
     p.extend_from_slice(&ns_key(ns));
     p
-}
-
-/// The (account, namespace) of a [`ns_prefix`] key.
-pub(crate) fn decode_ns_prefix(k: &[u8]) -> Result<(Account, Namespace)> {
-    let k: &[u8; 35] = k.try_into().map_err(|_| Error::Corrupt {
-        what: "summary key",
-    })?;
-    let (account, ns) = k.split_first_chunk::<33>().expect("35 bytes");
-    Ok((Account(*account), ns_from_key([ns[0], ns[1]])))
 }
 
 pub(crate) fn encode_value(hash: &MessageHash, ts: u64, expiry: u64, data: &[u8]) -> Vec<u8> {

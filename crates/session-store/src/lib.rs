@@ -5,7 +5,6 @@ mod error;
 mod revocations;
 mod stamps;
 mod store;
-mod summary_index;
 mod sync;
 mod tombstones;
 mod types;

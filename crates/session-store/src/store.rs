@@ -67,7 +67,7 @@ pub struct ExpiryChange {
 }
 
 /// Every column family but RocksDB's default one.
-const ALL_CFS: [&str; 8] = [
+const ALL_CFS: [&str; 7] = [
     CF_MSGS,
     CF_BY_HASH,
     CF_BY_EXPIRY,
@@ -75,21 +75,7 @@ const ALL_CFS: [&str; 8] = [
     CF_TOMBSTONES,
     CF_PROOFS,
     CF_STAMPS,
-    CF_SUMMARIES,
 ];
-
-/// The options of column family `name`: the store's, and the summary index's merge operator.
-fn family_options(name: &str, base: &Options) -> Options {
-    let mut opts = base.clone();
-    if name == CF_SUMMARIES {
-        opts.set_merge_operator_associative(
-            crate::summary_index::MERGE_OPERATOR,
-            crate::summary_index::merge,
-        );
-        opts.set_max_successive_merges(crate::summary_index::MAX_SUCCESSIVE_MERGES);
-    }
-    opts
-}
 
 /// The RocksDB-backed message store. Cheap to share behind an `Arc`; reads run concurrently,
 /// writes are serialised so that deduplication and expiry updates are read-modify-write safe.
@@ -126,20 +112,18 @@ impl Store {
         // them a 32 MiB block cache of its own (finding 6 of docs/RELIABILITY.md).
         let families = std::iter::once(rocksdb::DEFAULT_COLUMN_FAMILY_NAME)
             .chain(ALL_CFS)
-            .map(|name| rocksdb::ColumnFamilyDescriptor::new(name, family_options(name, &opts)));
+            .map(|name| rocksdb::ColumnFamilyDescriptor::new(name, opts.clone()));
         let db = DB::open_cf_descriptors(&opts, path, families).ctx("opening the database")?;
         let next_seq = match db.get(META_NEXT_SEQ).ctx("reading the sequence")? {
             Some(v) => u64_value(&v, "next_seq")?,
             None => 1,
         };
-        let store = Self {
+        Ok(Self {
             db,
             write_lock: Mutex::new(()),
             next_seq: AtomicU64::new(next_seq),
             seq_reserved: AtomicU64::new(next_seq),
-        };
-        store.ensure_summary_index()?;
-        Ok(store)
+        })
     }
 
     /// Bytes held by the memtables of every column family, active, immutable and pinned
@@ -283,7 +267,6 @@ impl Store {
         batch.put_cf(self.cf(CF_MSGS), loc.key(), value);
         batch.put_cf(self.cf(CF_BY_HASH), hash.0, loc.key());
         batch.put_cf(self.cf(CF_BY_EXPIRY), expiry_key(msg.expiry_ms, &hash), []);
-        self.summary_add_into(&mut batch, &loc, &hash, msg.expiry_ms);
         let reserve = self.reserve_seq_into(&mut batch, seq);
         self.write(batch, "storing a message")?;
         if let Some(upto) = reserve {
@@ -320,7 +303,6 @@ impl Store {
         batch.delete_cf(self.cf(CF_MSGS), loc.key());
         batch.delete_cf(self.cf(CF_BY_HASH), hash.0);
         batch.delete_cf(self.cf(CF_BY_EXPIRY), expiry_key(expiry, hash));
-        self.summary_remove_into(batch, loc, hash, expiry);
         let key = tombstone_key(&loc.account, loc.ns, hash);
         batch.delete_cf(self.cf(CF_STAMPS), &key);
         batch.put_cf(self.cf(CF_TOMBSTONES), key, tombstone_value(expiry, proof));
@@ -356,7 +338,6 @@ impl Store {
         batch.put_cf(self.cf(CF_MSGS), loc.key(), with_expiry(value, new));
         batch.delete_cf(self.cf(CF_BY_EXPIRY), expiry_key(old, hash));
         batch.put_cf(self.cf(CF_BY_EXPIRY), expiry_key(new, hash), []);
-        self.summary_reexpire_into(batch, loc, hash, old, new);
     }
 
     /// Every message under a key prefix of `msgs`, in key order (expired ones included).
@@ -628,7 +609,6 @@ impl Store {
             if let Some(loc) = self.loc_of(&hash)? {
                 batch.delete_cf(self.cf(CF_MSGS), loc.key());
                 batch.delete_cf(self.cf(CF_BY_HASH), hash.0);
-                self.summary_remove_into(&mut batch, &loc, &hash, expiry);
             }
             n += 1;
         }

@@ -5,9 +5,9 @@
 use crate::codec::{CF_MSGS, CF_TOMBSTONES, Loc, decode_value, ns_prefix, tombstone_key};
 use crate::error::{DbContext, Result};
 use crate::store::Store;
-use crate::summary_index::{expiry_mix, xor_into};
 use crate::types::{NewMessage, StoreOutcome, StoredMessage};
 use rocksdb::IteratorMode;
+use session_crypto::hash::{Blake2bParams, hash32};
 use session_rpc::types::{Account, MessageHash, Namespace};
 
 /// The live messages of one (account, namespace), condensed: equal summaries mean (up to a
@@ -28,10 +28,9 @@ pub struct Summary {
 }
 
 impl Store {
-    /// What [`Store::summaries`] returns, computed by one pass over every stored message: the
-    /// summary index's oracle in tests, and the bound it is measured against.
-    #[doc(hidden)]
-    pub fn summaries_by_scan(
+    /// Summaries of every (account, namespace) with live messages at `now_ms` whose account
+    /// `wanted` accepts, in key order. One pass over the message column family.
+    pub fn summaries(
         &self,
         now_ms: u64,
         wanted: impl Fn(&Account) -> bool,
@@ -115,5 +114,15 @@ impl Store {
 fn add(s: &mut Summary, msg: &StoredMessage) {
     s.count += 1;
     xor_into(&mut s.digest, &msg.hash.0);
-    xor_into(&mut s.expiry_digest, &expiry_mix(&msg.hash, msg.expiry_ms));
+    let with_expiry = hash32(
+        Blake2bParams::PLAIN,
+        &[&msg.hash.0, &msg.expiry_ms.to_be_bytes()],
+    );
+    xor_into(&mut s.expiry_digest, &with_expiry);
+}
+
+fn xor_into(digest: &mut [u8; 32], bytes: &[u8; 32]) {
+    for (d, b) in digest.iter_mut().zip(bytes) {
+        *d ^= b;
+    }
 }

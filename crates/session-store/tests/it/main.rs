@@ -5,7 +5,6 @@ mod memory;
 mod model;
 mod revocations;
 mod stamps;
-mod summary_index;
 mod tombstones;
 
 use base64::Engine as _;
